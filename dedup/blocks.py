@@ -1,0 +1,87 @@
+"""Duplicate groups -> repeated blocks: runs of paragraphs that reappear together.
+
+Two paragraphs of one group form an aligned pair ``(i, j)``, ``i < j``. Pair
+``(i, j)`` continues pair ``(i', j')`` when both copies move forward by at most
+``max_gap + 1`` paragraphs (``0 < i - i' <= max_gap + 1`` and the same for
+``j``), so a copy may have up to ``max_gap`` paragraphs inserted, missing or too
+noisy to match between two aligned ones. Linked pairs form a block. A block
+counts when it has two or more pairs, its two copies do not overlap, and it
+holds at least one long pair (a paragraph of ``min_length`` characters or
+more), so a chorus or a list of short lines repeated together stays.
+
+Groups larger than ``MAX_GROUP`` (say, a separator line repeated 500 times)
+contribute pairs of neighbouring members only, which keeps the work linear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+from dedup.groups import group_pairs
+
+__all__ = ["Block", "find_blocks"]
+
+MAX_GROUP = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A repeated block: aligned pairs ``(i, j)``, first copy ``i``, second copy ``j``."""
+
+    pairs: tuple[tuple[int, int], ...]
+
+    @property
+    def first(self) -> tuple[int, int]:
+        """First and last paragraph index of the first copy."""
+        return self.pairs[0][0], max(i for i, _ in self.pairs)
+
+    @property
+    def second(self) -> tuple[int, int]:
+        """First and last paragraph index of the second copy."""
+        return min(j for _, j in self.pairs), max(j for _, j in self.pairs)
+
+
+def find_blocks(groups: Sequence[int], long: Sequence[bool], max_gap: int) -> list[Block]:
+    """Return the repeated blocks, sorted by their first copy.
+
+    Example:
+        >>> # paragraphs 0-2 reappear as 4-6; 3 stands alone
+        >>> groups = [0, 1, 2, 3, 0, 1, 2]
+        >>> [b.pairs for b in find_blocks(groups, [True] * 7, max_gap=1)]
+        [((0, 4), (1, 5), (2, 6))]
+    """
+    members: dict[int, list[int]] = {}
+    for index, group in enumerate(groups):
+        members.setdefault(group, []).append(index)
+    pairs: list[tuple[int, int]] = []
+    for indices in members.values():
+        if len(indices) <= MAX_GROUP:
+            pairs.extend(combinations(indices, 2))
+        elif len(indices) > 1:
+            pairs.extend(zip(indices, indices[1:], strict=False))
+    if len(pairs) < 2:
+        return []
+    pairs.sort()
+    position = {pair: n for n, pair in enumerate(pairs)}
+    step = range(1, max_gap + 2)
+    links = [
+        (position[(i - di, j - dj)], n)
+        for n, (i, j) in enumerate(pairs)
+        for di in step
+        for dj in step
+        if (i - di, j - dj) in position
+    ]
+    component = group_pairs(len(pairs), links)
+    chains: dict[int, list[tuple[int, int]]] = {}
+    for n, root in enumerate(component):
+        chains.setdefault(root, []).append(pairs[n])
+    blocks = []
+    for chain in chains.values():
+        if len(chain) < 2:
+            continue
+        block = Block(tuple(chain))
+        if block.first[1] < block.second[0] and any(long[i] or long[j] for i, j in chain):
+            blocks.append(block)
+    return sorted(blocks, key=lambda b: (b.first, b.second))

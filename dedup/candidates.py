@@ -1,0 +1,139 @@
+"""Signatures and keys -> candidate pairs: which paragraphs may be near duplicates.
+
+Candidates are approximate: LSH proposes, :mod:`dedup.verify` decides. Two
+paragraphs become a candidate pair when
+
+- their MinHash signatures agree on all rows of at least one LSH band (the
+  banding of datasketch's ``MinHashLSH`` with ``params=(bands, rows)``,
+  computed with NumPy: a test checks the pairs equal ``MinHashLSH``'s), or
+- their keys share the first or the last ``AFFIX`` characters, which finds
+  truncated teasers and copies with a fragment appended or prepended, whose
+  Jaccard similarity is too low for LSH.
+
+Only paragraphs with at least ``min_words`` words and one shingle take part,
+so empty shingle sets never collide. With ``candidates="all_pairs"`` every pair
+of such paragraphs is a candidate instead (exhaustive, for small inputs and
+tests). Pairs are sorted ``(i, j)`` with ``i < j``, so the output never depends
+on set or hash order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import combinations
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.config import Candidates
+
+__all__ = ["AFFIX", "band_keys", "find_candidates"]
+
+AFFIX = 32
+MAX_BUCKET = 64  # a larger bucket pairs each member with its next WINDOW members only
+WINDOW = 8
+_BAND_MIX = np.array(
+    [
+        0x9E3779B97F4A7C15,
+        0xBF58476D1CE4E5B9,
+        0x94D049BB133111EB,
+        0xD6E8FEB86659FD93,
+        0xA0761D6478BD642F,
+        0xE7037ED1A0B428DB,
+        0x8EBC6AF09C88C6E3,
+        0x589965CC75374CC3,
+    ],
+    dtype=np.uint64,
+)
+
+Pair = tuple[int, int]
+
+
+def band_keys(signatures: npt.NDArray[np.uint32], bands: int) -> npt.NDArray[np.uint64]:
+    """Return one 64-bit key per paragraph and band, shape ``(paragraphs, bands)``.
+
+    Two paragraphs share a band's key exactly when their signatures agree on
+    the band's rows (up to 64-bit hash collisions, which verification absorbs).
+    The key includes the band's index, so keys of different bands never meet.
+
+    Example:
+        >>> sig = np.array([[1, 2, 3, 4], [1, 2, 9, 9]], dtype=np.uint32)
+        >>> k = band_keys(sig, 2)
+        >>> bool(k[0, 0] == k[1, 0]), bool(k[0, 1] == k[1, 1])
+        (True, False)
+    """
+    count, num_perm = signatures.shape
+    rows = num_perm // bands
+    values = signatures.reshape(count, bands, rows).astype(np.uint64)
+    keys = np.zeros((count, bands), dtype=np.uint64)
+    for r in range(rows):
+        keys = (keys ^ values[:, :, r]) * _BAND_MIX[r % len(_BAND_MIX)]
+        keys ^= keys >> np.uint64(29)
+    return keys ^ (np.arange(bands, dtype=np.uint64) * _BAND_MIX[-1])
+
+
+def find_candidates(
+    keys: Sequence[str],
+    eligible: Sequence[int],
+    signatures: npt.NDArray[np.uint32],
+    *,
+    bands: int,
+    method: Candidates = "lsh",
+) -> list[Pair]:
+    """Return sorted candidate pairs among the ``eligible`` paragraph indices.
+
+    Example:
+        >>> sig = np.array([[1, 2], [1, 2], [3, 4]], dtype=np.uint32)
+        >>> find_candidates(["a", "b", "c"], [0, 1, 2], sig, bands=2)
+        [(0, 1)]
+        >>> find_candidates(["a", "b", "c"], [0, 1, 2], sig, bands=2, method="all_pairs")
+        [(0, 1), (0, 2), (1, 2)]
+    """
+    members = sorted(eligible)
+    if method == "all_pairs":
+        return list(combinations(members, 2))
+    if len(members) < 2:
+        return []
+    found: set[Pair] = set()
+    index = np.asarray(members, dtype=np.int64)
+    flat = band_keys(signatures[index], bands).ravel()
+    owner = np.repeat(index, bands)
+    order = np.argsort(flat, kind="stable")
+    ordered = flat[order]
+    same = ordered[1:] == ordered[:-1]
+    if same.any():
+        run_starts = np.flatnonzero(np.concatenate(([True], ~same)))
+        run_ends = np.append(run_starts[1:], len(ordered))
+        for begin, end in zip(run_starts.tolist(), run_ends.tolist(), strict=True):
+            if end - begin > 1:
+                found.update(_pairs(sorted(set(owner[order[begin:end]].tolist()))))
+    for affix in (_prefixes(keys, members), _suffixes(keys, members)):
+        for group in affix.values():
+            if len(group) > 1:
+                found.update(_pairs(group))
+    return sorted(found)
+
+
+def _pairs(bucket: Sequence[int]) -> list[Pair]:
+    """All pairs of a sorted bucket; a bucket over MAX_BUCKET pairs near neighbours only."""
+    if len(bucket) <= MAX_BUCKET:
+        return list(combinations(bucket, 2))
+    return [
+        (bucket[i], bucket[j])
+        for i in range(len(bucket))
+        for j in range(i + 1, min(i + 1 + WINDOW, len(bucket)))
+    ]
+
+
+def _prefixes(keys: Sequence[str], members: Sequence[int]) -> dict[str, list[int]]:
+    groups: dict[str, list[int]] = {}
+    for i in members:
+        groups.setdefault(keys[i][:AFFIX], []).append(i)
+    return groups
+
+
+def _suffixes(keys: Sequence[str], members: Sequence[int]) -> dict[str, list[int]]:
+    groups: dict[str, list[int]] = {}
+    for i in members:
+        groups.setdefault(keys[i][-AFFIX:], []).append(i)
+    return groups

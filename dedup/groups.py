@@ -1,0 +1,51 @@
+"""Verified pairs -> duplicate groups (a small union-find).
+
+A group is named by its smallest paragraph index, so group ids are stable and
+independent of the order pairs arrive in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+__all__ = ["exact_pairs", "group_pairs"]
+
+
+def group_pairs(count: int, pairs: Iterable[tuple[int, int]]) -> list[int]:
+    """Return the group of every paragraph: the smallest index it is linked to.
+
+    Example:
+        >>> group_pairs(5, [(3, 1), (1, 4)])
+        [0, 1, 2, 1, 1]
+    """
+    parent = list(range(count))
+
+    def find(x: int) -> int:
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return [find(i) for i in range(count)]
+
+
+def exact_pairs(keys: Sequence[str]) -> list[tuple[int, int]]:
+    """Link every paragraph to the first paragraph with the same key.
+
+    Example:
+        >>> exact_pairs(["a", "b", "a", "a"])
+        [(0, 2), (0, 3)]
+    """
+    first: dict[str, int] = {}
+    pairs = []
+    for index, key in enumerate(keys):
+        seen = first.setdefault(key, index)
+        if seen != index:
+            pairs.append((seen, index))
+    return pairs

@@ -1,0 +1,181 @@
+"""clean() and clean_with_report(): the stages, called top to bottom.
+
+text -> paragraphs -> keys -> shingles -> signatures -> candidate pairs ->
+verified matches -> groups -> repeated blocks -> drops -> text and report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+from dedup.blocks import find_blocks
+from dedup.candidates import find_candidates
+from dedup.config import Candidates, Config, Keep, Split
+from dedup.decide import Drop, decide
+from dedup.errors import InputError
+from dedup.groups import exact_pairs, group_pairs
+from dedup.keys import normalize_paragraphs
+from dedup.paragraphs import Paragraph, render, split_paragraphs
+from dedup.report import Cleaned, Decision, Report
+from dedup.shingles import shingle
+from dedup.signatures import sign
+from dedup.verify import similarity, verify_pairs
+
+__all__ = ["analyze", "clean", "clean_with_report"]
+
+logger = logging.getLogger(__name__)
+
+
+def clean(
+    text: str,
+    *,
+    keep: Keep | None = None,
+    split: Split | None = None,
+    min_length: int | None = None,
+    min_similarity: float | None = None,
+    candidates: Candidates | None = None,
+    config: Config | None = None,
+) -> str:
+    """Return ``text`` without its duplicate and near-duplicate paragraphs.
+
+    The output is the input minus whole paragraphs: kept paragraphs are
+    byte-identical, in input order, with the input's own separators.
+
+    Args:
+        text: The article.
+        keep: Which copy survives: ``"best"`` (default), ``"first"`` or ``"last"``.
+        split: ``"line"`` (default) or ``"blank"``; see :class:`Config`.
+        min_length: Shortest normalized length (default 50) of a paragraph that
+            may be dropped outside a repeated block.
+        min_similarity: rapidfuzz similarity in [0, 1] (default 0.9) for near duplicates.
+        candidates: ``"lsh"`` (default) or ``"all_pairs"``.
+        config: A :class:`Config` carrying every option; the keyword options
+            above override its fields.
+
+    Returns:
+        The cleaned text.
+
+    Raises:
+        InputError: ``text`` is not a ``str`` (decode ``bytes`` first).
+        ConfigError: an option is out of range.
+
+    Example:
+        >>> body = "The body of the story, told at length, with every detail in it."
+        >>> clean(f"Intro.\\n{body}\\n{body}")
+        'Intro.\\nThe body of the story, told at length, with every detail in it.'
+    """
+    options = _options(config, keep, split, min_length, min_similarity, candidates)
+    paragraphs, drops = analyze(text, options)
+    return render(text, paragraphs, [p.index not in drops for p in paragraphs])
+
+
+def clean_with_report(
+    text: str,
+    *,
+    keep: Keep | None = None,
+    split: Split | None = None,
+    min_length: int | None = None,
+    min_similarity: float | None = None,
+    candidates: Candidates | None = None,
+    config: Config | None = None,
+) -> Cleaned:
+    """Clean ``text`` like :func:`clean` and explain every decision.
+
+    Takes the same arguments as :func:`clean`.
+
+    Example:
+        >>> result = clean_with_report("Same words here, twice.\\nSame words here — twice!", min_length=10)
+        >>> result.text
+        'Same words here, twice.'
+        >>> d = result.report.decisions[1]
+        >>> d.kept, d.reason.value, d.duplicate_of, d.similarity
+        (False, 'exact', 0, 1.0)
+    """
+    options = _options(config, keep, split, min_length, min_similarity, candidates)
+    paragraphs, drops = analyze(text, options)
+    kept = [p.index not in drops for p in paragraphs]
+    keys = normalize_paragraphs([paragraphs[i] for i in drops]) if drops else []
+    key_of = dict(zip(drops, keys, strict=True))
+    for drop in drops.values():
+        if drop.duplicate_of not in key_of:
+            key_of[drop.duplicate_of] = normalize_paragraphs([paragraphs[drop.duplicate_of]])[0]
+    decisions = tuple(_decision(p, drops.get(p.index), key_of) for p in paragraphs)
+    return Cleaned(render(text, paragraphs, kept), Report(decisions))
+
+
+def analyze(text: str, config: Config) -> tuple[list[Paragraph], dict[int, Drop]]:
+    """Run every stage and return the paragraphs and the drops (for the corpus cleaner)."""
+    _check_text(text)
+    paragraphs = split_paragraphs(text, config.split)
+    if len(paragraphs) < 2:
+        return paragraphs, {}
+    keys = normalize_paragraphs(paragraphs)
+    exact = exact_pairs(keys)
+    shingles = shingle(keys, config.shingle_size)
+    duplicates = {b for _, b in exact}
+    eligible = [
+        i
+        for i, (words, start, end) in enumerate(
+            zip(shingles.words, shingles.offsets[:-1], shingles.offsets[1:], strict=True)
+        )
+        if words >= config.min_words and end > start and i not in duplicates
+    ]
+    signatures = sign(shingles, config.num_perm, config.seed)
+    pairs = find_candidates(
+        keys, eligible, signatures, bands=config.bands, method=config.candidates
+    )
+    matches = verify_pairs(keys, pairs, config.min_similarity)
+    groups = group_pairs(len(paragraphs), exact + [(m.a, m.b) for m in matches])
+    long = [len(key) >= config.min_length for key in keys]
+    blocks = find_blocks(groups, long, config.max_block_gap)
+    drops = decide(
+        paragraphs, keys, groups, blocks, keep=config.keep, min_length=config.min_length
+    )
+    return paragraphs, drops
+
+
+def _decision(paragraph: Paragraph, drop: Drop | None, key_of: dict[int, str]) -> Decision:
+    p = paragraph
+    if drop is None:
+        return Decision(p.index, p.start, p.end, p.text, kept=True)
+    score = similarity(key_of[p.index], key_of[drop.duplicate_of])
+    return Decision(
+        p.index, p.start, p.end, p.text, False, drop.reason, drop.duplicate_of, score, drop.block
+    )
+
+
+def _check_text(text: object) -> None:
+    if isinstance(text, str):
+        return
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        msg = (
+            f"text must be str, got {type(text).__name__}: "
+            "decode it first, for example data.decode('utf-8', errors='replace')"
+        )
+        raise InputError(msg)
+    msg = f"text must be str, got {type(text).__name__}: {text!r:.60}"
+    raise InputError(msg)
+
+
+def _options(
+    config: Config | None,
+    keep: Keep | None,
+    split: Split | None,
+    min_length: int | None,
+    min_similarity: float | None,
+    candidates: Candidates | None,
+) -> Config:
+    base = Config() if config is None else config
+    if not isinstance(base, Config):
+        msg = f"config={base!r:.60} must be a dedup.Config"
+        raise InputError(msg)
+    given = {
+        "keep": keep,
+        "split": split,
+        "min_length": min_length,
+        "min_similarity": min_similarity,
+        "candidates": candidates,
+    }
+    changes = {name: value for name, value in given.items() if value is not None}
+    return dataclasses.replace(base, **changes) if changes else base

@@ -1,0 +1,107 @@
+"""Normalized keys -> shingles: stable 32-bit hashes of word n-grams.
+
+A key is cut into words at spaces. Scripts written without spaces (Han,
+Hiragana, Katakana, Thai, Lao, Khmer, Myanmar) make every character a word, so
+their shingles are character n-grams. A shingle is ``shingle_size``
+consecutive words of one paragraph; a paragraph with fewer words than that
+has no shingles, and an empty shingle set never reaches MinHash.
+
+Hashing is vectorized with NumPy over all paragraphs at once and depends only
+on the text: it never uses Python's per-process randomized ``hash()``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Shingles", "shingle"]
+
+_NO_SPACES = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
+)
+_BASE = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: odd, so it has an inverse mod 2**64
+_BASE_INVERSE = np.uint64(pow(int(_BASE), -1, 1 << 64))
+_MIX = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
+    dtype=np.uint64,
+)
+
+U32 = npt.NDArray[np.uint32]
+I64 = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class Shingles:
+    """Shingle hashes of paragraphs, concatenated.
+
+    ``hashes[offsets[i]:offsets[i + 1]]`` are the shingles of paragraph ``i``;
+    ``words[i]`` is its number of words.
+    """
+
+    hashes: U32
+    offsets: I64
+    words: I64
+
+
+def shingle(keys: Sequence[str], shingle_size: int = 2) -> Shingles:
+    """Return the shingle hashes of every key.
+
+    Example:
+        >>> s = shingle(["a b c", "a b c", "x"], 2)
+        >>> s.words.tolist(), s.offsets.tolist()
+        ([3, 3, 1], [0, 2, 4, 4])
+        >>> bool((s.hashes[0:2] == s.hashes[2:4]).all())
+        True
+        >>> shingle(["東京都"], 2).words.tolist()
+        [3]
+    """
+    count = len(keys)
+    joined = "\n".join(keys)
+    if not joined.isascii():
+        joined = _NO_SPACES.sub(r" \g<0> ", joined)
+    data = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    tokens, paragraph = _tokens(data)
+    words = np.bincount(paragraph, minlength=count).astype(np.int64)
+    if len(tokens) < shingle_size:
+        return Shingles(np.empty(0, np.uint32), np.zeros(count + 1, np.int64), words)
+    width = len(tokens) - shingle_size + 1
+    combined = tokens[:width] * _MIX[0]
+    for k in range(1, shingle_size):
+        combined = combined + tokens[k : k + width] * _MIX[k % len(_MIX)]
+    valid = paragraph[:width] == paragraph[shingle_size - 1 :]
+    owners = paragraph[:width][valid]
+    folded = combined[valid]
+    hashes = ((folded >> np.uint64(32)) ^ folded).astype(np.uint32)
+    offsets = np.zeros(count + 1, np.int64)
+    np.cumsum(np.bincount(owners, minlength=count), out=offsets[1:])
+    return Shingles(hashes, offsets, words)
+
+
+def _tokens(data: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.uint64], I64]:
+    """Hash every word of ``data`` (UTF-8, words split by spaces, paragraphs by newlines).
+
+    Returns the word hashes and the paragraph index of each word.
+    """
+    size = len(data)
+    if size == 0:
+        return np.empty(0, np.uint64), np.empty(0, np.int64)
+    separator = (data == 32) | (data == 10)
+    inside = ~separator
+    edges = np.diff(np.concatenate(([False], inside, [False])).astype(np.int8))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    paragraph = np.cumsum(data == 10)[starts].astype(np.int64)
+    # Polynomial hash of each word: sum of byte * BASE**(k - start), mod 2**64.
+    with np.errstate(over="ignore"):
+        powers = np.cumprod(np.full(size, _BASE, dtype=np.uint64))  # BASE**(k+1)
+        inverse = np.cumprod(np.full(size, _BASE_INVERSE, dtype=np.uint64))
+        prefix = np.concatenate(([np.uint64(0)], np.cumsum(data.astype(np.uint64) * powers)))
+        word = (prefix[ends] - prefix[starts]) * inverse[starts]
+        word = word ^ (ends - starts).astype(np.uint64) * _MIX[1]
+    return word, paragraph

@@ -1,0 +1,75 @@
+"""Shingles -> MinHash signatures, one row per paragraph.
+
+The permutations are datasketch's own (``MinHash(num_perm, seed,
+scheme="affine32").permutations``) and so is the arithmetic: each 32-bit
+shingle hash is pre-mixed with the MurmurHash3 finalizer and permuted as
+``a * h + b`` modulo 2**32. A row is therefore bit-for-bit the ``hashvalues`` of
+a datasketch ``MinHash`` updated with the same shingle hashes (a test checks
+this), but all paragraphs are signed in a few NumPy operations instead of one
+Python object per paragraph.
+
+A paragraph without shingles gets the empty signature (all ``2**32 - 1``);
+the candidate stage never compares it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import numpy.typing as npt
+from datasketch import MinHash
+
+from dedup.shingles import Shingles
+
+__all__ = ["EMPTY", "permutations", "sign"]
+
+EMPTY = np.uint32(0xFFFFFFFF)
+_CHUNK = 1 << 16  # shingles permuted at once: bounds memory to _CHUNK * num_perm * 4 bytes
+
+U32 = npt.NDArray[np.uint32]
+
+
+@cache
+def permutations(num_perm: int, seed: int) -> tuple[U32, U32]:
+    """Return datasketch's ``(a, b)`` permutation parameters (computed once per process)."""
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+
+
+def fmix32(values: U32) -> U32:
+    """The MurmurHash3 32-bit finalizer, as datasketch applies it before permuting."""
+    h = values.astype(np.uint32)
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def sign(shingles: Shingles, num_perm: int = 32, seed: int = 1) -> U32:
+    """Return the MinHash signature of every paragraph, shape ``(paragraphs, num_perm)``.
+
+    Example:
+        >>> from dedup.shingles import shingle
+        >>> s = sign(shingle(["a b c d", "a b c d", "q"]), num_perm=4)
+        >>> s.shape, bool((s[0] == s[1]).all()), bool((s[2] == EMPTY).all())
+        ((3, 4), True, True)
+    """
+    a, b = permutations(num_perm, seed)
+    count = len(shingles.offsets) - 1
+    signatures = np.full((count, num_perm), EMPTY, dtype=np.uint32)
+    hashes = shingles.hashes
+    if count == 0 or len(hashes) == 0:
+        return signatures
+    owner = np.repeat(np.arange(count), np.diff(shingles.offsets))
+    mixed = fmix32(hashes)
+    for begin in range(0, len(hashes), _CHUNK):
+        chunk = mixed[begin : begin + _CHUNK]
+        owners = owner[begin : begin + _CHUNK]
+        permuted = chunk[:, None] * a[None, :] + b[None, :]
+        starts = np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1])))
+        minima = np.minimum.reduceat(permuted, starts, axis=0)
+        rows = owners[starts]
+        signatures[rows] = np.minimum(signatures[rows], minima)
+    return signatures

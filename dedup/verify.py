@@ -1,0 +1,99 @@
+"""Candidate pairs -> verified matches: rapidfuzz decides every merge.
+
+A candidate pair of normalized keys ``(short, long)`` is a match when
+
+- the multiset of numbers in ``short`` is contained in that of ``long``
+  (``rose 2% to 340p`` never matches ``fell 3% to 310p``), and either
+- ``fuzz.ratio`` (normalized Indel similarity) is at least ``min_similarity``:
+  the same paragraph with formatting noise or a few characters changed
+  (``Match.kind == "near"``), or
+- ``fuzz.partial_ratio`` finds ``short`` in ``long`` with at least
+  ``min_similarity``, and the aligned window starts or ends ``long``, or covers
+  two thirds of it: a truncated teaser, or a copy with a short fragment
+  appended or prepended (``Match.kind == "contained"``).
+
+rapidfuzz scores are 0-100; every similarity here is a float in [0, 1].
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from rapidfuzz import fuzz
+
+__all__ = ["Match", "similarity", "verify_pairs"]
+
+_NUMBER = re.compile(r"\d+")
+_COVERAGE = 2 / 3
+_ANCHOR_SLACK = 0.1  # the teaser or fragment may be off the edge by this share of ``long``
+
+MatchKind = Literal["near", "contained"]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A verified near-duplicate pair ``(a, b)``, ``a < b``, and its similarity in [0, 1]."""
+
+    a: int
+    b: int
+    kind: MatchKind
+    similarity: float
+
+
+def similarity(first: str, second: str) -> float:
+    """Return ``fuzz.ratio`` of two keys as a float in [0, 1].
+
+    Example:
+        >>> similarity("abcd", "abce")
+        0.75
+    """
+    return fuzz.ratio(first, second) / 100.0
+
+
+def verify_pairs(
+    keys: Sequence[str], pairs: Iterable[tuple[int, int]], min_similarity: float
+) -> list[Match]:
+    """Return the candidate pairs that rapidfuzz confirms, in input order.
+
+    Example:
+        >>> keys = ["shares rose 2 to 340p today in london", "shares fell 3 to 310p today in london",
+        ...         "shares rose 2 to 340p today in london read more"]
+        >>> [(m.a, m.b, m.kind) for m in verify_pairs(keys, [(0, 1), (0, 2)], 0.9)]
+        [(0, 2, 'contained')]
+    """
+    cutoff = min_similarity * 100.0
+    matches: list[Match] = []
+    for a, b in pairs:
+        match = _verify(keys[a], keys[b], cutoff)
+        if match is not None:
+            matches.append(Match(a, b, match[0], match[1]))
+    return matches
+
+
+def _verify(first: str, second: str, cutoff: float) -> tuple[MatchKind, float] | None:
+    short, long = (first, second) if len(first) <= len(second) else (second, first)
+    if not _numbers_fit(short, long):
+        return None
+    score = fuzz.ratio(short, long, score_cutoff=cutoff)
+    if score:
+        return "near", score / 100.0
+    alignment = fuzz.partial_ratio_alignment(short, long, score_cutoff=cutoff)
+    if alignment is None:
+        return None
+    slack = _ANCHOR_SLACK * len(long)
+    anchored = alignment.dest_start <= slack or alignment.dest_end >= len(long) - slack
+    covered = (alignment.dest_end - alignment.dest_start) >= _COVERAGE * len(long)
+    if anchored or covered:
+        return "contained", alignment.score / 100.0
+    return None
+
+
+def _numbers_fit(short: str, long: str) -> bool:
+    numbers = _NUMBER.findall(short)
+    if not numbers:
+        return True
+    return not Counter(numbers) - Counter(_NUMBER.findall(long))
