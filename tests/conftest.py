@@ -1,0 +1,37 @@
+"""Hypothesis profiles and shared fixtures.
+
+The profile is chosen by ``HYPOTHESIS_PROFILE`` if set, else ``ci`` when the
+``CI`` environment variable is set, else ``dev``. ``ci`` is derandomized (the
+same examples on every run, no flaky CI) and has no deadline, because shared
+runners are slow and uneven; ``dev`` explores new examples on every run.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    max_examples=60,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", max_examples=60, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture
+def shared_examples() -> Path:
+    """The directory ../shared/examples next to the repository (CI has it)."""
+    examples = SHARED / "examples"
+    if not examples.is_dir():
+        pytest.skip(f"{examples} is not present")
+    return examples
