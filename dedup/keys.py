@@ -35,6 +35,15 @@ __all__ = ["normalize", "normalize_paragraphs"]
 # word joiner, byte-order mark.
 _INVISIBLE = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
 _SPACES = re.compile("  +")
+_SPACES_BYTES = re.compile(b"  +")
+# Non-ASCII punctuation common enough in scraped text to replace up front, so
+# that most articles take the ASCII path of _fold.
+_COMMON_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2013\u2014\u00ab\u00bb\u2022\u00b7"
+# ASCII folding: letters, digits, space and newline stay; everything else
+# (punctuation, symbols, controls, underscore) becomes a space.
+_ASCII_FOLD = bytes(
+    c if chr(c).isalnum() or c in (0x20, 0x0A) else 0x20 for c in range(256)
+)
 
 
 @cache
@@ -64,6 +73,11 @@ def _only_unassigned(start: int, stop: int) -> bool:
 
 def _fold(text: str) -> str:
     """Fold ``text`` keeping its newlines; spaces are collapsed but not stripped."""
+    return _fold_prepared(_prepare(text))
+
+
+def _prepare(text: str) -> str:
+    """Decode entities, apply NFKC and casefold, delete invisibles, replace common punctuation."""
     if "&" in text:
         text = html.unescape(text)
     text = unicodedata.normalize("NFKC", text).casefold()
@@ -71,6 +85,16 @@ def _fold(text: str) -> str:
         for char in _INVISIBLE:
             if char in text:
                 text = text.replace(char, "")
+        for char in _COMMON_PUNCTUATION:
+            if char in text:
+                text = text.replace(char, " ")
+    return text
+
+
+def _fold_prepared(text: str) -> str:
+    if text.isascii():  # the same folding, by byte table: several times faster
+        folded = text.encode("ascii").translate(_ASCII_FOLD)
+        return _SPACES_BYTES.sub(b" ", folded).decode("ascii")
     return _SPACES.sub(" ", _folded().sub(" ", text.replace("_", " ")))
 
 
@@ -104,7 +128,11 @@ def normalize_paragraphs(paragraphs: Sequence[Paragraph]) -> list[str]:
     joined = "\n".join(p.text for p in paragraphs)
     if joined.count("\n") != len(paragraphs) - 1:  # split="blank": lines inside paragraphs
         joined = "\n".join(p.text.replace("\n", " ") for p in paragraphs)
-    keys = _fold(joined).split("\n")
+    prepared = _prepare(joined)
+    if prepared.isascii():
+        keys = _fold_prepared(prepared).split("\n")
+    else:  # fold line by line, so that ASCII lines still take the fast path
+        keys = [_fold_prepared(line) for line in prepared.split("\n")]
     if len(keys) != len(paragraphs):  # an entity decoded to a newline
         return [normalize(p.text) for p in paragraphs]
     return [

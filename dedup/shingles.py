@@ -6,6 +6,12 @@ their shingles are character n-grams. A shingle is ``shingle_size``
 consecutive words of one paragraph; a paragraph with fewer words than that
 has no shingles, and an empty shingle set never reaches MinHash.
 
+Long keys are shingled at their edges only: the first and the last ``EDGE``
+characters. Near duplicates agree there (a typo changes a few shingles, a
+teaser shares the start, a copy with a fragment added shares the start or the
+end), the work per paragraph is bounded, and verification still compares the
+full texts. ``words`` counts the words shingled.
+
 Hashing is vectorized with NumPy over all paragraphs at once and depends only
 on the text: it never uses Python's per-process randomized ``hash()``.
 """
@@ -15,11 +21,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Shingles", "shingle"]
+__all__ = ["EDGE", "Shingles", "shingle"]
 
 _NO_SPACES = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff"
@@ -31,6 +38,9 @@ _MIX = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
     dtype=np.uint64,
 )
+
+EDGE = 128
+_TABLE = 1 << 20  # texts up to 1 MB use the precomputed power table
 
 U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]
@@ -62,7 +72,7 @@ def shingle(keys: Sequence[str], shingle_size: int = 2) -> Shingles:
         [3]
     """
     count = len(keys)
-    joined = "\n".join(keys)
+    joined = "\n".join(k if len(k) <= 2 * EDGE else f"{k[:EDGE]} {k[-EDGE:]}" for k in keys)
     if not joined.isascii():
         joined = _NO_SPACES.sub(r" \g<0> ", joined)
     data = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
@@ -96,12 +106,30 @@ def _tokens(data: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.uint64], I64]:
     edges = np.diff(np.concatenate(([False], inside, [False])).astype(np.int8))
     starts = np.flatnonzero(edges == 1)
     ends = np.flatnonzero(edges == -1)
-    paragraph = np.cumsum(data == 10)[starts].astype(np.int64)
+    newlines = np.flatnonzero(data == 10)
+    paragraph = np.searchsorted(newlines, starts).astype(np.int64)
     # Polynomial hash of each word: sum of byte * BASE**(k - start), mod 2**64.
-    with np.errstate(over="ignore"):
-        powers = np.cumprod(np.full(size, _BASE, dtype=np.uint64))  # BASE**(k+1)
-        inverse = np.cumprod(np.full(size, _BASE_INVERSE, dtype=np.uint64))
-        prefix = np.concatenate(([np.uint64(0)], np.cumsum(data.astype(np.uint64) * powers)))
-        word = (prefix[ends] - prefix[starts]) * inverse[starts]
-        word = word ^ (ends - starts).astype(np.uint64) * _MIX[1]
+    powers, inverse = _powers(size)
+    prefix = np.zeros(size + 1, dtype=np.uint64)
+    np.cumsum(data * powers[:size], out=prefix[1:])
+    word = (prefix[ends] - prefix[starts]) * inverse[starts]
+    word ^= (ends - starts).astype(np.uint64) * _MIX[1]
     return word, paragraph
+
+
+@cache
+def _power_table() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """BASE**(k+1) and BASE**-k mod 2**64 for k < _TABLE (constants, built once)."""
+    return _compute_powers(_TABLE)
+
+
+def _compute_powers(size: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    powers = np.cumprod(np.full(size, _BASE, dtype=np.uint64))
+    inverse = np.empty(size, dtype=np.uint64)
+    inverse[0] = 1
+    np.cumprod(np.full(size - 1, _BASE_INVERSE, dtype=np.uint64), out=inverse[1:])
+    return powers, inverse
+
+
+def _powers(size: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    return _power_table() if size <= _TABLE else _compute_powers(size)

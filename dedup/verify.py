@@ -7,10 +7,10 @@ A candidate pair of normalized keys ``(short, long)`` is a match when
 - ``fuzz.ratio`` (normalized Indel similarity) is at least ``min_similarity``:
   the same paragraph with formatting noise or a few characters changed
   (``Match.kind == "near"``), or
-- ``fuzz.partial_ratio`` finds ``short`` in ``long`` with at least
-  ``min_similarity``, and the aligned window starts or ends ``long``, or covers
-  two thirds of it: a truncated teaser, or a copy with a short fragment
-  appended or prepended (``Match.kind == "contained"``).
+- ``short`` has at least ``min_similarity`` with the start or the end of
+  ``long`` (its first or last ``len(short)`` characters): a truncated teaser,
+  or a copy with a short fragment appended or prepended
+  (``Match.kind == "contained"``).
 
 rapidfuzz scores are 0-100; every similarity here is a float in [0, 1].
 """
@@ -28,8 +28,6 @@ from rapidfuzz import fuzz
 __all__ = ["Match", "similarity", "verify_pairs"]
 
 _NUMBER = re.compile(r"\d+")
-_COVERAGE = 2 / 3
-_ANCHOR_SLACK = 0.1  # the teaser or fragment may be off the edge by this share of ``long``
 
 MatchKind = Literal["near", "contained"]
 
@@ -81,15 +79,10 @@ def _verify(first: str, second: str, cutoff: float) -> tuple[MatchKind, float] |
     score = fuzz.ratio(short, long, score_cutoff=cutoff)
     if score:
         return "near", score / 100.0
-    alignment = fuzz.partial_ratio_alignment(short, long, score_cutoff=cutoff)
-    if alignment is None:
-        return None
-    slack = _ANCHOR_SLACK * len(long)
-    anchored = alignment.dest_start <= slack or alignment.dest_end >= len(long) - slack
-    covered = (alignment.dest_end - alignment.dest_start) >= _COVERAGE * len(long)
-    if anchored or covered:
-        return "contained", alignment.score / 100.0
-    return None
+    head = fuzz.ratio(short, long[: len(short)], score_cutoff=cutoff)
+    tail = fuzz.ratio(short, long[-len(short) :], score_cutoff=cutoff) if short else 0.0
+    best = max(head, tail)
+    return ("contained", best / 100.0) if best else None
 
 
 def _numbers_fit(short: str, long: str) -> bool:
