@@ -109,7 +109,10 @@ def normalize(text: str) -> str:
         >>> normalize("* * *")
         '* * *'
     """
-    return _fold(text.replace("\n", " ")).strip() or " ".join(text.split())
+    key = _fold(text.replace("\n", " "))
+    if "\n" in key:  # an entity such as &#10; decoded to a newline: keys are one line
+        key = _SPACES.sub(" ", key.replace("\n", " "))
+    return key.strip() or " ".join(text.split())
 
 
 def normalize_paragraphs(paragraphs: Sequence[Paragraph]) -> list[str]:

@@ -224,3 +224,10 @@ def test_public_api():
     for name in dedup.__all__:
         assert hasattr(dedup, name)
     assert isinstance(dedup.__version__, str)
+
+
+@pytest.mark.parametrize("entity", ["&#10;", "&#x0a;", "&NewLine;"])
+def test_entity_newline_in_a_paragraph(entity):
+    # Regression: a key holding a newline shifted every later paragraph's shingles (crash).
+    text = f"One{entity}two three four five six seven\n{A}\n{A}"
+    assert dedup.clean(text) == f"One{entity}two three four five six seven\n{A}"

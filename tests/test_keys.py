@@ -1,0 +1,112 @@
+"""dedup.keys: Unicode-safe normalized keys."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dedup.keys import normalize, normalize_paragraphs
+from dedup.paragraphs import split_paragraphs
+from tests.strategies import ANY_TEXT, SEPARATORS, join, line_text
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("Smith &amp; Jones", "smith jones"),
+        ("Smith & Jones", "smith jones"),
+        ("it&#8217;s", "it s"),
+        ("“Quoted,” he said.", "quoted he said"),
+        ('"Quoted," he said.', "quoted he said"),
+        ("  many   spaces\there  ", "many spaces here"),
+        ("ＦＵＬＬ ｗｉｄｔｈ", "full width"),
+        ("ﬁnal ligature", "final ligature"),
+        ("Straße", "strasse"),
+        ("STRASSE", "strasse"),
+        ("soft\u00adhyphen zero\u200bwidth", "softhyphen zerowidth"),
+        ("\ufeffBOM", "bom"),
+        ("snake_case", "snake case"),
+        ("em—dash – en-dash", "em dash en dash"),
+        ("emoji 🎉 party", "emoji party"),
+        ("1,000.50", "1 000 50"),
+        ("Привет, МИР!", "привет мир"),
+        ("ΣΟΦΊΑ", "σοφία"),
+    ],
+)
+def test_normalize(raw, key):
+    assert normalize(raw) == key
+
+
+@pytest.mark.parametrize("raw", ["* * *", "***", "— — —", "•", "...", "§§"])
+def test_punctuation_only_keeps_raw_text(raw):
+    assert normalize(raw) == raw
+    assert normalize(f"  {raw}  ") == raw
+
+
+def test_punctuation_only_paragraphs_do_not_share_a_key():
+    assert len({normalize(raw) for raw in ["* * *", "***", "— — —", "•", "..."]}) == 5
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("ไม้", "ไม่"),  # Thai: "wood" and "not" differ only in a tone mark
+        ("สวัสดีครับ", "สวัสดีค่ะ"),
+        ("कमल", "कमला"),  # Devanagari
+        ("كتب", "كتاب"),  # Arabic
+        ("東京", "京都"),
+        ("Мир", "Мор"),
+        ("résumé", "resume"),  # accents are letters, not noise
+    ],
+)
+def test_scripts_keep_their_letters_and_marks(first, second):
+    assert normalize(first)
+    assert normalize(first) != normalize(second)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Городской совет утвердил план.",
+        "وافق مجلس المدينة على الخطة.",
+        "市议会批准了计划。",
+        "สภาเมืองอนุมัติแผน",
+        "市議会は計画を承認しました。",
+    ],
+)
+def test_non_latin_keys_are_not_empty_or_ascii(text):
+    key = normalize(text)
+    assert key
+    assert not key.isascii()
+
+
+def test_entity_decoding_to_a_newline_stays_in_one_key():
+    ps = split_paragraphs("One&#10;two\nThree&#13;four")
+    assert normalize_paragraphs(ps) == ["one two", "three four"]
+
+
+def test_normalize_paragraphs_of_nothing():
+    assert normalize_paragraphs([]) == []
+
+
+@st.composite
+def texts(draw: st.DrawFn) -> str:
+    lines = draw(st.lists(st.one_of(line_text(max_size=30), st.sampled_from(
+        ["A &amp; B", "&#10;x", "* * *", "Ｘ", "\u200b", "x\u0301", "_", "&lt;p&gt;"])), max_size=8))
+    return join(lines, draw(st.lists(SEPARATORS, min_size=1, max_size=3)))
+
+
+@given(texts(), st.sampled_from(["line", "blank"]))
+def test_batch_keys_equal_single_keys(text, split):
+    ps = split_paragraphs(text, split)
+    assert normalize_paragraphs(ps) == [normalize(p.text) for p in ps]
+
+
+@given(ANY_TEXT)
+def test_normalize_never_crashes(text):
+    key = normalize(text)
+    assert isinstance(key, str)
+    assert "\n" not in key
+    assert key == key.strip()
+    assert (key == "") == (text.split() == [])
