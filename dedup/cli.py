@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from enum import IntEnum
 from pathlib import Path
 from typing import TextIO
 
 import orjson
+from rich.console import Console
 
 from dedup import __version__
 from dedup.config import CANDIDATE_VALUES, KEEP_VALUES, SPLIT_VALUES, Config
@@ -79,8 +80,22 @@ def build_parser() -> argparse.ArgumentParser:
     output = clean.add_argument_group("output")
     output.add_argument("--report", metavar="PATH",
                         help="also write the decisions as JSON to PATH (- for stderr)")
+    output.add_argument("--diff", action="store_true",
+                        help="print the whole article with removed paragraphs marked, and the "
+                             "kept copy and similarity of each (plain markers when stdout is "
+                             "not a terminal)")
     add_matching_options(clean)
     clean.set_defaults(run=_run_clean)
+    report = commands.add_parser(
+        "report", help="render an existing --report file",
+        description="Write the static HTML review site of a corpus run from its report.",
+    )
+    report.add_argument("report", metavar="REPORT", help="a JSON-lines report (- for stdin)")
+    report.add_argument("--html", metavar="DIR", required=True,
+                        help="write the review site into DIR (replaced as a whole)")
+    report.add_argument("--per-page", type=int, default=100, metavar="N",
+                        help="articles per page of the overview's list (default: %(default)s)")
+    report.set_defaults(run=_run_report)
     _add_corpus_commands(commands)
     return parser
 
@@ -115,7 +130,12 @@ def _run_clean(args: argparse.Namespace, config: Config) -> int:
         print(f"dedup: {args.file}: {error}", file=sys.stderr)
         return ExitCode.SOME_FILES_FAILED
     cleaned = clean_with_report(text, config=config)
-    sys.stdout.write(cleaned.text)
+    if args.diff:
+        from dedup.review import print_diff
+
+        print_diff(cleaned.report, Console(highlight=False))
+    else:
+        sys.stdout.write(cleaned.text)
     sys.stdout.flush()
     if args.report:
         payload = orjson.dumps(cleaned.report.to_dict(), option=orjson.OPT_APPEND_NEWLINE)
@@ -124,6 +144,38 @@ def _run_clean(args: argparse.Namespace, config: Config) -> int:
         else:
             Path(args.report).write_bytes(payload)
     return ExitCode.OK
+
+
+def _run_report(args: argparse.Namespace, config: Config) -> int:
+    from dedup.review import write_site
+
+    if args.per_page < 1:
+        print(f"dedup: --per-page={args.per_page} must be at least 1", file=sys.stderr)
+        return ExitCode.USAGE
+    try:
+        if args.report == "-":
+            summary = write_site(_records(sys.stdin.buffer), Path(args.html),
+                                 per_page=args.per_page)
+        else:
+            with Path(args.report).open("rb") as handle:
+                summary = write_site(_records(handle), Path(args.html), per_page=args.per_page)
+    except (OSError, orjson.JSONDecodeError) as error:
+        print(f"dedup: {args.report}: {error}", file=sys.stderr)
+        return ExitCode.SOME_FILES_FAILED
+    print(
+        f"dedup: wrote {summary.out_dir / 'index.html'}: {summary.articles} articles, "
+        f"{summary.removed_paragraphs} of {summary.paragraphs} paragraphs removed",
+        file=sys.stderr,
+    )
+    return ExitCode.OK
+
+
+def _records(lines: Iterable[bytes]) -> Iterator[dict[str, object]]:
+    for line in lines:
+        if line.strip():
+            record = orjson.loads(line)
+            if isinstance(record, dict):
+                yield record
 
 
 def _read_text(name: str, stdin: TextIO | None = None) -> str:

@@ -100,6 +100,23 @@ class Report:
             "paragraphs": [d.to_dict() for d in self.decisions],
         }
 
+    def to_html(self) -> str:
+        """Return the article with its removed paragraphs marked, as an HTML fragment.
+
+        Self-contained (inline CSS, no scripts, no network); see
+        :func:`dedup.review.report_html`.
+
+        Example:
+            >>> Report((Decision(0, 0, 1, "a", True),)).to_html().startswith("<div")
+            True
+        """
+        from dedup.review.html import report_html
+
+        return report_html(self.to_dict())
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
 
 @dataclass(frozen=True, slots=True)
 class Cleaned:
