@@ -82,6 +82,8 @@ def find_candidates(
 ) -> list[Pair]:
     """Return sorted candidate pairs among the ``eligible`` paragraph indices.
 
+    ``eligible`` is sorted; row ``k`` of ``signatures`` belongs to ``eligible[k]``.
+
     Example:
         >>> sig = np.array([[1, 2], [1, 2], [3, 4]], dtype=np.uint32)
         >>> find_candidates(["a", "b", "c"], [0, 1, 2], sig, bands=2)
@@ -89,14 +91,14 @@ def find_candidates(
         >>> find_candidates(["a", "b", "c"], [0, 1, 2], sig, bands=2, method="all_pairs")
         [(0, 1), (0, 2), (1, 2)]
     """
-    members = sorted(eligible)
+    members = list(eligible)
     if method == "all_pairs":
         return list(combinations(members, 2))
     if len(members) < 2:
         return []
     found: set[Pair] = set()
     index = np.asarray(members, dtype=np.int64)
-    flat = band_keys(signatures[index], bands).ravel()
+    flat = band_keys(signatures, bands).ravel()
     owner = np.repeat(index, bands)
     order = np.argsort(flat, kind="stable")
     ordered = flat[order]

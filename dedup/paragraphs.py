@@ -23,6 +23,7 @@ from dedup.config import Split
 __all__ = ["Paragraph", "render", "split_paragraphs"]
 
 _LINE = re.compile(r"[^\n\r\v\f\x85\u2028\u2029]+")
+_OTHER_BREAKS = ("\r", "\v", "\f", "\x85", "\u2028", "\u2029")
 # With split="blank", lines joined by one of these stay in one paragraph.
 _SINGLE_BREAKS = frozenset(("\n", "\r\n", "\r", "\x85", "\u2028"))
 
@@ -46,6 +47,8 @@ def split_paragraphs(text: str, split: Split = "line") -> list[Paragraph]:
         >>> [p.text for p in split_paragraphs("One\\nstill one.\\n\\nTwo.", "blank")]
         ['One\\nstill one.', 'Two.']
     """
+    if split == "line" and not any(brk in text for brk in _OTHER_BREAKS):
+        return _split_newlines(text)
     spans: list[tuple[int, int]] = []
     last_end = -1
     for match in _LINE.finditer(text):
@@ -59,6 +62,17 @@ def split_paragraphs(text: str, split: Split = "line") -> list[Paragraph]:
             spans.append((start, end))
         last_end = end
     return [Paragraph(i, s, e, text[s:e]) for i, (s, e) in enumerate(spans)]
+
+
+def _split_newlines(text: str) -> list[Paragraph]:
+    """``split_paragraphs(text, "line")`` for text whose only line break is ``\\n`` (fast path)."""
+    paragraphs = []
+    start = 0
+    for line in text.split("\n"):
+        if line and not line.isspace():
+            paragraphs.append(Paragraph(len(paragraphs), start, start + len(line), line))
+        start += len(line) + 1
+    return paragraphs
 
 
 def render(text: str, paragraphs: Sequence[Paragraph], kept: Sequence[bool]) -> str:

@@ -112,18 +112,23 @@ def analyze(text: str, config: Config) -> tuple[list[Paragraph], dict[int, Drop]
         return paragraphs, {}
     keys = normalize_paragraphs(paragraphs)
     exact = exact_pairs(keys)
-    shingles = shingle(keys, config.shingle_size)
     duplicates = {b for _, b in exact}
-    eligible = [
-        i
-        for i, (words, start, end) in enumerate(
+    firsts = [i for i in range(len(keys)) if i not in duplicates]
+    shingles = shingle([keys[i] for i in firsts], config.shingle_size)
+    signed = [
+        row
+        for row, (words, start, end) in enumerate(
             zip(shingles.words, shingles.offsets[:-1], shingles.offsets[1:], strict=True)
         )
-        if words >= config.min_words and end > start and i not in duplicates
+        if words >= config.min_words and end > start
     ]
-    signatures = sign(shingles, config.num_perm, config.seed)
+    signatures = sign(shingles, config.num_perm, config.seed)[signed]
     pairs = find_candidates(
-        keys, eligible, signatures, bands=config.bands, method=config.candidates
+        keys,
+        [firsts[row] for row in signed],
+        signatures,
+        bands=config.bands,
+        method=config.candidates,
     )
     matches = verify_pairs(keys, pairs, config.min_similarity)
     groups = group_pairs(len(paragraphs), exact + [(m.a, m.b) for m in matches])
