@@ -39,7 +39,7 @@ _MIX = np.array(
     dtype=np.uint64,
 )
 
-EDGE = 128
+EDGE = 64
 _TABLE = 1 << 20  # texts up to 1 MB use the precomputed power table
 
 U32 = npt.NDArray[np.uint32]
@@ -75,7 +75,7 @@ def shingle(keys: Sequence[str], shingle_size: int = 2) -> Shingles:
     joined = "\n".join(k if len(k) <= 2 * EDGE else f"{k[:EDGE]} {k[-EDGE:]}" for k in keys)
     if not joined.isascii():
         joined = _NO_SPACES.sub(r" \g<0> ", joined)
-    data = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    data = np.frombuffer(f" {joined} ".encode("utf-8", "surrogatepass"), dtype=np.uint8)
     tokens, paragraph = _tokens(data)
     words = np.bincount(paragraph, minlength=count).astype(np.int64)
     if len(tokens) < shingle_size:
@@ -96,23 +96,17 @@ def shingle(keys: Sequence[str], shingle_size: int = 2) -> Shingles:
 def _tokens(data: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.uint64], I64]:
     """Hash every word of ``data`` (UTF-8, words split by spaces, paragraphs by newlines).
 
-    Returns the word hashes and the paragraph index of each word.
+    ``data`` starts and ends with a space. Returns the word hashes and the
+    paragraph index of each word.
     """
-    size = len(data)
-    if size == 0:
-        return np.empty(0, np.uint64), np.empty(0, np.int64)
-    separator = (data == 32) | (data == 10)
-    inside = ~separator
-    edges = np.diff(np.concatenate(([False], inside, [False])).astype(np.int8))
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
-    newlines = np.flatnonzero(data == 10)
-    paragraph = np.searchsorted(newlines, starts).astype(np.int64)
+    separator = data <= 32  # keys hold no control characters but the newline
+    starts = np.flatnonzero(separator[:-1] > separator[1:]) + 1
+    ends = np.flatnonzero(separator[:-1] < separator[1:]) + 1
+    paragraph = np.searchsorted(np.flatnonzero(data == 10), starts).astype(np.int64)
     # Polynomial hash of each word: sum of byte * BASE**(k - start), mod 2**64.
-    powers, inverse = _powers(size)
-    prefix = np.zeros(size + 1, dtype=np.uint64)
-    np.cumsum(data * powers[:size], out=prefix[1:])
-    word = (prefix[ends] - prefix[starts]) * inverse[starts]
+    powers, inverse = _powers(len(data))
+    prefix = np.cumsum(data * powers[: len(data)])
+    word = (prefix[ends - 1] - prefix[starts - 1]) * inverse[starts]
     word ^= (ends - starts).astype(np.uint64) * _MIX[1]
     return word, paragraph
 

@@ -62,8 +62,13 @@ def sign(shingles: Shingles, num_perm: int = 32, seed: int = 1) -> U32:
     hashes = shingles.hashes
     if count == 0 or len(hashes) == 0:
         return signatures
-    owner = np.repeat(np.arange(count), np.diff(shingles.offsets))
     mixed = fmix32(hashes)
+    if len(hashes) <= _CHUNK:  # one step: every non-empty row is one reduceat segment
+        filled = np.flatnonzero(np.diff(shingles.offsets))
+        permuted = mixed[:, None] * a[None, :] + b[None, :]
+        signatures[filled] = np.minimum.reduceat(permuted, shingles.offsets[filled], axis=0)
+        return signatures
+    owner = np.repeat(np.arange(count), np.diff(shingles.offsets))
     for begin in range(0, len(hashes), _CHUNK):
         chunk = mixed[begin : begin + _CHUNK]
         owners = owner[begin : begin + _CHUNK]
