@@ -113,7 +113,11 @@ def analyze(text: str, config: Config) -> tuple[list[Paragraph], dict[int, Drop]
     keys = normalize_paragraphs(paragraphs)
     exact = exact_pairs(keys)
     duplicates = {b for _, b in exact}
-    firsts = [i for i in range(len(keys)) if i not in duplicates]
+    firsts = [
+        i for i in range(len(keys)) if i not in duplicates and _may_have_words(keys[i], config)
+    ]
+    if len(firsts) < 2 and not exact:
+        return paragraphs, {}
     shingles = shingle([keys[i] for i in firsts], config.shingle_size)
     signed = [
         row
@@ -131,13 +135,18 @@ def analyze(text: str, config: Config) -> tuple[list[Paragraph], dict[int, Drop]
         method=config.candidates,
     )
     matches = verify_pairs(keys, pairs, config.min_similarity)
+    if not exact and not matches:
+        return paragraphs, {}
     groups = group_pairs(len(paragraphs), exact + [(m.a, m.b) for m in matches])
     long = [len(key) >= config.min_length for key in keys]
     blocks = find_blocks(groups, long, config.max_block_gap)
-    drops = decide(
-        paragraphs, keys, groups, blocks, keep=config.keep, min_length=config.min_length
-    )
+    drops = decide(paragraphs, keys, groups, blocks, keep=config.keep, min_length=config.min_length)
     return paragraphs, drops
+
+
+def _may_have_words(key: str, config: Config) -> bool:
+    """False when ``key`` surely has fewer than ``min_words`` words (so no shingling is needed)."""
+    return not key.isascii() or key.count(" ") >= config.min_words - 1
 
 
 def _decision(paragraph: Paragraph, drop: Drop | None, key_of: dict[int, str]) -> Decision:
