@@ -1,0 +1,151 @@
+"""dedup.shingles and dedup.signatures: shingle hashes and MinHash rows.
+
+A row of :func:`dedup.signatures.sign` must be bit for bit the ``hashvalues``
+of datasketch's ``MinHash(num_perm, seed, scheme="affine32")`` updated with
+the same shingle hashes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from datasketch import MinHash
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dedup import signatures
+from dedup.keys import normalize
+from dedup.shingles import Shingles, shingle
+from dedup.signatures import EMPTY, sign
+from tests.strategies import ANY_TEXT, sentence
+
+
+def identity(value: int) -> int:
+    return value
+
+
+def datasketch_row(hashes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+    minhash = MinHash(num_perm=num_perm, seed=seed, scheme="affine32", hashfunc=identity)
+    minhash.update_batch(hashes.tolist())
+    return minhash.hashvalues
+
+
+def rows_of(shingles: Shingles) -> list[np.ndarray]:
+    offsets = shingles.offsets
+    return [shingles.hashes[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)]
+
+
+PARAMS = st.sampled_from([(32, 1), (16, 7), (64, 0), (128, 42), (8, 123456789)])
+
+
+@given(st.lists(st.one_of(sentence(), ANY_TEXT.map(normalize)), min_size=1, max_size=8),
+       PARAMS, st.integers(1, 4))
+def test_rows_equal_datasketch(keys, params, size):
+    num_perm, seed = params
+    shingles = shingle(keys, size)
+    signature = sign(shingles, num_perm, seed)
+    assert signature.shape == (len(keys), num_perm)
+    assert signature.dtype == np.uint32
+    for row, hashes in zip(signature, rows_of(shingles), strict=True):
+        if len(hashes):
+            assert row.tolist() == datasketch_row(hashes, num_perm, seed).tolist()
+        else:
+            assert (row == EMPTY).all()
+
+
+@given(st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=200), PARAMS)
+def test_raw_hashes_equal_datasketch(values, params):
+    num_perm, seed = params
+    hashes = np.array(values, dtype=np.uint32)
+    shingles = Shingles(hashes, np.array([0, len(values)], np.int64), np.array([len(values)]))
+    assert sign(shingles, num_perm, seed)[0].tolist() == datasketch_row(hashes, num_perm, seed).tolist()
+
+
+def test_chunked_signing_equals_whole(monkeypatch):
+    keys = [normalize(f"paragraph {n} " + "word " * n + f"end {n}") for n in range(30)]
+    shingles = shingle(keys)
+    whole = sign(shingles, 32, 1)
+    monkeypatch.setattr(signatures, "_CHUNK", 7)
+    assert (sign(shingles, 32, 1) == whole).all()
+
+
+def test_a_row_does_not_depend_on_other_paragraphs():
+    keys = ["the pier will close for repairs", "boats move to the east basin", "x"]
+    together = sign(shingle(keys))
+    for n, key in enumerate(keys):
+        assert (sign(shingle([key]))[0] == together[n]).all()
+
+
+def test_empty_inputs():
+    assert sign(shingle([]), 16).shape == (0, 16)
+    assert (sign(shingle(["", "one"]), 16) == EMPTY).all()
+
+
+def test_permutations_are_datasketchs():
+    a, b = signatures.permutations(32, 5)
+    expected_a, expected_b = MinHash(num_perm=32, seed=5, scheme="affine32").permutations
+    assert a.tolist() == list(expected_a)
+    assert b.tolist() == list(expected_b)
+
+
+# --- shingles --------------------------------------------------------------------------------
+
+
+def test_words_and_offsets():
+    s = shingle(["a b c", "", "d", "e f"], 2)
+    assert s.words.tolist() == [3, 0, 1, 2]
+    assert s.offsets.tolist() == [0, 2, 2, 2, 3]
+    assert s.hashes.dtype == np.uint32
+
+
+def test_shingles_do_not_cross_paragraphs():
+    assert len(shingle(["a", "b"], 2).hashes) == 0
+
+
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_same_key_same_shingles_anywhere(size):
+    key = "the harbour authority confirmed the closure"
+    s = shingle(["other words first", key, "x y", key], size)
+    rows = rows_of(s)
+    assert rows[1].tolist() == rows[3].tolist()
+
+
+def test_word_order_matters():
+    first, second = rows_of(shingle(["a b c", "c b a"], 2))
+    assert set(first.tolist()).isdisjoint(second.tolist())
+
+
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [("東京都", 3), ("สวัสดี", 6), ("привет мир", 2), ("abc 東京 def", 4), ("かな カナ", 4)],
+)
+def test_scripts_without_spaces_are_character_words(key, words):
+    assert shingle([key], 2).words.tolist() == [words]
+
+
+def test_keys_of_surrogates_and_nul_do_not_crash():
+    keys = [normalize(text) for text in ["a\ud800b c", "\x00 \x00", "\udfff", "x\x00y"]]
+    s = shingle(keys, 2)
+    assert s.words.tolist()[0] == 3
+    assert s.words.tolist()[3] == 2
+    assert s.offsets.tolist() == [0, 2, 2, 2, 3]
+    assert sign(s).shape == (4, 32)
+
+
+def test_hashes_do_not_depend_on_the_process():
+    code = (
+        "from dedup.shingles import shingle;"
+        "print(shingle(['the pier will close', 'привет мир друг', '東京都'], 2).hashes.tolist())"
+    )
+    outputs = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                                 text=True, check=True)
+        outputs.add(result.stdout)
+    here = shingle(["the pier will close", "привет мир друг", "東京都"], 2).hashes.tolist()
+    assert outputs == {f"{here}\n"}
