@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        config = config_from_args(args)
+        config = config_from_args(args) if hasattr(args, "keep") else Config()
     except DedupError as error:
         parser.error(str(error))
     try:

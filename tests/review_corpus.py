@@ -17,7 +17,7 @@ SITES = {
         "Valley News is published by the Valley Cooperative. All rights reserved, 2026.",
     ],
     "harbour-times.example": [
-        "Sign up for Harbour Times alerts and never miss a tide table, a storm warning or a regatta.",
+        "Sign up for Harbour Times alerts and never miss a tide table, a storm warning or a race.",
         "Read more from the harbour desk: ferries, fishing quotas and the new breakwater.",
     ],
     "hill-gazette.example": [
@@ -55,7 +55,8 @@ def articles() -> list[tuple[str, str, str, str]]:
         for title, body in TOPICS[: 2 + len(boilerplate)]:
             number += 1
             detail = (
-                f"Residents asked about {title.lower()} can write to the {site.split('.')[0]} desk, "
+                f"Residents asked about {title.lower()} can write to the "
+                f"{site.split('.')[0]} desk, "
                 "which answers every letter within a week."
             )
             teaser = body[:70] + "…"

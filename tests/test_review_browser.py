@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urldefrag
 
 import pytest
+
 from dedup.review import write_site
 
 webdriver = pytest.importorskip("selenium.webdriver")

@@ -71,8 +71,9 @@ CSS = """
 
 _POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
-DocHref = Callable[[DocRef], str | None]
-"""Maps another article to the URL of its page (``None``: no page to link to)."""
+DocHref = Callable[[DocRef, int | None], str | None]
+"""Maps another article (and the paragraph index linked) to the URL of its page (``None``: no
+page to link to)."""
 
 
 def reason_label(reason: str | None) -> str:
@@ -143,7 +144,7 @@ def _why(p: Paragraph, doc_href: DocHref | None) -> str:
         target = f"#{p.duplicate_of}"
         if p.duplicate_doc is not None:
             label = f"{target} in {escape(p.duplicate_doc.label)}"
-            href = doc_href(p.duplicate_doc) if doc_href else None
+            href = doc_href(p.duplicate_doc, p.duplicate_of) if doc_href else None
             link = (
                 f'<a class="kept-link cross" href="{escape(href)}#p{p.duplicate_of}">{label}</a>'
                 if href
@@ -153,7 +154,7 @@ def _why(p: Paragraph, doc_href: DocHref | None) -> str:
             link = f'<a class="kept-link" href="#p{p.duplicate_of}">{target}</a>'
         words += f" – copy of {link}"
     elif p.duplicate_doc is not None:
-        href = doc_href(p.duplicate_doc) if doc_href else None
+        href = doc_href(p.duplicate_doc, p.duplicate_of) if doc_href else None
         label = escape(p.duplicate_doc.label)
         link = f'<a class="kept-link cross" href="{escape(href)}">{label}</a>' if href else label
         words += f" – kept in {link}"
