@@ -25,6 +25,7 @@ from dedup.verify import similarity, verify_pairs
 __all__ = ["analyze", "clean", "clean_with_report"]
 
 logger = logging.getLogger(__name__)
+_DEFAULT = Config()
 
 
 def clean(
@@ -113,8 +114,11 @@ def analyze(text: str, config: Config) -> tuple[list[Paragraph], dict[int, Drop]
     keys = normalize_paragraphs(paragraphs)
     exact = exact_pairs(keys)
     duplicates = {b for _, b in exact}
+    spaces = config.min_words - 1  # an ASCII key with fewer spaces has too few words to compare
     firsts = [
-        i for i in range(len(keys)) if i not in duplicates and _may_have_words(keys[i], config)
+        i
+        for i, key in enumerate(keys)
+        if i not in duplicates and (key.count(" ") >= spaces or not key.isascii())
     ]
     if len(firsts) < 2 and not exact:
         return paragraphs, {}
@@ -142,11 +146,6 @@ def analyze(text: str, config: Config) -> tuple[list[Paragraph], dict[int, Drop]
     blocks = find_blocks(groups, long, config.max_block_gap)
     drops = decide(paragraphs, keys, groups, blocks, keep=config.keep, min_length=config.min_length)
     return paragraphs, drops
-
-
-def _may_have_words(key: str, config: Config) -> bool:
-    """False when ``key`` surely has fewer than ``min_words`` words (so no shingling is needed)."""
-    return not key.isascii() or key.count(" ") >= config.min_words - 1
 
 
 def _decision(paragraph: Paragraph, drop: Drop | None, key_of: dict[int, str]) -> Decision:
@@ -180,7 +179,7 @@ def _options(
     min_similarity: float | None,
     candidates: Candidates | None,
 ) -> Config:
-    base = Config() if config is None else config
+    base = _DEFAULT if config is None else config
     if not isinstance(base, Config):
         msg = f"config={base!r:.60} must be a dedup.Config"
         raise InputError(msg)
