@@ -1,0 +1,125 @@
+"""``dedup batch IN_DIR OUT_DIR``: argv -> BatchOptions -> run_batch -> exit code.
+
+Registered on the ``dedup`` command by :mod:`dedup.cli`. Only this module and
+the CLI touch the terminal: progress goes to stderr when it is a terminal and
+``--quiet`` is off, the one-line summary and every bad file to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+from rich.console import Console
+
+from dedup.cli import ExitCode, add_matching_options
+from dedup.config import Config
+from dedup.corpus.batch import BatchOptions, default_workers, run_batch
+from dedup.corpus.readers import Fields
+from dedup.errors import ConfigError, IndexFormatError
+
+__all__ = ["add_parser"]
+
+_DESCRIPTION = """\
+Clean every article of a corpus directory into a mirrored tree. Reads .txt and
+.md files (one article each) and .jsonl and .jsonl.gz files (one JSON object per
+line); writes the same names and formats under OUT_DIR. Inputs are never
+modified; each output appears only when complete.
+"""
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the ``batch`` subcommand."""
+    batch = commands.add_parser(
+        "batch", help="clean a corpus directory into a mirrored tree",
+        description=_DESCRIPTION,
+    )
+    batch.add_argument("in_dir", metavar="IN_DIR", type=Path, help="the corpus directory")
+    batch.add_argument("out_dir", metavar="OUT_DIR", type=Path,
+                       help="where the cleaned tree goes (outside IN_DIR)")
+    source = batch.add_argument_group("input")
+    source.add_argument("--text-field", default="text", metavar="NAME",
+                        help="JSON field holding the article (default: %(default)s)")
+    source.add_argument("--id-field", default="id", metavar="NAME",
+                        help="JSON field holding the article id (default: %(default)s; "
+                             "else PATH:LINE)")
+    source.add_argument("--site-field", default=None, metavar="NAME",
+                        help="JSON field holding the site (default: the host of the 'url' "
+                             "field, else the file's directory)")
+    output = batch.add_argument_group("output")
+    output.add_argument("--report", type=Path, metavar="FILE",
+                        help="write one JSON line per article with its decisions")
+    output.add_argument("--dry-run", action="store_true",
+                        help="write only the report, no cleaned files")
+    output.add_argument("--resume", action="store_true",
+                        help="keep output files a previous run finished")
+    add_matching_options(batch)
+    corpus = batch.add_argument_group("corpus")
+    corpus.add_argument("--boilerplate-min-docs", type=int, metavar="N",
+                        help="drop a paragraph found in at least N articles of one site "
+                             "from all of them (N >= 2)")
+    corpus.add_argument("--boilerplate-fraction", type=float, metavar="F",
+                        help="also drop a paragraph found in at least this fraction of a "
+                             "site's articles (and at least 3)")
+    corpus.add_argument("--cross-doc", action="store_true",
+                        help="drop a paragraph (exact or near duplicate) an earlier article "
+                             "kept; earlier = input path, then line")
+    corpus.add_argument("--index", metavar="PATH|URL",
+                        help="read and update a persistent index: a SQLite file, or a "
+                             "redis://host:port/db URL")
+    run = batch.add_argument_group("run")
+    run.add_argument("--workers", type=int, default=default_workers(), metavar="N",
+                     help="worker processes (default: all cores, %(default)s); results are "
+                          "the same for any N")
+    run.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    batch.set_defaults(run=_run_batch, parser=batch)
+
+
+def _run_batch(args: argparse.Namespace, config: Config) -> int:
+    parser: argparse.ArgumentParser = args.parser
+    if args.workers < 1:
+        parser.error(f"--workers={args.workers} must be at least 1")
+    if args.dry_run and args.resume:
+        parser.error("--dry-run writes no files, so there is nothing to --resume")
+    options = BatchOptions(
+        in_dir=args.in_dir,
+        out_dir=args.out_dir,
+        fields=Fields(args.text_field, args.id_field, args.site_field),
+        config=config,
+        workers=args.workers,
+        boilerplate_min_docs=args.boilerplate_min_docs,
+        boilerplate_fraction=args.boilerplate_fraction,
+        cross_doc=args.cross_doc,
+        index=args.index,
+        report=args.report,
+        dry_run=args.dry_run,
+        resume=args.resume,
+    )
+    console = Console(stderr=True)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        summary = run_batch(options, console=console,
+                            progress=console.is_terminal and not args.quiet)
+    except ConfigError as error:
+        parser.error(str(error))
+    except IndexFormatError as error:
+        print(f"dedup: {args.index}: {error}", file=sys.stderr)
+        return ExitCode.USAGE
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    for failure in summary.failures:
+        print(f"dedup: {failure}", file=sys.stderr)
+    if summary.interrupted:
+        print("dedup: interrupted; finished files are complete, run again with --resume",
+              file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    if not args.quiet:
+        print(summary.line(), file=sys.stderr)
+    return ExitCode.SOME_FILES_FAILED if summary.failures else ExitCode.OK
+
+
+def _interrupt(number: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

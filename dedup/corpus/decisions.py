@@ -1,0 +1,240 @@
+"""Articles -> corpus decisions: in-article duplicates, site boilerplate, cross-document duplicates.
+
+1. :func:`analyze_article` (in a worker) runs the core pipeline on one
+   article, drops the paragraphs whose fingerprint is boilerplate on its site,
+   and lists the cross-document candidates: kept paragraphs whose normalized
+   text has at least ``min_length`` characters, with their fingerprints, band
+   keys and normalized text.
+2. :func:`decide_cross_doc` (in one process, in corpus order) drops a
+   candidate whose exact fingerprint an earlier document kept, or whose band
+   keys lead to an earlier kept paragraph that rapidfuzz confirms as a near
+   duplicate (the same paragraph with noise, or a longer paragraph that holds
+   this one: never a longer paragraph because a shorter one was seen). It then
+   adds the surviving candidates to the index. A document never duplicates
+   itself, so re-running a document is harmless.
+3. :func:`paragraph_decisions` lists every paragraph's fate for the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+
+from dedup.config import Config
+from dedup.corpus.fingerprints import band_keys_of, fingerprints
+from dedup.corpus.index import Index, Kept
+from dedup.keys import normalize_paragraphs
+from dedup.paragraphs import Paragraph
+from dedup.pipeline import analyze
+from dedup.report import DropReason
+from dedup.verify import similarity, verify_pairs
+
+__all__ = [
+    "Analysis",
+    "CorpusDrop",
+    "CorpusReason",
+    "analyze_article",
+    "decide_cross_doc",
+    "paragraph_decisions",
+]
+
+
+class CorpusReason(str, Enum):  # noqa: UP042 - like dedup.DropReason
+    """Why a paragraph was dropped for reasons beyond its own article."""
+
+    BOILERPLATE = "boilerplate"
+    """Found in at least the boilerplate threshold of documents of the same site."""
+    CROSS_DOC = "cross_doc"
+    """An exact or near duplicate of a paragraph an earlier document kept."""
+
+
+REASONS: tuple[str, ...] = (*(r.value for r in DropReason), *(r.value for r in CorpusReason))
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusDrop:
+    """One dropped paragraph: the reason, the kept copy (index or document), similarity."""
+
+    reason: DropReason | CorpusReason
+    duplicate_of: int | None = None
+    duplicate_doc: str | None = None
+    similarity: float | None = None
+    block: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """One article after the in-article and boilerplate stages.
+
+    ``spans`` are the paragraphs' ``(start, end)``; ``drops`` the dropped ones
+    by index; ``candidates`` the paragraph indices open to cross-document
+    matching, with their ``fingerprints``, ``bands`` and ``keys`` in the same
+    order.
+    """
+
+    spans: tuple[tuple[int, int], ...]
+    drops: dict[int, CorpusDrop]
+    candidates: tuple[int, ...] = ()
+    fingerprints: tuple[int, ...] = ()
+    bands: tuple[tuple[int, ...], ...] = ()
+    keys: tuple[str, ...] = field(default=(), repr=False)
+
+    def paragraphs(self, text: str) -> list[Paragraph]:
+        """Rebuild the article's paragraphs from ``text``."""
+        return [Paragraph(i, s, e, text[s:e]) for i, (s, e) in enumerate(self.spans)]
+
+
+def analyze_article(
+    text: str, config: Config, *, boilerplate: Collection[int] = (), cross_doc: bool = False
+) -> Analysis:
+    r"""Run the in-article and boilerplate stages on one article.
+
+    Example:
+        >>> from dedup.corpus.fingerprints import fingerprint
+        >>> a = analyze_article("Story.\\nShare this\\nMore.", Config(),
+        ...                     boilerplate={fingerprint("share this")})
+        >>> {i: d.reason.value for i, d in a.drops.items()}
+        {1: 'boilerplate'}
+    """
+    paragraphs, core = analyze(text, config)
+    spans = tuple((p.start, p.end) for p in paragraphs)
+    if not paragraphs:
+        return Analysis(spans, {})
+    keys = normalize_paragraphs(paragraphs)
+    drops: dict[int, CorpusDrop] = {
+        i: CorpusDrop(d.reason, d.duplicate_of, None,
+                      similarity(keys[i], keys[d.duplicate_of]), d.block)
+        for i, d in core.items()
+    }
+    if boilerplate:
+        for i, fingerprint in enumerate(fingerprints(keys)):
+            if fingerprint in boilerplate:
+                drops[i] = CorpusDrop(CorpusReason.BOILERPLATE)
+    if not cross_doc:
+        return Analysis(spans, dict(sorted(drops.items())))
+    candidates = tuple(
+        i for i, key in enumerate(keys) if i not in drops and len(key) >= config.min_length
+    )
+    chosen = [keys[i] for i in candidates]
+    return Analysis(
+        spans,
+        dict(sorted(drops.items())),
+        candidates,
+        tuple(fingerprints(chosen)),
+        tuple(band_keys_of(chosen, config)),
+        tuple(chosen),
+    )
+
+
+def decide_cross_doc(
+    articles: Sequence[tuple[str, Analysis]], index: Index, config: Config
+) -> list[dict[int, CorpusDrop]]:
+    r"""Decide cross-document drops for documents in corpus order, and remember their keepers.
+
+    ``articles`` are ``(document id, analysis)`` pairs; the index is queried
+    once for the whole batch, so a chunk of articles costs a few round trips.
+
+    Returns:
+        The cross-document drops of each article, by paragraph index.
+
+    Example:
+        >>> from dedup.corpus.index import MemoryIndex
+        >>> story = "A syndicated paragraph that two different sites published word for word."
+        >>> config = Config()
+        >>> first = analyze_article(f"{story}\\nOnly here.", config, cross_doc=True)
+        >>> second = analyze_article(f"Elsewhere.\\n{story}", config, cross_doc=True)
+        >>> drops = decide_cross_doc([("a", first), ("b", second)], MemoryIndex(), config)
+        >>> drops[0], drops[1][1].duplicate_doc
+        ({}, 'a')
+    """
+    all_fingerprints = {f for _, a in articles for f in a.fingerprints}
+    all_bands = {b for _, a in articles for bands in a.bands for b in bands}
+    exact = index.find_exact(all_fingerprints)
+    by_band = index.find_bands(all_bands)
+    earlier = set(by_band.values()) - exact.keys()
+    exact.update(index.find_exact(earlier))
+    stored_keys = index.find_keys(set(by_band.values()))
+    local_bands: dict[int, int] = {}
+    results: list[dict[int, CorpusDrop]] = []
+    kept: list[Kept] = []
+    for doc, analysis in articles:
+        drops: dict[int, CorpusDrop] = {}
+        for i, fp, bands, key in zip(analysis.candidates, analysis.fingerprints, analysis.bands,
+                                     analysis.keys, strict=True):
+            owner = exact.get(fp)
+            if owner is not None and owner != doc:
+                drops[i] = CorpusDrop(CorpusReason.CROSS_DOC, None, owner, 1.0)
+                continue
+            if owner is None:
+                drop = _near(key, bands, doc, by_band, local_bands, exact, stored_keys, config)
+                if drop is not None:
+                    drops[i] = drop
+                    continue
+        for i, fp, bands, key in zip(analysis.candidates, analysis.fingerprints, analysis.bands,
+                                     analysis.keys, strict=True):
+            if i in drops or fp in exact:
+                continue
+            exact[fp] = doc
+            stored_keys[fp] = key
+            for band in bands:
+                if band not in by_band:
+                    local_bands.setdefault(band, fp)
+            kept.append(Kept(fp, doc, bands, key))
+        results.append(drops)
+    index.add_kept(kept)
+    return results
+
+
+def _near(
+    key: str,
+    bands: tuple[int, ...],
+    doc: str,
+    by_band: dict[int, int],
+    local_bands: dict[int, int],
+    exact: dict[int, str],
+    stored_keys: dict[int, str],
+    config: Config,
+) -> CorpusDrop | None:
+    found = {by_band.get(b, local_bands.get(b)) for b in bands}
+    for candidate in sorted(f for f in found if f is not None):
+        owner = exact.get(candidate)
+        other = stored_keys.get(candidate)
+        if owner is None or owner == doc or other is None:
+            continue
+        for match in verify_pairs([key, other], [(0, 1)], config.min_similarity):
+            # a longer paragraph is never dropped because a shorter one it holds was seen
+            if match.kind == "near" or len(key) <= len(other):
+                return CorpusDrop(CorpusReason.CROSS_DOC, None, owner, match.similarity)
+    return None
+
+
+def paragraph_decisions(
+    paragraphs: Sequence[Paragraph], drops: dict[int, CorpusDrop]
+) -> list[dict[str, object]]:
+    """Return one JSON-ready dict per paragraph, as :meth:`dedup.Decision.to_dict` gives.
+
+    Each dict also has ``duplicate_doc``: the id of the earlier document, for
+    cross-document drops.
+
+    Example:
+        >>> ps = [Paragraph(0, 0, 4, "Text")]
+        >>> paragraph_decisions(ps, {0: CorpusDrop(CorpusReason.BOILERPLATE)})[0]["reason"]
+        'boilerplate'
+    """
+    rows: list[dict[str, object]] = []
+    for p in paragraphs:
+        drop = drops.get(p.index)
+        rows.append({
+            "index": p.index,
+            "start": p.start,
+            "end": p.end,
+            "text": p.text,
+            "kept": drop is None,
+            "reason": None if drop is None else drop.reason.value,
+            "duplicate_of": None if drop is None else drop.duplicate_of,
+            "similarity": None if drop is None else drop.similarity,
+            "block": None if drop is None else drop.block,
+            "duplicate_doc": None if drop is None else drop.duplicate_doc,
+        })
+    return rows

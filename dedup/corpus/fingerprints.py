@@ -1,0 +1,71 @@
+"""Normalized keys -> compact fingerprints: what the corpus index stores instead of text.
+
+- The exact fingerprint of a paragraph is ``xxh3_64`` of its normalized key
+  (UTF-8, lone surrogates passed through): stable across processes, runs and
+  machines, and equal for paragraphs that :mod:`dedup.keys` considers equal.
+- Its band keys are the LSH band keys of its MinHash signature
+  (:func:`dedup.candidates.band_keys` of :func:`dedup.signatures.sign`), one
+  per band: two paragraphs sharing a band key are near-duplicate candidates,
+  which :mod:`dedup.verify` must still confirm. Paragraphs with fewer than
+  ``min_words`` words or no shingles get no band keys (exact matching only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import xxhash
+
+from dedup.candidates import band_keys
+from dedup.config import Config
+from dedup.shingles import shingle
+from dedup.signatures import sign
+
+__all__ = ["band_keys_of", "fingerprint", "fingerprints"]
+
+U64 = npt.NDArray[np.uint64]
+
+
+def fingerprint(key: str) -> int:
+    """Return the 64-bit exact fingerprint of one normalized key.
+
+    Example:
+        >>> fingerprint("share this article") == fingerprint("share this article")
+        True
+        >>> 0 <= fingerprint("") < 2**64
+        True
+    """
+    return xxhash.xxh3_64_intdigest(key.encode("utf-8", "surrogatepass"))
+
+
+def fingerprints(keys: Sequence[str]) -> list[int]:
+    """Return the exact fingerprint of every key, in order."""
+    digest = xxhash.xxh3_64_intdigest
+    return [digest(key.encode("utf-8", "surrogatepass")) for key in keys]
+
+
+def band_keys_of(keys: Sequence[str], config: Config) -> list[tuple[int, ...]]:
+    """Return the band keys of every key; an empty tuple for keys too short to sign.
+
+    Example:
+        >>> from dedup.config import Config
+        >>> keys = ["the council approved the budget on monday", "hi"]
+        >>> first, short = band_keys_of(keys, Config(num_perm=32, bands=8))
+        >>> len(first), short
+        (8, ())
+    """
+    if not keys:
+        return []
+    shingles = shingle(keys, config.shingle_size)
+    signatures = sign(shingles, config.num_perm, config.seed)
+    table: U64 = band_keys(signatures, config.bands)
+    rows = table.tolist()
+    starts = shingles.offsets[:-1].tolist()
+    ends = shingles.offsets[1:].tolist()
+    words = shingles.words.tolist()
+    return [
+        tuple(row) if count >= config.min_words and end > start else ()
+        for row, count, start, end in zip(rows, words, starts, ends, strict=True)
+    ]

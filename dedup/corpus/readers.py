@@ -1,0 +1,269 @@
+"""Corpus files -> chunks of raw lines -> articles.
+
+A corpus is a directory tree. Every ``.txt`` and ``.md`` file holds one
+article; every ``.jsonl`` and ``.jsonl.gz`` file holds one JSON object per
+line, whose text field (``text`` by default) is the article and whose other
+fields are kept untouched. Other files are ignored. Files are taken in the
+order of their relative POSIX paths, lines in file order: this is the corpus
+order that "earlier" means for cross-document duplicates.
+
+The main process reads files into :class:`Chunk` s of raw lines
+(:func:`read_chunks`: no decoding, so it stays cheap); workers turn a chunk
+into :class:`Article` s (:func:`parse_chunk`). Anything wrong with the input
+(invalid UTF-8, a NUL byte, a malformed JSON line, a missing text field, an
+unreadable file) raises :class:`BadInput` with the path and the 1-based line.
+
+An article's ``site`` is the ``--site-field`` value when given and present,
+else the host of its ``url`` field (lower case, without ``www.``), else the
+directory of its file relative to the corpus root (``""`` at the top). Its
+``id`` is the ``--id-field`` value, else ``PATH:LINE``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Literal
+from urllib.parse import urlsplit
+
+import orjson
+
+__all__ = [
+    "SUFFIXES",
+    "Article",
+    "BadInput",
+    "Chunk",
+    "Fields",
+    "Source",
+    "find_sources",
+    "parse_chunk",
+    "read_chunks",
+]
+
+Format = Literal["text", "jsonl", "jsonl.gz"]
+SUFFIXES: dict[str, Format] = {".txt": "text", ".md": "text", ".jsonl": "jsonl",
+                               ".jsonl.gz": "jsonl.gz"}
+CHUNK_LINES = 256  # articles per task; fixed, so results never depend on the worker count
+CHUNK_BYTES = 4 << 20
+
+
+class BadInput(Exception):
+    """An input file (or one line of it) that cannot be read as articles."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        super().__init__(path, line, message)
+        self.path = path
+        self.line = line
+        self.message = message
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Fields:
+    """Which JSON fields hold the text, the id and the site."""
+
+    text: str = "text"
+    id: str = "id"
+    site: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input file: its path, its path relative to the corpus root, its format."""
+
+    path: Path
+    relative: str
+    format: Format
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Raw lines of one source, starting at 1-based line ``first_line``.
+
+    A text source is one chunk whose ``lines`` is the whole file.
+    ``consumed`` is how many bytes of the file on disk were read so far
+    (for progress), ``last`` whether this chunk ends the file.
+    """
+
+    source: Source
+    number: int
+    first_line: int
+    lines: tuple[bytes, ...]
+    consumed: int
+    last: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article: where it came from, its id and site, its text and JSON record."""
+
+    path: str
+    line: int
+    id: str
+    site: str
+    text: str
+    record: dict[str, object] | None = field(default=None, compare=False)
+
+
+def find_sources(root: Path) -> list[Source]:
+    """Return the corpus files under ``root`` in corpus order.
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     _ = Path(tmp, "b.jsonl").write_text("")
+        ...     _ = Path(tmp, "a.txt").write_text("x")
+        ...     _ = Path(tmp, "notes.csv").write_text("")
+        ...     [s.relative for s in find_sources(Path(tmp))]
+        ['a.txt', 'b.jsonl']
+    """
+    found: list[Source] = []
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories.sort()
+        for name in files:
+            file_format = source_format(name)
+            if file_format is None:
+                continue
+            path = Path(directory, name)
+            relative = path.relative_to(root).as_posix()
+            try:
+                size = path.stat().st_size
+            except OSError:
+                size = 0
+            found.append(Source(path, relative, file_format, size))
+    return sorted(found, key=lambda s: s.relative)
+
+
+def source_format(name: str) -> Format | None:
+    """Return the format a file name stands for, or ``None`` for files to ignore."""
+    if name.startswith("."):
+        return None
+    for suffix, file_format in SUFFIXES.items():
+        if name.endswith(suffix) and name != suffix:
+            return file_format
+    return None
+
+
+def read_chunks(source: Source) -> Iterator[Chunk]:
+    """Yield the raw lines of ``source`` in chunks (run in the main process).
+
+    Raises:
+        BadInput: the file cannot be opened or decompressed.
+    """
+    try:
+        if source.format == "text":
+            data = source.path.read_bytes()
+            yield Chunk(source, 0, 1, (data,), len(data), last=True)
+            return
+        yield from _read_lines(source)
+    except (OSError, EOFError, zlib.error) as error:
+        raise BadInput(source.relative, None, _describe(error)) from None
+
+
+def _read_lines(source: Source) -> Iterator[Chunk]:
+    with source.path.open("rb") as raw:
+        stream = gzip.GzipFile(fileobj=raw, mode="rb") if source.format == "jsonl.gz" else raw
+        lines: list[bytes] = []
+        size = 0
+        first = 1
+        number = 0
+        for line in stream:
+            lines.append(line)
+            size += len(line)
+            if len(lines) >= CHUNK_LINES or size >= CHUNK_BYTES:
+                yield Chunk(source, number, first, tuple(lines), raw.tell(), last=False)
+                number += 1
+                first += len(lines)
+                lines, size = [], 0
+        yield Chunk(source, number, first, tuple(lines), raw.tell(), last=True)
+
+
+def parse_chunk(chunk: Chunk, fields: Fields) -> list[Article]:
+    """Decode a chunk into articles (run in a worker).
+
+    Blank lines of JSON Lines files are skipped.
+
+    Raises:
+        BadInput: a line is not valid UTF-8 or JSON, or has no text field.
+    """
+    source = chunk.source
+    if source.format == "text":
+        text = _decode_text(source.relative, chunk.lines[0])
+        site = _directory_site(source.relative)
+        return [Article(source.relative, 1, source.relative, site, text)]
+    articles = []
+    for offset, line in enumerate(chunk.lines):
+        number = chunk.first_line + offset
+        if not line.strip():
+            continue
+        articles.append(_parse_line(source.relative, number, line, fields))
+    return articles
+
+
+def _decode_text(path: str, data: bytes) -> str:
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        msg = "binary data (a NUL byte): not a text file"
+        raise BadInput(path, line, msg)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        msg = f"invalid UTF-8 ({error.reason} at byte {error.start}): convert the file to UTF-8"
+        raise BadInput(path, line, msg) from None
+
+
+def _parse_line(path: str, number: int, line: bytes, fields: Fields) -> Article:
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError as error:
+        _decode_text(path, line)  # a clearer message for binary or non-UTF-8 lines
+        msg = f"malformed JSON line: {error}"
+        raise BadInput(path, number, msg) from None
+    if not isinstance(record, dict):
+        msg = f"a JSON line must be an object, got {type(record).__name__}"
+        raise BadInput(path, number, msg)
+    text = record.get(fields.text)
+    if not isinstance(text, str):
+        found = "missing" if text is None else f"a {type(text).__name__}, not a string"
+        msg = f"text field {fields.text!r} is {found}: choose the field with --text-field"
+        raise BadInput(path, number, msg)
+    identifier = record.get(fields.id)
+    article_id = str(identifier) if identifier is not None else f"{path}:{number}"
+    return Article(path, number, article_id, _site(record, fields, path), text, record)
+
+
+def _site(record: dict[str, object], fields: Fields, path: str) -> str:
+    if fields.site is not None:
+        value = record.get(fields.site)
+        if value is not None:
+            return str(value)
+    url = record.get("url")
+    if isinstance(url, str):
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:
+            host = ""
+        if host:
+            return host.removeprefix("www.")
+    return _directory_site(path)
+
+
+def _directory_site(path: str) -> str:
+    parent = PurePosixPath(path).parent.as_posix()
+    return "" if parent == "." else parent
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return f"cannot read: {error.strerror}"
+    return f"cannot read: {error}"
