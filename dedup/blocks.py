@@ -4,7 +4,10 @@ Two paragraphs of one group form an aligned pair ``(i, j)``, ``i < j``. Pair
 ``(i, j)`` continues pair ``(i', j')`` when both copies move forward by at most
 ``max_gap + 1`` paragraphs (``0 < i - i' <= max_gap + 1`` and the same for
 ``j``), so a copy may have up to ``max_gap`` paragraphs inserted, missing or too
-noisy to match between two aligned ones. Linked pairs form a block. A block
+noisy to match between two aligned ones; a short pair (both paragraphs under
+``min_length``) links only to a directly adjacent pair, so a short line that
+merely recurs nearby ("Advertisement") does not stretch a block. Linked pairs
+form a block. A block
 counts when it has two or more pairs, its two copies do not overlap, and it
 holds at least one long pair (a paragraph of ``min_length`` characters or
 more), so a chorus or a list of short lines repeated together stays.
@@ -72,6 +75,7 @@ def find_blocks(groups: Sequence[int], long: Sequence[bool], max_gap: int) -> li
         for di in step
         for dj in step
         if (i - di, j - dj) in position
+        and (di == dj == 1 or (_long(long, i, j) and _long(long, i - di, j - dj)))
     ]
     component = group_pairs(len(pairs), links)
     chains: dict[int, list[tuple[int, int]]] = {}
@@ -85,3 +89,7 @@ def find_blocks(groups: Sequence[int], long: Sequence[bool], max_gap: int) -> li
         if block.first[1] < block.second[0] and any(long[i] or long[j] for i, j in chain):
             blocks.append(block)
     return sorted(blocks, key=lambda b: (b.first, b.second))
+
+
+def _long(long: Sequence[bool], i: int, j: int) -> bool:
+    return long[i] or long[j]

@@ -73,7 +73,7 @@ def verify_pairs(
 
 
 def _verify(first: str, second: str, cutoff: float) -> tuple[MatchKind, float] | None:
-    short, long = (first, second) if len(first) <= len(second) else (second, first)
+    short, long = sorted((first, second), key=lambda key: (len(key), key))  # symmetric
     if not _numbers_fit(short, long):
         return None
     score = fuzz.ratio(short, long, score_cutoff=cutoff)
