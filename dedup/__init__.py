@@ -12,6 +12,7 @@ import logging
 from importlib.metadata import PackageNotFoundError, version
 
 from dedup.config import Config
+from dedup.corpus.deduplicator import Deduplicator
 from dedup.errors import ConfigError, DedupError, InputError
 from dedup.pipeline import clean, clean_with_report
 from dedup.report import Cleaned, Decision, DropReason, Report
@@ -29,6 +30,7 @@ __all__ = [
     "ConfigError",
     "Decision",
     "DedupError",
+    "Deduplicator",
     "DropReason",
     "InputError",
     "Report",

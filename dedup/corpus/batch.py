@@ -138,7 +138,7 @@ class Summary:
 
         Example:
             >>> Summary(files=1, articles=2, paragraphs_in=4, paragraphs_out=3).line()[:60]
-            'dedup: 2 articles in 1 files (0 failed, 0 skipped); paragraph'
+            'dedup: 2 articles in 1 files (0 failed, 0 skipped); paragrap'
         """
         reasons = ", ".join(f"{k} {v}" for k, v in self.dropped.items() if v) or "none"
         return (

@@ -92,7 +92,7 @@ def analyze_article(
 
     Example:
         >>> from dedup.corpus.fingerprints import fingerprint
-        >>> a = analyze_article("Story.\\nShare this\\nMore.", Config(),
+        >>> a = analyze_article("Story.\nShare this\nMore.", Config(),
         ...                     boilerplate={fingerprint("share this")})
         >>> {i: d.reason.value for i, d in a.drops.items()}
         {1: 'boilerplate'}
@@ -142,8 +142,8 @@ def decide_cross_doc(
         >>> from dedup.corpus.index import MemoryIndex
         >>> story = "A syndicated paragraph that two different sites published word for word."
         >>> config = Config()
-        >>> first = analyze_article(f"{story}\\nOnly here.", config, cross_doc=True)
-        >>> second = analyze_article(f"Elsewhere.\\n{story}", config, cross_doc=True)
+        >>> first = analyze_article(f"{story}\nOnly here.", config, cross_doc=True)
+        >>> second = analyze_article(f"Elsewhere.\n{story}", config, cross_doc=True)
         >>> drops = decide_cross_doc([("a", first), ("b", second)], MemoryIndex(), config)
         >>> drops[0], drops[1][1].duplicate_doc
         ({}, 'a')

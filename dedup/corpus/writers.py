@@ -61,7 +61,7 @@ class OutputFile:
         ...     before = sorted(p.name for p in Path(tmp).iterdir())[0].endswith(PARTIAL)
         ...     out.commit()
         ...     before, Path(tmp, "a.jsonl").read_text()
-        (True, '{"text":"Hi"}\\n')
+        (True, '{"text":"Hi"}\n')
     """
 
     def __init__(self, final: Path, file_format: str) -> None:
