@@ -2,8 +2,10 @@
 
 All text is made up for these tests. Articles are cleaned with the real
 pipeline; then copies of each site's boilerplate after its first article are
-marked as kept in that first article (``reason="boilerplate"`` with
-``duplicate_doc``), the way a corpus run reports copies kept in other articles.
+marked as kept in that first article, the way a corpus run reports copies kept
+in other articles: ``reason="cross_doc"`` with ``duplicate_doc`` and no
+``duplicate_of`` (as ``dedup batch`` writes them), and ``reason="boilerplate"``
+with both.
 One article points at an article that is not in the records.
 """
 
@@ -81,7 +83,12 @@ def records() -> list[dict[str, object]]:
         if site in first_of_site:
             first_id, where = first_of_site[site]
             for p in paragraphs:
-                if p["kept"] and p["text"] in boilerplate:
+                if not (p["kept"] and p["text"] in boilerplate):
+                    continue
+                if p["text"] == SITES[site][0]:  # as dedup batch reports it: found by text
+                    p.update(kept=False, reason="cross_doc", duplicate_of=None,
+                             similarity=1.0, duplicate_doc=first_id)
+                else:  # naming the kept paragraph's index too
                     p.update(kept=False, reason="boilerplate", duplicate_of=where[str(p["text"])],
                              similarity=1.0, duplicate_doc=first_id)
         else:

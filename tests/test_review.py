@@ -174,7 +174,7 @@ def test_overview_states_pagination_and_counts_boilerplate(site):
     assert "at most 4 per" in html
     listed = html[html.index('<table class="articles">'):]
     assert listed.count('<tr><td><a href="articles/') == 4
-    assert re.search(r'<td class="n">3</td><td><span class="badge"[^>]*>boilerplate</span></td>'
+    assert re.search(r'<td class="n">3</td><td><span class="badge"[^>]*>cross doc</span></td>'
                      r"<td>Subscribe to the Valley News", html)
     assert "harbour-times.example" in html
     assert html.count("<rect ") == 11

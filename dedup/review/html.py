@@ -11,12 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from html import escape
 
+import xxhash
+
+from dedup.keys import normalize
 from dedup.review.articles import Article, DocRef, Paragraph, read_article
 
 __all__ = [
     "CSS",
     "REASON_COLORS",
     "article_html",
+    "content_anchor",
     "legend_html",
     "page",
     "reason_color",
@@ -44,7 +48,9 @@ CSS = """
 .dedup-review .meta,.dedup-review .note{color:#5a6168;font-size:.9rem}
 .dedup-review .para{margin:.4rem 0;padding:.3rem .6rem;border-left:4px solid transparent;
  border-radius:3px;scroll-margin-top:2rem}
-.dedup-review .para:target{outline:2px solid #f1c40f;background:#fffbe6}
+.dedup-review .para:target,.dedup-review .para:has(.anchor:target){outline:2px solid #f1c40f;
+ background:#fffbe6}
+.dedup-review .anchor{scroll-margin-top:2rem}
 .dedup-review .num{color:#8a9097;font:12px ui-monospace,monospace;margin-right:.4rem;
  text-decoration:none}
 .dedup-review .removed{background:#f6f6f7;border-left-color:var(--c)}
@@ -71,9 +77,23 @@ CSS = """
 
 _POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
-DocHref = Callable[[DocRef, int | None], str | None]
-"""Maps another article (and the paragraph index linked) to the URL of its page (``None``: no
-page to link to)."""
+DocHref = Callable[[DocRef, str], str | None]
+"""Maps another article and the anchor linked in it to the URL of its page, without the
+anchor (``None``: no page to link to)."""
+
+
+def content_anchor(text: str) -> str:
+    """Return the anchor of a kept paragraph by its normalized text.
+
+    A copy kept in another article is named by that article's id only when the
+    corpus run found it by text, so links point at this anchor, which every
+    kept paragraph with the same normalized text carries.
+
+    Example:
+        >>> content_anchor("Hello,  World!") == content_anchor("hello world")
+        True
+    """
+    return "k" + xxhash.xxh64_hexdigest(normalize(text).encode("utf-8"))
 
 
 def reason_label(reason: str | None) -> str:
@@ -117,18 +137,29 @@ def article_html(article: Article, doc_href: DocHref | None = None) -> str:
     sources = {
         p.duplicate_of for p in article.paragraphs if not p.kept and p.duplicate_doc is None
     }
-    parts = [_paragraph_html(p, p.index in sources, doc_href) for p in article.paragraphs]
+    anchors: set[str] = set()
+    parts = []
+    for p in article.paragraphs:
+        anchor = content_anchor(p.text) if p.kept else None
+        if anchor in anchors:
+            anchor = None
+        elif anchor is not None:
+            anchors.add(anchor)
+        parts.append(_paragraph_html(p, p.index in sources, anchor, doc_href))
     if not parts:
         parts.append('<p class="note">This article has no paragraphs.</p>')
     return '<div class="article">\n' + "\n".join(parts) + "\n</div>"
 
 
-def _paragraph_html(p: Paragraph, is_source: bool, doc_href: DocHref | None) -> str:
+def _paragraph_html(
+    p: Paragraph, is_source: bool, anchor: str | None, doc_href: DocHref | None
+) -> str:
     number = f'<a class="num" href="#p{p.index}">#{p.index}</a>'
     text = f'<span class="text">{escape(p.text)}</span>'
     if p.kept:
         extra = " source" if is_source else ""
-        return f'<div class="para kept{extra}" id="p{p.index}">{number}{text}</div>'
+        mark = f'<span class="anchor" id="{anchor}"></span>' if anchor else ""
+        return f'<div class="para kept{extra}" id="p{p.index}">{mark}{number}{text}</div>'
     reason = p.reason or "removed"
     color = reason_color(p.reason)
     return (
@@ -144,7 +175,7 @@ def _why(p: Paragraph, doc_href: DocHref | None) -> str:
         target = f"#{p.duplicate_of}"
         if p.duplicate_doc is not None:
             label = f"{target} in {escape(p.duplicate_doc.label)}"
-            href = doc_href(p.duplicate_doc, p.duplicate_of) if doc_href else None
+            href = doc_href(p.duplicate_doc, f"p{p.duplicate_of}") if doc_href else None
             link = (
                 f'<a class="kept-link cross" href="{escape(href)}#p{p.duplicate_of}">{label}</a>'
                 if href
@@ -154,9 +185,14 @@ def _why(p: Paragraph, doc_href: DocHref | None) -> str:
             link = f'<a class="kept-link" href="#p{p.duplicate_of}">{target}</a>'
         words += f" – copy of {link}"
     elif p.duplicate_doc is not None:
-        href = doc_href(p.duplicate_doc, p.duplicate_of) if doc_href else None
+        anchor = content_anchor(p.text)
+        href = doc_href(p.duplicate_doc, anchor) if doc_href else None
         label = escape(p.duplicate_doc.label)
-        link = f'<a class="kept-link cross" href="{escape(href)}">{label}</a>' if href else label
+        link = (
+            f'<a class="kept-link cross" href="{escape(href)}#{anchor}">{label}</a>'
+            if href
+            else label
+        )
         words += f" – kept in {link}"
     if p.similarity is not None:
         words += f" (similarity {p.similarity:.2f})"

@@ -220,7 +220,7 @@ class _Names:
     def __init__(self) -> None:
         self.written: dict[str, str] = {}
         self.aliases: dict[str, str] = {}
-        self.linked: dict[str, tuple[str, set[int]]] = {}
+        self.linked: dict[str, tuple[str, set[str]]] = {}
 
     @staticmethod
     def name(key: str) -> str:
@@ -235,12 +235,10 @@ class _Names:
             self.written[key] = name
         return name
 
-    def href(self, ref: DocRef, index: int | None) -> str:
+    def href(self, ref: DocRef, anchor: str) -> str:
         name = self.written.get(ref.key) or self.name(ref.key)
         if ref.key not in self.written:
-            indices = self.linked.setdefault(ref.key, (name, set()))[1]
-            if index is not None:
-                indices.add(index)
+            self.linked.setdefault(ref.key, (name, set()))[1].add(anchor)
         return name
 
 
@@ -281,9 +279,9 @@ def _build(
     if pending:
         _write(work / f"list-{page_number}.html", _list_page(page_number, pending, False))
     pages = page_number if pending else 1
-    for key, (name, indices) in names.linked.items():
+    for key, (name, anchors) in names.linked.items():
         if key not in names.written:
-            _write(articles_dir / name, _stub_page(key, names.aliases.get(key), indices))
+            _write(articles_dir / name, _stub_page(key, names.aliases.get(key), anchors))
     _write(work / "index.html", _overview(stats, first_page, pages, per_page, top_paragraphs,
                                          top_sites))
     summary = SiteSummary(
@@ -332,7 +330,7 @@ def _article_page(article: Article, names: _Names) -> str:
     return page(article.title, body, nav='<nav><a href="../index.html">← Overview</a></nav>')
 
 
-def _stub_page(key: str, alias: str | None, indices: set[int]) -> str:
+def _stub_page(key: str, alias: str | None, anchors: set[str]) -> str:
     where = (
         f'Its page in this site: <a href="{escape(alias)}">{escape(key)}</a>.'
         if alias
@@ -343,11 +341,7 @@ def _stub_page(key: str, alias: str | None, indices: set[int]) -> str:
         f"<h1>{escape(key)}</h1>\n"
         f'<p class="note">Copies were kept in this article. {where}</p>'
     )
-    body += "".join(
-        f'\n<div class="para" id="p{i}"><span class="num">#{i}</span>'
-        f'<span class="note">paragraph #{i} of {escape(key)}</span></div>'
-        for i in sorted(indices)
-    )
+    body += "".join(f'\n<span class="anchor" id="{a}"></span>' for a in sorted(anchors))
     return page(key, body, nav='<nav><a href="../index.html">← Overview</a></nav>')
 
 
