@@ -14,6 +14,8 @@ SEPARATORS = st.one_of(
     st.lists(st.sampled_from(["\n", "\r\n", "\n \t\n", "\n\n", "\u2029", " \n"]), min_size=1,
              max_size=3).map("".join),
 )
+# Separators that end a paragraph with split="blank" too.
+BLANK_SEPARATORS = st.sampled_from(["\n\n", "\r\n\r\n", "\n \t\n", "\u2029", "\n\n\n", "\r\r"])
 
 # Disjoint alphabets: two paragraphs written with different ones share no
 # word, no shingle, no character of their keys, so they can never match.
