@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from enum import IntEnum
 from pathlib import Path
 from typing import TextIO
@@ -148,17 +148,18 @@ def _run_clean(args: argparse.Namespace, config: Config) -> int:
 
 def _run_report(args: argparse.Namespace, config: Config) -> int:
     from dedup.review import write_site
+    from dedup.review.articles import read_records
 
     if args.per_page < 1:
         print(f"dedup: --per-page={args.per_page} must be at least 1", file=sys.stderr)
         return ExitCode.USAGE
     try:
         if args.report == "-":
-            summary = write_site(_records(sys.stdin.buffer), Path(args.html),
+            summary = write_site(read_records(sys.stdin.buffer), Path(args.html),
                                  per_page=args.per_page)
         else:
             with Path(args.report).open("rb") as handle:
-                summary = write_site(_records(handle), Path(args.html), per_page=args.per_page)
+                summary = write_site(read_records(handle), Path(args.html), per_page=args.per_page)
     except (OSError, orjson.JSONDecodeError) as error:
         print(f"dedup: {args.report}: {error}", file=sys.stderr)
         return ExitCode.SOME_FILES_FAILED
@@ -168,14 +169,6 @@ def _run_report(args: argparse.Namespace, config: Config) -> int:
         file=sys.stderr,
     )
     return ExitCode.OK
-
-
-def _records(lines: Iterable[bytes]) -> Iterator[dict[str, object]]:
-    for line in lines:
-        if line.strip():
-            record = orjson.loads(line)
-            if isinstance(record, dict):
-                yield record
 
 
 def _read_text(name: str, stdin: TextIO | None = None) -> str:

@@ -246,3 +246,39 @@ def test_cli_report_html(tmp_path, capsys):
     assert "11 articles" in capsys.readouterr().err
     assert (tmp_path / "site/list-4.html").exists()
     assert main(["report", str(tmp_path / "missing.jsonl"), "--html", str(tmp_path / "s2")]) == 1
+
+
+def check_links(site: Path) -> int:
+    checked = 0
+    for page in [*site.glob("*.html"), *(site / "articles").glob("*.html")]:
+        for href in parse(page).hrefs:
+            target, _, fragment = href.partition("#")
+            target_path = (page.parent / target).resolve() if target else page
+            assert target_path.exists(), (page, href)
+            if fragment:
+                assert fragment in parse(target_path).ids, (page, href)
+            checked += 1
+    return checked
+
+
+def test_cli_batch_html_report(tmp_path):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    lines = [
+        {"id": f"doc-{i}", "url": "https://news.example/a",
+         "text": "\n".join([title, body, body, SHARED_FOOTER])}
+        for i, (title, body) in enumerate(load_corpus().TOPICS)
+    ]
+    (corpus / "a.jsonl").write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in lines))
+    site = tmp_path / "site"
+    code = main(["batch", str(corpus), str(tmp_path / "out"), "--cross-doc", "--workers", "1",
+                 "--quiet", "--html-report", str(site)])
+    assert code == 0
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert "6</b>Articles" in html
+    assert check_links(site) > 20
+    cross = (site / "articles").glob("doc-3-*.html")
+    assert 'class="kept-link cross"' in next(cross).read_text(encoding="utf-8")
+
+
+SHARED_FOOTER = "Every story on this site is written by volunteers from the neighbourhood association."

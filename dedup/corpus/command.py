@@ -8,8 +8,10 @@ the CLI touch the terminal: progress goes to stderr when it is a terminal and
 from __future__ import annotations
 
 import argparse
+import shutil
 import signal
 import sys
+import tempfile
 from pathlib import Path
 from types import FrameType
 
@@ -52,6 +54,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     output = batch.add_argument_group("output")
     output.add_argument("--report", type=Path, metavar="FILE",
                         help="write one JSON line per article with its decisions")
+    output.add_argument("--html-report", type=Path, metavar="DIR",
+                        help="also write a static HTML review site of the run into DIR "
+                             "(replaced as a whole; see also: dedup report)")
     output.add_argument("--dry-run", action="store_true",
                         help="write only the report, no cleaned files")
     output.add_argument("--resume", action="store_true",
@@ -94,7 +99,7 @@ def _run_batch(args: argparse.Namespace, config: Config) -> int:
         boilerplate_fraction=args.boilerplate_fraction,
         cross_doc=args.cross_doc,
         index=args.index,
-        report=args.report,
+        report=args.report or (_scratch_report() if args.html_report else None),
         dry_run=args.dry_run,
         resume=args.resume,
     )
@@ -103,6 +108,10 @@ def _run_batch(args: argparse.Namespace, config: Config) -> int:
     try:
         summary = run_batch(options, console=console,
                             progress=console.is_terminal and not args.quiet)
+        html_failed = (
+            args.html_report is not None and options.report is not None
+            and not summary.interrupted and not _html_report(options.report, args.html_report)
+        )
     except ConfigError as error:
         parser.error(str(error))
     except IndexFormatError as error:
@@ -110,6 +119,8 @@ def _run_batch(args: argparse.Namespace, config: Config) -> int:
         return ExitCode.USAGE
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if options.report is not None and args.report is None:  # the scratch report
+            shutil.rmtree(options.report.parent, ignore_errors=True)
     for failure in summary.failures:
         print(f"dedup: {failure}", file=sys.stderr)
     if summary.interrupted:
@@ -118,7 +129,25 @@ def _run_batch(args: argparse.Namespace, config: Config) -> int:
         return ExitCode.INTERRUPTED
     if not args.quiet:
         print(summary.line(), file=sys.stderr)
-    return ExitCode.SOME_FILES_FAILED if summary.failures else ExitCode.OK
+    return ExitCode.SOME_FILES_FAILED if summary.failures or html_failed else ExitCode.OK
+
+
+def _scratch_report() -> Path:
+    return Path(tempfile.mkdtemp(prefix="dedup-report-")) / "report.jsonl"
+
+
+def _html_report(report: Path, out_dir: Path) -> bool:
+    """Write the review site of ``report`` into ``out_dir``; say why not on stderr."""
+    from dedup.review import write_site
+    from dedup.review.articles import read_records
+
+    try:
+        with report.open("rb") as handle:
+            write_site(read_records(handle), out_dir)
+    except (OSError, ValueError) as error:
+        print(f"dedup: --html-report {out_dir}: {error}", file=sys.stderr)
+        return False
+    return True
 
 
 def _interrupt(number: int, frame: FrameType | None) -> None:

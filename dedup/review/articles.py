@@ -11,10 +11,12 @@ another article carries ``duplicate_doc`` (that article's ``id``, or its
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-__all__ = ["Article", "DocRef", "Paragraph", "article_key", "read_article"]
+import orjson
+
+__all__ = ["Article", "DocRef", "Paragraph", "article_key", "read_article", "read_records"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,23 @@ def article_key(record: Mapping[str, object], ordinal: int = 0) -> str:
     if path is not None:
         return str(path)
     return f"#{ordinal}"
+
+
+def read_records(lines: Iterable[bytes | str]) -> Iterator[dict[str, object]]:
+    r"""Parse the JSON lines of a report, skipping blank lines and non-object values.
+
+    Raises:
+        orjson.JSONDecodeError: a line is not JSON (a ``ValueError``).
+
+    Example:
+        >>> list(read_records([b'{"id": 1}\n', b"\n", b"[]"]))
+        [{'id': 1}]
+    """
+    for line in lines:
+        if line.strip():
+            record = orjson.loads(line)
+            if isinstance(record, dict):
+                yield record
 
 
 def read_article(record: Mapping[str, object], ordinal: int = 0) -> Article:
