@@ -281,4 +281,4 @@ def test_cli_batch_html_report(tmp_path):
     assert 'class="kept-link cross"' in next(cross).read_text(encoding="utf-8")
 
 
-SHARED_FOOTER = "Every story on this site is written by volunteers from the neighbourhood association."
+SHARED_FOOTER = "Every story on this site is written by volunteers from the neighbourhood."
