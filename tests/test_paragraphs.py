@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -121,3 +123,21 @@ def test_line_split_covers_every_visible_character(text):
     ps = split_paragraphs(text)
     covered = "".join(p.text for p in ps)
     assert "".join(text.split()) == "".join(covered.split())
+
+
+def reference_split(text: str) -> list[Paragraph]:
+    """split="line" by the module's definition: maximal runs without a line break."""
+    spans = [m.span() for m in re.finditer("[^\n\r\v\f\x85\u2028\u2029]+", text)
+             if not m.group().isspace()]
+    return [Paragraph(i, s, e, text[s:e]) for i, (s, e) in enumerate(spans)]
+
+
+@given(st.lists(st.one_of(line_text(max_size=20), st.sampled_from(["", " ", "\t", "\x1c"])),
+                max_size=10).map("\n".join))
+def test_newline_only_text_splits_like_the_definition(text):
+    assert split_paragraphs(text) == reference_split(text)
+
+
+@given(split_texts())
+def test_line_split_matches_the_definition(text):
+    assert split_paragraphs(text) == reference_split(text)
