@@ -226,7 +226,10 @@ def _parse_line(path: str, number: int, line: bytes, fields: Fields) -> Article:
     try:
         record = orjson.loads(line)
     except orjson.JSONDecodeError as error:
-        _decode_text(path, line)  # a clearer message for binary or non-UTF-8 lines
+        try:
+            _decode_text(path, line)  # a clearer message for binary or non-UTF-8 lines
+        except BadInput as bad:
+            raise BadInput(path, number, bad.message) from None
         msg = f"malformed JSON line: {error}"
         raise BadInput(path, number, msg) from None
     if not isinstance(record, dict):
