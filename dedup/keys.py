@@ -39,10 +39,11 @@ _SPACES_BYTES = re.compile(b"  +")
 # Non-ASCII punctuation common enough in scraped text to replace up front, so
 # that most articles take the ASCII path of _fold.
 _COMMON_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2013\u2014\u00ab\u00bb\u2022\u00b7"
-# ASCII folding: letters, digits, space and newline stay; everything else
-# (punctuation, symbols, controls, underscore) becomes a space.
-_ASCII_FOLD = bytes(
-    c if chr(c).isalnum() or c in (0x20, 0x0A) else 0x20 for c in range(256)
+# Byte folding of UTF-8: ASCII letters, digits, space and newline stay, other
+# ASCII (punctuation, symbols, controls, underscore) becomes a space, and the
+# bytes of multi-byte characters (128-255) pass through untouched.
+_BYTE_FOLD = bytes(
+    c if c >= 0x80 or chr(c).isalnum() or c in (0x20, 0x0A) else 0x20 for c in range(256)
 )
 
 
@@ -50,10 +51,10 @@ _ASCII_FOLD = bytes(
 def _folded() -> re.Pattern[str]:
     """A regex for runs of characters folded to a space (built once per process).
 
-    The class is negated: a character survives when it is a word character
-    (``\\w``: letters and digits of every script), a space or newline, or a
-    combining mark (``M*``), which ``\\w`` leaves out. Underscores, which
-    ``\\w`` keeps, are folded separately.
+    It runs after the byte table has folded ASCII, so it leaves ASCII alone.
+    The class is negated: a character survives when it is ASCII, a word
+    character (``\\w``: letters and digits of every script), or a combining
+    mark (``M*``), which ``\\w`` leaves out.
     """
     ranges: list[list[int]] = []
     for code in range(sys.maxunicode + 1):
@@ -64,7 +65,7 @@ def _folded() -> re.Pattern[str]:
         else:
             ranges.append([code, code])
     marks = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
-    return re.compile(rf"[^\w\n {marks}]+")
+    return re.compile(rf"[^\x00-\x7f\w{marks}]+")
 
 
 def _only_unassigned(start: int, stop: int) -> bool:
@@ -92,10 +93,12 @@ def _prepare(text: str) -> str:
 
 
 def _fold_prepared(text: str) -> str:
-    if text.isascii():  # the same folding, by byte table: several times faster
-        folded = text.encode("ascii").translate(_ASCII_FOLD)
+    """Fold ASCII by byte table (fast), then the rest of Unicode by regex."""
+    if text.isascii():
+        folded = text.encode("ascii").translate(_BYTE_FOLD)
         return _SPACES_BYTES.sub(b" ", folded).decode("ascii")
-    return _SPACES.sub(" ", _folded().sub(" ", text.replace("_", " ")))
+    data = text.encode("utf-8", "surrogatepass").translate(_BYTE_FOLD)
+    return _SPACES.sub(" ", _folded().sub(" ", data.decode("utf-8", "surrogatepass")))
 
 
 def normalize(text: str) -> str:
@@ -131,11 +134,7 @@ def normalize_paragraphs(paragraphs: Sequence[Paragraph]) -> list[str]:
     joined = "\n".join(p.text for p in paragraphs)
     if joined.count("\n") != len(paragraphs) - 1:  # split="blank": lines inside paragraphs
         joined = "\n".join(p.text.replace("\n", " ") for p in paragraphs)
-    prepared = _prepare(joined)
-    if prepared.isascii():
-        keys = _fold_prepared(prepared).split("\n")
-    else:  # fold line by line, so that ASCII lines still take the fast path
-        keys = [_fold_prepared(line) for line in prepared.split("\n")]
+    keys = _fold(joined).split("\n")
     if len(keys) != len(paragraphs):  # an entity decoded to a newline
         return [normalize(p.text) for p in paragraphs]
     return [
