@@ -10,9 +10,12 @@ import csv
 import gzip
 import io
 import json
+import re
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
+
+_BREAKS = re.compile("[\n\r\v\f\x85\u2028\u2029]+")
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
@@ -99,3 +102,8 @@ def load_pages(root: Path) -> list[dict[str, object]]:
     path = root / "derived" / "pages.jsonl.gz"
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         return [json.loads(line) for line in handle]
+
+
+def lines_of(text: str) -> list[str]:
+    """The paragraphs of ``text`` as dedup's ``split="line"`` sees them (non-blank lines)."""
+    return [line for line in _BREAKS.split(text) if line and not line.isspace()]

@@ -354,13 +354,15 @@ class Generator:
         elif pattern == "natural_repeat":
             if rng.random() < 0.5:
                 sep = rng.choice(NATURAL_SEPARATORS)
-                for where in sorted(rng.sample(range(2, len(items) + 1), min(3, len(items) - 1)),
-                                    reverse=True):
+                for where in sorted(
+                    rng.sample(range(2, len(items) + 1), min(3, len(items) - 1)), reverse=True
+                ):
                     items.insert(where, (sep, Label("natural")))
             else:
                 lines = rng.choice(NATURAL_REFRAINS)
-                for where in sorted(rng.sample(range(1, len(items) + 1), min(2, len(items))),
-                                    reverse=True):
+                for where in sorted(
+                    rng.sample(range(1, len(items) + 1), min(2, len(items))), reverse=True
+                ):
                     items[where:where] = [(line, Label("natural")) for line in lines]
         else:
             msg = f"unknown pattern {pattern}"

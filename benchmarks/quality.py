@@ -100,9 +100,7 @@ def score(case: Case, kept: Sequence[bool]) -> tuple[Tally, Failure | None]:
     return t, (failure if bad else None)
 
 
-def evaluate(
-    cases: Sequence[Case], tool: Tool
-) -> tuple[dict[str, Tally], list[Failure]]:
+def evaluate(cases: Sequence[Case], tool: Tool) -> tuple[dict[str, Tally], list[Failure]]:
     """Run ``tool`` on every case; tallies per pattern and the failures."""
     per_pattern: dict[str, Tally] = defaultdict(Tally)
     failures: list[Failure] = []

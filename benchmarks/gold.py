@@ -1,0 +1,137 @@
+"""Agreement with the human gold texts: the ``full`` view (every visible block) cleaned by
+each tool, scored against the ``gold`` view of the same pages.
+
+A ``full`` line is *gold* when its normalized text (casefolded words) equals a gold
+paragraph, or, being 20+ characters, occurs inside the gold text. Everything else is
+*boilerplate* (navigation, footers, related links, comments...). Per tool:
+
+- ``gold_kept``: share of distinct gold lines with at least one copy left in the output.
+- ``boilerplate_removed``: share of boilerplate lines dropped.
+- ``repeat_boilerplate_removed``: the same among boilerplate lines whose text already
+  appeared earlier in the input, the only boilerplate a deduplicator can see.
+
+Two modes: ``page`` cleans each page alone; ``site`` cleans the pages of one site (up to
+``max_pages``) concatenated in one input, which shows site-level boilerplate (the same
+menu on every page). Results hold counts, rates and domain names only.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+
+from alternatives import Tool
+from data import lines_of
+
+_WORD = re.compile(r"\w+")
+
+
+def _key(text: str) -> str:
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+def label_lines(lines: Sequence[str], gold: str) -> tuple[list[str], list[bool]]:
+    gold_keys = [_key(p) for p in gold.splitlines() if p.strip()]
+    gold_set = set(gold_keys)
+    joined = " ".join(gold_keys)
+    keys = [_key(line) for line in lines]
+    labels = [bool(k) and (k in gold_set or (len(k) >= 20 and k in joined)) for k in keys]
+    return keys, labels
+
+
+class Counts:
+    def __init__(self) -> None:
+        self.gold = 0
+        self.gold_kept = 0
+        self.boiler = 0
+        self.boiler_removed = 0
+        self.repeat = 0
+        self.repeat_removed = 0
+        self.seconds = 0.0
+
+    def add_unit(self, keys: Sequence[str], labels: Sequence[bool], kept: Sequence[bool]) -> None:
+        gold_any: dict[str, bool] = defaultdict(bool)
+        seen: set[str] = set()
+        for key, is_gold, keep in zip(keys, labels, kept, strict=True):
+            if is_gold:
+                gold_any[key] |= keep
+            else:
+                self.boiler += 1
+                self.boiler_removed += not keep
+                if key in seen:
+                    self.repeat += 1
+                    self.repeat_removed += not keep
+            seen.add(key)
+        self.gold += len(gold_any)
+        self.gold_kept += sum(gold_any.values())
+
+    def summary(self) -> dict[str, float | int | None]:
+        def rate(a: int, b: int) -> float | None:
+            return round(a / b, 5) if b else None
+
+        return {
+            "gold_lines": self.gold,
+            "gold_kept": rate(self.gold_kept, self.gold),
+            "boilerplate_lines": self.boiler,
+            "boilerplate_removed": rate(self.boiler_removed, self.boiler),
+            "repeat_boilerplate_lines": self.repeat,
+            "repeat_boilerplate_removed": rate(self.repeat_removed, self.repeat),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def units(
+    pages: Sequence[dict[str, object]], mode: str, limit: int, max_pages: int, seed: int
+) -> list[tuple[str, list[str], list[str], list[bool]]]:
+    """(domain, lines, keys, gold labels) per unit: a page, or a site's pages together."""
+    usable = [
+        p
+        for p in pages
+        if isinstance(p.get("gold"), str) and isinstance(p.get("full"), str) and p["full"]
+    ]
+    rng = random.Random(seed)
+    out = []
+    if mode == "page":
+        chosen = rng.sample(usable, min(limit, len(usable))) if limit else usable
+        for p in chosen:
+            lines = lines_of(str(p["full"]))
+            keys, labels = label_lines(lines, str(p["gold"]))
+            out.append((str(p["domain"]), lines, keys, labels))
+        return out
+    by_site: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for p in usable:
+        if p.get("domain"):
+            by_site[str(p["domain"])].append(p)
+    sites = sorted(d for d, ps in by_site.items() if len(ps) >= 2)
+    if limit:
+        sites = sorted(rng.sample(sites, min(limit, len(sites))))
+    for domain in sites:
+        group = sorted(by_site[domain], key=lambda p: str(p["doc_id"]))[:max_pages]
+        lines, keys, labels = [], [], []
+        for p in group:
+            page_lines = lines_of(str(p["full"]))
+            k, lab = label_lines(page_lines, str(p["gold"]))
+            lines += page_lines
+            keys += k
+            labels += lab
+        out.append((domain, lines, keys, labels))
+    return out
+
+
+def evaluate(
+    unit_list: Sequence[tuple[str, list[str], list[str], list[bool]]], tool: Tool
+) -> tuple[Counts, dict[str, dict[str, float | int | None]]]:
+    total = Counts()
+    per_domain: dict[str, Counts] = defaultdict(Counts)
+    for domain, lines, keys, labels in unit_list:
+        start = time.perf_counter()
+        kept = tool(lines)
+        elapsed = time.perf_counter() - start
+        total.add_unit(keys, labels, kept)
+        per_domain[domain].add_unit(keys, labels, kept)
+        total.seconds += elapsed
+        per_domain[domain].seconds += elapsed
+    return total, {d: c.summary() for d, c in per_domain.items()}
