@@ -1,0 +1,177 @@
+"""The persistent index: SQLite and Redis remember across runs; formats are checked."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+import dedup
+from dedup.cli import main
+from dedup.config import Config
+from dedup.corpus.index import Kept, MemoryIndex, RedisIndex, SqliteIndex, index_params
+from dedup.errors import IndexFormatError
+from tests.corpus_helpers import SYNDICATED, story
+
+SITE = "harbour.example"
+FOOTER = "Share this article"
+
+
+def article(number: int, *extra: str) -> str:
+    return "\n".join([*story("site", number), *extra, FOOTER])
+
+
+def check_persistence(make: type | object, spec: object) -> None:
+    """First run keeps a paragraph; a second run with a new Deduplicator drops its copy."""
+    with dedup.Deduplicator(spec) as first:  # type: ignore[arg-type]
+        assert SYNDICATED in first.clean(article(1, SYNDICATED), site=SITE, doc="a1")
+    with dedup.Deduplicator(spec) as second:  # type: ignore[arg-type]
+        result = second.clean_with_report(article(2, SYNDICATED), site="other", doc="b1")
+        assert SYNDICATED not in result.text
+        assert result.dropped == {"cross_doc": 1}
+        assert [r["duplicate_doc"] for r in result.paragraphs if not r["kept"]] == ["a1"]
+        # a document never duplicates itself: cleaning a1 again keeps everything
+        assert SYNDICATED in second.clean(article(1, SYNDICATED), site=SITE, doc="a1")
+
+
+def test_sqlite_index_persists_across_runs(tmp_path: Path) -> None:
+    check_persistence(SqliteIndex, tmp_path / "index.sqlite")
+
+
+def test_memory_index_forgets_between_instances() -> None:
+    with dedup.Deduplicator() as first:
+        first.clean(article(1, SYNDICATED))
+    with dedup.Deduplicator() as second:
+        assert SYNDICATED in second.clean(article(2, SYNDICATED))
+
+
+def test_same_instance_remembers_across_calls() -> None:
+    with dedup.Deduplicator(cross_doc=True) as cleaner:
+        cleaner.clean(article(1, SYNDICATED))
+        assert SYNDICATED not in cleaner.clean(article(2, SYNDICATED))
+
+
+def test_streaming_boilerplate() -> None:
+    with dedup.Deduplicator(cross_doc=False, boilerplate_min_docs=3) as cleaner:
+        outputs = [cleaner.clean(article(n), site=SITE) for n in range(4)]
+        other_site = cleaner.clean(article(9), site="elsewhere.example")
+    assert [FOOTER in text for text in outputs] == [True, True, False, False]
+    assert FOOTER in other_site
+
+
+def test_format_mismatch_raises(tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite"
+    dedup.Deduplicator(path).close()
+    with pytest.raises(IndexFormatError, match="num_perm"):
+        dedup.Deduplicator(path, config=replace(Config(), num_perm=64, bands=8))
+    index = SqliteIndex(path)
+    index._db.execute("UPDATE meta SET value = 'format=0'")  # an older dedup wrote it
+    with pytest.raises(IndexFormatError, match="format=0"):
+        index.check(index_params(Config()))
+
+
+def test_cli_index_read_and_updated_across_runs(tmp_path: Path) -> None:
+    index = tmp_path / "index.sqlite"
+    for run, name in enumerate(["first", "second"]):
+        source = tmp_path / f"in-{name}"
+        source.mkdir()
+        (source / f"{name}.txt").write_text(article(run, SYNDICATED))
+        code = main(["batch", str(source), str(tmp_path / f"out-{name}"), "--workers", "1",
+                     "--quiet", "--cross-doc", "--index", str(index)])
+        assert code == 0
+    assert SYNDICATED in (tmp_path / "out-first" / "first.txt").read_text()
+    assert SYNDICATED not in (tmp_path / "out-second" / "second.txt").read_text()
+    # re-running the first corpus against the same index changes nothing
+    again = tmp_path / "out-again"
+    assert main(["batch", str(tmp_path / "in-first"), str(again), "--workers", "1", "--quiet",
+                 "--cross-doc", "--index", str(index)]) == 0
+    assert SYNDICATED in (again / "first.txt").read_text()
+
+
+def test_bounded_key_store() -> None:
+    index = MemoryIndex(max_keys=2)
+    index.add_kept([Kept(n, "d", (100 + n,), f"key {n}") for n in range(3)])
+    assert index.find_keys([0, 1, 2]) == {1: "key 1", 2: "key 2"}
+    assert index.find_exact([0]) == {0: "d"}  # fingerprints and bands are kept
+    sqlite = SqliteIndex(":memory:", max_keys=2)
+    sqlite.add_kept([Kept(2**64 - n, "d", (n,), f"key {n}") for n in range(1, 4)])
+    assert sqlite.find_keys([2**64 - n for n in range(1, 4)]) == {
+        2**64 - 2: "key 2", 2**64 - 3: "key 3"}
+
+
+# ----------------------------------------------------------------------- Redis
+
+
+def _redis_server() -> str | None:
+    return shutil.which("redis-server") or (
+        "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    binary = _redis_server()
+    if binary is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    redis = pytest.importorskip("redis")
+    port = _free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp_path),
+         "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        client = redis.Redis.from_url(url)
+        for _ in range(200):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if process.poll() is not None:
+                    pytest.fail(f"redis-server exited with {process.returncode}")
+                time.sleep(0.025)
+        client.close()
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.redis
+def test_redis_index_persists_across_runs(redis_url: str) -> None:
+    check_persistence(RedisIndex, redis_url)
+
+
+@pytest.mark.redis
+def test_redis_shared_by_two_cleaners_and_the_cli(redis_url: str, tmp_path: Path) -> None:
+    with dedup.Deduplicator(redis_url, boilerplate_min_docs=2) as one, \
+            dedup.Deduplicator(redis_url, boilerplate_min_docs=2) as two:
+        one.clean(article(1, SYNDICATED), site=SITE, doc="x1")
+        assert SYNDICATED not in two.clean(article(2, SYNDICATED), site=SITE, doc="x2")
+        assert FOOTER not in two.clean(article(3), site=SITE, doc="x3")  # counted by both
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "late.txt").write_text(article(4, SYNDICATED))
+    out = tmp_path / "out"
+    assert main(["batch", str(source), str(out), "--workers", "1", "--quiet", "--cross-doc",
+                 "--index", redis_url]) == 0
+    assert SYNDICATED not in (out / "late.txt").read_text()
+
+
+@pytest.mark.redis
+def test_redis_format_mismatch(redis_url: str) -> None:
+    dedup.Deduplicator(redis_url).close()
+    with pytest.raises(IndexFormatError):
+        dedup.Deduplicator(redis_url, config=replace(Config(), seed=7))
