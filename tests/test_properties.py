@@ -130,8 +130,14 @@ def test_keep_best_prefers_the_complete_paragraph_over_its_teaser(data):
     words = full.split()
     # A teaser whose key has AFFIX (32) characters or more always shares the full
     # paragraph's prefix key; shorter ones are found only if LSH proposes them.
-    cut = data.draw(st.integers(max(len(" ".join(words[:6])), AFFIX + 4), len(full) - 8))
-    teaser = full[:cut].rstrip() + data.draw(st.sampled_from(["…", "...", " …", ""]))
+    lowest = max(len(" ".join(words[:6])), AFFIX + 4)
+    # keep="best" treats a copy with 80% of the text as complete unless it ends
+    # in an ellipsis (dedup.decide), so a teaser without one is cut shorter.
+    ellipsis = data.draw(st.sampled_from(["…", "...", " …", ""]))
+    if not ellipsis and lowest > int(0.75 * len(full)):
+        ellipsis = "…"
+    highest = len(full) - 8 if ellipsis else int(0.75 * len(full))
+    teaser = full[: data.draw(st.integers(lowest, highest))].rstrip() + ellipsis
     paragraphs = [teaser, *distinct[1:]]
     paragraphs.insert(data.draw(st.integers(0, len(paragraphs))), full)
     out = dedup.clean("\n".join(paragraphs), keep="best")
