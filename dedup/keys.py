@@ -34,8 +34,6 @@ __all__ = ["normalize", "normalize_paragraphs"]
 # Deleted before folding: soft hyphen, zero-width space and joiners, bidi marks,
 # word joiner, byte-order mark.
 _INVISIBLE = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
-_SPACES = re.compile("  +")
-_SPACES_BYTES = re.compile(b"  +")
 # Non-ASCII punctuation common enough in scraped text to replace up front, so
 # that most articles take the ASCII path of _fold.
 _COMMON_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2013\u2014\u00ab\u00bb\u2022\u00b7"
@@ -95,10 +93,19 @@ def _prepare(text: str) -> str:
 def _fold_prepared(text: str) -> str:
     """Fold ASCII by byte table (fast), then the rest of Unicode by regex."""
     if text.isascii():
-        folded = text.encode("ascii").translate(_BYTE_FOLD)
-        return _SPACES_BYTES.sub(b" ", folded).decode("ascii")
+        return _collapse(text.encode("ascii").translate(_BYTE_FOLD)).decode("ascii")
     data = text.encode("utf-8", "surrogatepass").translate(_BYTE_FOLD)
-    return _SPACES.sub(" ", _folded().sub(" ", data.decode("utf-8", "surrogatepass")))
+    text = data.decode("utf-8", "surrogatepass")
+    if not text.isascii():
+        text = _folded().sub(" ", text)
+    return _collapse(text.encode("utf-8", "surrogatepass")).decode("utf-8", "surrogatepass")
+
+
+def _collapse(data: bytes) -> bytes:
+    """Collapse runs of spaces (``bytes.replace`` in a loop beats a regex: most runs are short)."""
+    while b"  " in data:
+        data = data.replace(b"  ", b" ")
+    return data
 
 
 def normalize(text: str) -> str:
@@ -114,7 +121,7 @@ def normalize(text: str) -> str:
     """
     key = _fold(text.replace("\n", " "))
     if "\n" in key:  # an entity such as &#10; decoded to a newline: keys are one line
-        key = _SPACES.sub(" ", key.replace("\n", " "))
+        key = " ".join(key.split())
     return key.strip() or " ".join(text.split())
 
 
