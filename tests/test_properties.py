@@ -200,3 +200,12 @@ def test_lsh_drops_are_all_pairs_drops(text, keep):
     dropped_lsh = {d.index for d in lsh if not d.kept}
     dropped_all = {d.index for d in exhaustive if not d.kept}
     assert dropped_lsh <= dropped_all
+
+
+@given(article_with_later_copy(), st.sampled_from(["lsh", "all_pairs"]))
+def test_keep_last_drops_exact_earlier_copies(case, candidates):
+    text, first, later = case
+    decisions = dedup.clean_with_report(text, keep="last", candidates=candidates).report.decisions
+    assert decisions[later].kept
+    assert not decisions[first].kept
+    assert decisions[first].duplicate_of == later
