@@ -43,13 +43,20 @@ class Match:
 
 
 def similarity(first: str, second: str) -> float:
-    """Return ``fuzz.ratio`` of two keys as a float in [0, 1].
+    """Return the similarity verification weighs, in [0, 1]: the larger of
+    ``fuzz.ratio`` and the shorter key's ratio with the start or end of the longer.
 
     Example:
         >>> similarity("abcd", "abce")
         0.75
+        >>> similarity("the start of a story", "the start of a story and its end")
+        1.0
     """
-    return fuzz.ratio(first, second) / 100.0
+    short, long = sorted((first, second), key=lambda key: (len(key), key))
+    if not short:
+        return fuzz.ratio(short, long) / 100.0
+    edges = max(fuzz.ratio(short, long[: len(short)]), fuzz.ratio(short, long[-len(short) :]))
+    return max(fuzz.ratio(short, long), edges) / 100.0
 
 
 def verify_pairs(
