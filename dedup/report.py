@@ -29,7 +29,7 @@ class Decision:
 
     ``start`` and ``end`` are its span in the input (``text[start:end]``).
     ``duplicate_of`` is the index of the kept paragraph it duplicates, and
-    ``similarity`` (in [0, 1], ``fuzz.ratio`` of the normalized texts) how close
+    ``similarity`` (in [0, 1], :func:`dedup.verify.similarity` of the normalized texts) how close
     they are; both are ``None`` for kept paragraphs. ``block`` numbers the
     repeated block a dropped paragraph belonged to.
     """
