@@ -527,12 +527,12 @@ def _ordered(
             done, running = queue.popleft()
             yield done, settle(done, running)
     except BaseException:
+        # Ctrl-C or SIGTERM: drop the queued chunks; the workers (which ignore
+        # SIGINT) finish the chunk at hand and exit.
         for _, future in queue:
             if future is not None:
                 future.cancel()
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown()
 
