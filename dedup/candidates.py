@@ -65,11 +65,12 @@ def band_keys(signatures: npt.NDArray[np.uint32], bands: int) -> npt.NDArray[np.
     count, num_perm = signatures.shape
     rows = num_perm // bands
     values = signatures.reshape(count, bands, rows).astype(np.uint64)
-    keys = np.zeros((count, bands), dtype=np.uint64)
-    for r in range(rows):
-        keys = (keys ^ values[:, :, r]) * _BAND_MIX[r % len(_BAND_MIX)]
+    keys = values[:, :, 0] * _BAND_MIX[0]
+    for r in range(1, rows):
         keys ^= keys >> np.uint64(29)
-    return keys ^ (np.arange(bands, dtype=np.uint64) * _BAND_MIX[-1])
+        keys += values[:, :, r] * _BAND_MIX[r % len(_BAND_MIX)]
+    keys ^= np.arange(bands, dtype=np.uint64) * _BAND_MIX[-1]
+    return keys
 
 
 def find_candidates(

@@ -77,20 +77,20 @@ def shingle(keys: Sequence[str], shingle_size: int = 2) -> Shingles:
         joined = _NO_SPACES.sub(r" \g<0> ", joined)
     data = np.frombuffer(f" {joined} ".encode("utf-8", "surrogatepass"), dtype=np.uint8)
     tokens, paragraph = _tokens(data)
-    words = np.bincount(paragraph, minlength=count).astype(np.int64)
+    words = np.bincount(paragraph, minlength=count)
+    offsets = np.zeros(count + 1, np.int64)
     if len(tokens) < shingle_size:
-        return Shingles(np.empty(0, np.uint32), np.zeros(count + 1, np.int64), words)
+        return Shingles(np.empty(0, np.uint32), offsets, words)
     width = len(tokens) - shingle_size + 1
     combined = tokens[:width] * _MIX[0]
     for k in range(1, shingle_size):
-        combined = combined + tokens[k : k + width] * _MIX[k % len(_MIX)]
-    valid = paragraph[:width] == paragraph[shingle_size - 1 :]
-    owners = paragraph[:width][valid]
+        combined += tokens[k : k + width] * _MIX[k % len(_MIX)]
+    owners = paragraph[:width]
+    valid = owners == paragraph[shingle_size - 1 :]
     folded = combined[valid]
-    hashes = ((folded >> np.uint64(32)) ^ folded).astype(np.uint32)
-    offsets = np.zeros(count + 1, np.int64)
-    np.cumsum(np.bincount(owners, minlength=count), out=offsets[1:])
-    return Shingles(hashes, offsets, words)
+    folded ^= folded >> np.uint64(32)
+    np.cumsum(np.bincount(owners[valid], minlength=count), out=offsets[1:])
+    return Shingles(folded.astype(np.uint32), offsets, words)
 
 
 def _tokens(data: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.uint64], I64]:
@@ -100,14 +100,15 @@ def _tokens(data: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.uint64], I64]:
     paragraph index of each word.
     """
     separator = data <= 32  # keys hold no control characters but the newline
-    starts = np.flatnonzero(separator[:-1] > separator[1:]) + 1
-    ends = np.flatnonzero(separator[:-1] < separator[1:]) + 1
-    paragraph = np.searchsorted(np.flatnonzero(data == 10), starts).astype(np.int64)
+    before = np.flatnonzero(separator[:-1] > separator[1:])  # the separator before each word
+    last = np.flatnonzero(separator[:-1] < separator[1:])  # the last byte of each word
+    paragraph = np.searchsorted(np.flatnonzero(data == 10), before, side="right")
     # Polynomial hash of each word: sum of byte * BASE**(k - start), mod 2**64.
     powers, inverse = _powers(len(data))
     prefix = np.cumsum(data * powers[: len(data)])
-    word = (prefix[ends - 1] - prefix[starts - 1]) * inverse[starts]
-    word ^= (ends - starts).astype(np.uint64) * _MIX[1]
+    word = prefix[last]
+    word -= prefix[before]
+    word *= inverse[before + 1]
     return word, paragraph
 
 

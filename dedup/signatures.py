@@ -40,11 +40,12 @@ def permutations(num_perm: int, seed: int) -> tuple[U32, U32]:
 def fmix32(values: U32) -> U32:
     """The MurmurHash3 32-bit finalizer, as datasketch applies it before permuting."""
     h = values.astype(np.uint32)
-    h = h ^ (h >> np.uint32(16))
-    h = h * np.uint32(0x85EBCA6B)
-    h = h ^ (h >> np.uint32(13))
-    h = h * np.uint32(0xC2B2AE35)
-    return h ^ (h >> np.uint32(16))
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    return h
 
 
 def sign(shingles: Shingles, num_perm: int = 32, seed: int = 1) -> U32:
@@ -65,7 +66,8 @@ def sign(shingles: Shingles, num_perm: int = 32, seed: int = 1) -> U32:
     mixed = fmix32(hashes)
     if len(hashes) <= _CHUNK:  # one step: every non-empty row is one reduceat segment
         filled = np.flatnonzero(np.diff(shingles.offsets))
-        permuted = mixed[:, None] * a[None, :] + b[None, :]
+        permuted = mixed[:, None] * a[None, :]
+        permuted += b
         signatures[filled] = np.minimum.reduceat(permuted, shingles.offsets[filled], axis=0)
         return signatures
     owner = np.repeat(np.arange(count), np.diff(shingles.offsets))
