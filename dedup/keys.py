@@ -47,7 +47,7 @@ _BYTE_FOLD = bytes(
 
 @cache
 def _folded() -> re.Pattern[str]:
-    """A regex for runs of characters folded to a space (built once per process).
+    r"""A regex for runs of characters folded to a space (built once per process).
 
     It runs after the byte table has folded ASCII, so it leaves ASCII alone.
     The class is negated: a character survives when it is ASCII, a word
@@ -70,9 +70,14 @@ def _only_unassigned(start: int, stop: int) -> bool:
     return all(unicodedata.category(chr(c)) == "Cn" for c in range(start, stop))
 
 
-def _fold(text: str) -> str:
-    """Fold ``text`` keeping its newlines; spaces are collapsed but not stripped."""
-    return _fold_prepared(_prepare(text))
+def _fold(text: str) -> list[str]:
+    """Fold ``text`` and return the key of each of its lines (collapsed and stripped)."""
+    text = _prepare(text)
+    data = text.encode("utf-8", "surrogatepass").translate(_BYTE_FOLD)
+    if text.isascii():  # the byte table did everything
+        return [b" ".join(line.split()).decode("ascii") for line in data.split(b"\n")]
+    text = _folded().sub(" ", data.decode("utf-8", "surrogatepass"))
+    return [" ".join(line.split()) for line in text.split("\n")]
 
 
 def _prepare(text: str) -> str:
@@ -90,24 +95,6 @@ def _prepare(text: str) -> str:
     return text
 
 
-def _fold_prepared(text: str) -> str:
-    """Fold ASCII by byte table (fast), then the rest of Unicode by regex."""
-    if text.isascii():
-        return _collapse(text.encode("ascii").translate(_BYTE_FOLD)).decode("ascii")
-    data = text.encode("utf-8", "surrogatepass").translate(_BYTE_FOLD)
-    text = data.decode("utf-8", "surrogatepass")
-    if not text.isascii():
-        text = _folded().sub(" ", text)
-    return _collapse(text.encode("utf-8", "surrogatepass")).decode("utf-8", "surrogatepass")
-
-
-def _collapse(data: bytes) -> bytes:
-    """Collapse runs of spaces (``bytes.replace`` in a loop beats a regex: most runs are short)."""
-    while b"  " in data:
-        data = data.replace(b"  ", b" ")
-    return data
-
-
 def normalize(text: str) -> str:
     """Return the matching key of one paragraph.
 
@@ -119,14 +106,13 @@ def normalize(text: str) -> str:
         >>> normalize("* * *")
         '* * *'
     """
-    key = _fold(text.replace("\n", " "))
-    if "\n" in key:  # an entity such as &#10; decoded to a newline: keys are one line
-        key = " ".join(key.split())
-    return key.strip() or " ".join(text.split())
+    # An entity such as &#10; may decode to a newline: a key is one line all the same.
+    key = " ".join(line for line in _fold(text.replace("\n", " ")) if line)
+    return key or " ".join(text.split())
 
 
 def normalize_paragraphs(paragraphs: Sequence[Paragraph]) -> list[str]:
-    """Return the key of every paragraph, in order: ``normalize(p.text)`` for each.
+    r"""Return the key of every paragraph, in order: ``normalize(p.text)`` for each.
 
     The paragraphs are normalized in one pass over their joined text, which is
     several times faster than one call per paragraph and gives the same keys.
@@ -141,9 +127,7 @@ def normalize_paragraphs(paragraphs: Sequence[Paragraph]) -> list[str]:
     joined = "\n".join(p.text for p in paragraphs)
     if joined.count("\n") != len(paragraphs) - 1:  # split="blank": lines inside paragraphs
         joined = "\n".join(p.text.replace("\n", " ") for p in paragraphs)
-    keys = _fold(joined).split("\n")
+    keys = _fold(joined)
     if len(keys) != len(paragraphs):  # an entity decoded to a newline
         return [normalize(p.text) for p in paragraphs]
-    return [
-        key.strip() or " ".join(p.text.split()) for key, p in zip(keys, paragraphs, strict=True)
-    ]
+    return [key or " ".join(p.text.split()) for key, p in zip(keys, paragraphs, strict=True)]
