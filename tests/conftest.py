@@ -1,7 +1,8 @@
 """Hypothesis profiles and shared fixtures.
 
 The profile is chosen by ``HYPOTHESIS_PROFILE`` if set (``dev``, ``ci`` or
-``thorough``), else ``ci`` when the ``CI`` environment variable is set, else ``dev``. ``ci`` is derandomized (the
+``thorough``), else ``ci`` when the ``CI`` environment variable is set, else
+``dev``. ``ci`` is derandomized (the
 same examples on every run, no flaky CI) and has no deadline, because shared
 runners are slow and uneven; ``dev`` explores new examples on every run.
 """
@@ -25,7 +26,9 @@ settings.register_profile(
 settings.register_profile("dev", max_examples=60, deadline=None)
 # For a long hunt on a workstation: HYPOTHESIS_PROFILE=thorough pytest tests/test_properties.py
 settings.register_profile("thorough", max_examples=2000, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 

@@ -72,13 +72,15 @@ def disjoint_paragraphs(
 
 # Words for realistic English-like text, written for these tests.
 VOCABULARY = (
-    "the council harbour pier bridge repairs engineers found cracks concrete supports "
-    "inspection month boats moor basin traders visitors decision structure cost fund "
-    "regional mayor said on tuesday spring winter storms week plan budget vote debate "
-    "school library road traffic river flood rain water station train line closed open "
-    "new old local national minister report figures rose fell shares percent company "
-    "workers union strike talks agreement north south east west city town village"
-).split()
+    "the", "council", "harbour", "pier", "bridge", "repairs", "engineers", "found", "cracks",
+    "concrete", "supports", "inspection", "month", "boats", "moor", "basin", "traders",
+    "visitors", "decision", "structure", "cost", "fund", "regional", "mayor", "said", "on",
+    "tuesday", "spring", "winter", "storms", "week", "plan", "budget", "vote", "debate", "school",
+    "library", "road", "traffic", "river", "flood", "rain", "water", "station", "train", "line",
+    "closed", "open", "new", "old", "local", "national", "minister", "report", "figures", "rose",
+    "fell", "shares", "percent", "company", "workers", "union", "strike", "talks", "agreement",
+    "north", "south", "east", "west", "city", "town", "village",
+)
 
 
 @st.composite

@@ -135,7 +135,10 @@ def test_min_similarity_controls_near_matches():
 
 
 def test_split_blank_joins_wrapped_lines():
-    wrapped = "The harbour authority confirmed on Thursday\nthat the northern pier will close for repairs."
+    wrapped = (
+        "The harbour authority confirmed on Thursday\n"
+        "that the northern pier will close for repairs."
+    )
     text = f"{wrapped}\n\n{B}\n\n{wrapped}\n"
     assert dedup.clean(text, split="blank") == f"{wrapped}\n\n{B}\n"
 

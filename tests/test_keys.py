@@ -92,8 +92,10 @@ def test_normalize_paragraphs_of_nothing():
 
 @st.composite
 def texts(draw: st.DrawFn) -> str:
-    lines = draw(st.lists(st.one_of(line_text(max_size=30), st.sampled_from(
-        ["A &amp; B", "&#10;x", "* * *", "Ｘ", "\u200b", "x\u0301", "_", "&lt;p&gt;"])), max_size=8))
+    specials = st.sampled_from(
+        ["A &amp; B", "&#10;x", "* * *", "Ｘ", "\u200b", "x\u0301", "_", "&lt;p&gt;"]
+    )
+    lines = draw(st.lists(st.one_of(line_text(max_size=30), specials), max_size=8))
     return join(lines, draw(st.lists(SEPARATORS, min_size=1, max_size=3)))
 
 

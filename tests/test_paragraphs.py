@@ -47,7 +47,9 @@ def test_no_paragraphs(text):
 
 def test_split_blank_joins_single_breaks():
     text = "One\nstill one.\r\nAnd still.\n\nTwo\rtwo.\u2028more two.\n \nThree."
-    assert texts(text, "blank") == ["One\nstill one.\r\nAnd still.", "Two\rtwo.\u2028more two.", "Three."]
+    assert texts(text, "blank") == [
+        "One\nstill one.\r\nAnd still.", "Two\rtwo.\u2028more two.", "Three."
+    ]
 
 
 @pytest.mark.parametrize("brk", ["\u2029", "\v", "\f", "\n\n", "\r\n\r\n", "\r\r", "\n\t\n"])
@@ -100,14 +102,14 @@ def test_render_subset_resplits_to_the_subset(text, split, data):
     ps = split_paragraphs(text, split)
     kept = data.draw(st.lists(st.booleans(), min_size=len(ps), max_size=len(ps)))
     out = render(text, ps, kept)
-    assert texts(out, split) == [p.text for p, k in zip(ps, kept) if k]
+    assert texts(out, split) == [p.text for p, k in zip(ps, kept, strict=True) if k]
 
 
 @given(split_texts(), st.data())
 def test_render_preserves_separators(text, data):
     ps = split_paragraphs(text)
     kept = data.draw(st.lists(st.booleans(), min_size=len(ps), max_size=len(ps)))
-    survivors = [p for p, k in zip(ps, kept) if k]
+    survivors = [p for p, k in zip(ps, kept, strict=True) if k]
     out = render(text, ps, kept)
     expected = text[: ps[0].start] if ps else text
     for n, p in enumerate(survivors):

@@ -62,7 +62,8 @@ def test_raw_hashes_equal_datasketch(values, params):
     num_perm, seed = params
     hashes = np.array(values, dtype=np.uint32)
     shingles = Shingles(hashes, np.array([0, len(values)], np.int64), np.array([len(values)]))
-    assert sign(shingles, num_perm, seed)[0].tolist() == datasketch_row(hashes, num_perm, seed).tolist()
+    expected = datasketch_row(hashes, num_perm, seed)
+    assert sign(shingles, num_perm, seed)[0].tolist() == expected.tolist()
 
 
 def test_chunked_signing_equals_whole(monkeypatch):
