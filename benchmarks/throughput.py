@@ -2,10 +2,10 @@
 
     python benchmarks/throughput.py [--data ../shared/data] [--view main] [--repeat 3]
 
-The reference splits each article into lines, normalizes every line with
-dedup's own normalization (so both sides pay for the same Unicode work),
-hashes it with xxh3_64 and drops lines whose hash was seen before in the
-article. It finds exact repeats only; dedup.clean() also finds near
+The reference splits each article into lines, normalizes all of them with
+dedup's own normalization in one batched call (so both sides pay for the same
+Unicode work, done the fastest way dedup knows), hashes each key with xxh3_64
+and drops non-empty lines whose hash was seen before in the article. It finds exact repeats only; dedup.clean() also finds near
 duplicates, teasers and repeated blocks. The ratio is reference time over
 clean() time: 1.0 means as fast as the reference.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 import xxhash
 
 import dedup
-from dedup.keys import normalize
+from dedup.keys import normalize_lines
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parent.parent / "shared" / "data"
@@ -37,9 +37,9 @@ def load(data: Path, view: str) -> list[str]:
 def exact_hash_dedup(text: str) -> str:
     seen: set[int] = set()
     kept = []
-    for line in text.split("\n"):
-        digest = xxhash.xxh3_64_intdigest(normalize(line).encode("utf-8", "surrogatepass"))
-        if line.strip() and digest in seen:
+    for line, key in zip(text.split("\n"), normalize_lines(text), strict=True):
+        digest = xxhash.xxh3_64_intdigest(key.encode("utf-8", "surrogatepass"))
+        if key and digest in seen:
             continue
         seen.add(digest)
         kept.append(line)

@@ -29,7 +29,7 @@ from functools import cache
 
 from dedup.paragraphs import Paragraph
 
-__all__ = ["normalize", "normalize_paragraphs"]
+__all__ = ["normalize", "normalize_lines", "normalize_paragraphs"]
 
 # Deleted before folding: soft hyphen, zero-width space and joiners, bidi marks,
 # word joiner, byte-order mark.
@@ -111,6 +111,22 @@ def normalize(text: str) -> str:
     return key or " ".join(text.split())
 
 
+def normalize_lines(text: str) -> list[str]:
+    """Return the key of every ``\\n``-separated line of ``text`` in one pass.
+
+    The same keys as ``normalize(line)`` for each line, except that a line
+    made only of punctuation or whitespace gets an empty key.
+
+    Example:
+        >>> normalize_lines("One, two!\\n\\nTHREE")
+        ['one two', '', 'three']
+    """
+    keys = _fold(text)
+    if len(keys) != text.count("\n") + 1:  # an entity decoded to a newline
+        return [" ".join(line for line in _fold(line) if line) for line in text.split("\n")]
+    return keys
+
+
 def normalize_paragraphs(paragraphs: Sequence[Paragraph]) -> list[str]:
     r"""Return the key of every paragraph, in order: ``normalize(p.text)`` for each.
 
@@ -119,7 +135,7 @@ def normalize_paragraphs(paragraphs: Sequence[Paragraph]) -> list[str]:
 
     Example:
         >>> from dedup.paragraphs import split_paragraphs
-        >>> normalize_paragraphs(split_paragraphs("A&amp;B\\n—\\nＣ"))
+        >>> normalize_paragraphs(split_paragraphs("A&amp;B\n—\nＣ"))
         ['a b', '—', 'c']
     """
     if not paragraphs:
