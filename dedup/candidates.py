@@ -65,7 +65,7 @@ def band_keys(signatures: npt.NDArray[np.uint32], bands: int) -> npt.NDArray[np.
     count, num_perm = signatures.shape
     rows = num_perm // bands
     values = signatures.reshape(count, bands, rows).astype(np.uint64)
-    keys = values[:, :, 0] * _BAND_MIX[0]
+    keys: npt.NDArray[np.uint64] = values[:, :, 0] * _BAND_MIX[0]
     for r in range(1, rows):
         keys ^= keys >> np.uint64(29)
         keys += values[:, :, r] * _BAND_MIX[r % len(_BAND_MIX)]

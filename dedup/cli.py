@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_corpus_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     try:
-        from dedup.corpus.command import add_parser  # noqa: PLC0415
+        from dedup.corpus.command import add_parser
     except ImportError:
         return
     add_parser(commands)

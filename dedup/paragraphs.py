@@ -66,7 +66,7 @@ def split_paragraphs(text: str, split: Split = "line") -> list[Paragraph]:
 
 def _split_newlines(text: str) -> list[Paragraph]:
     """``split_paragraphs(text, "line")`` for text whose only line break is ``\\n`` (fast path)."""
-    paragraphs = []
+    paragraphs: list[Paragraph] = []
     start = 0
     for line in text.split("\n"):
         if line and not line.isspace():

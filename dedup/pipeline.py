@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from typing import Any
 
 from dedup.blocks import find_blocks
 from dedup.candidates import find_candidates
@@ -86,7 +87,8 @@ def clean_with_report(
     Takes the same arguments as :func:`clean`.
 
     Example:
-        >>> result = clean_with_report("Same words here, twice.\\nSame words here — twice!", min_length=10)
+        >>> text = "Same words here, twice.\\nSame words here — twice!"
+        >>> result = clean_with_report(text, min_length=10)
         >>> result.text
         'Same words here, twice.'
         >>> d = result.report.decisions[1]
@@ -190,5 +192,5 @@ def _options(
         "min_similarity": min_similarity,
         "candidates": candidates,
     }
-    changes = {name: value for name, value in given.items() if value is not None}
+    changes: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
     return dataclasses.replace(base, **changes) if changes else base

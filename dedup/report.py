@@ -7,12 +7,12 @@ int, float, bool and None only), one per paragraph under ``"paragraphs"``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 __all__ = ["Cleaned", "Decision", "DropReason", "Report"]
 
 
-class DropReason(str, Enum):
+class DropReason(StrEnum):
     """Why a paragraph was dropped."""
 
     EXACT = "exact"

@@ -119,7 +119,7 @@ def _power_table() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
 
 
 def _compute_powers(size: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
-    powers = np.cumprod(np.full(size, _BASE, dtype=np.uint64))
+    powers = np.cumprod(np.full(size, _BASE, dtype=np.uint64), dtype=np.uint64)
     inverse = np.empty(size, dtype=np.uint64)
     inverse[0] = 1
     np.cumprod(np.full(size - 1, _BASE_INVERSE, dtype=np.uint64), out=inverse[1:])

@@ -43,8 +43,10 @@ class Match:
 
 
 def similarity(first: str, second: str) -> float:
-    """Return the similarity verification weighs, in [0, 1]: the larger of
-    ``fuzz.ratio`` and the shorter key's ratio with the start or end of the longer.
+    """Return the similarity verification weighs, in [0, 1].
+
+    That is the larger of ``fuzz.ratio`` and the shorter key's ratio with the
+    start or the end of the longer one.
 
     Example:
         >>> similarity("abcd", "abce")
@@ -65,7 +67,8 @@ def verify_pairs(
     """Return the candidate pairs that rapidfuzz confirms, in input order.
 
     Example:
-        >>> keys = ["shares rose 2 to 340p today in london", "shares fell 3 to 310p today in london",
+        >>> keys = ["shares rose 2 to 340p today in london",
+        ...         "shares fell 3 to 310p today in london",
         ...         "shares rose 2 to 340p today in london read more"]
         >>> [(m.a, m.b, m.kind) for m in verify_pairs(keys, [(0, 1), (0, 2)], 0.9)]
         [(0, 2, 'contained')]
