@@ -7,10 +7,11 @@ Two paragraphs of one group form an aligned pair ``(i, j)``, ``i < j``. Pair
 noisy to match between two aligned ones; a short pair (both paragraphs under
 ``min_length``) links only to a directly adjacent pair, so a short line that
 merely recurs nearby ("Advertisement") does not stretch a block. Linked pairs
-form a block. A block
-counts when it has two or more pairs, its two copies do not overlap, and it
-holds at least one long pair (a paragraph of ``min_length`` characters or
-more), so a chorus or a list of short lines repeated together stays.
+form a chain, which is cut wherever its first copy would reach its second copy
+(a run repeated three times), so the two copies of a block never overlap. A
+block counts when it has two or more pairs and holds at least one long pair (a
+paragraph of ``min_length`` characters or more), so a chorus or a list of short
+lines repeated together stays.
 
 Groups larger than ``MAX_GROUP`` (say, a separator line repeated 500 times)
 contribute pairs of neighbouring members only, which keeps the work linear.
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from dedup.groups import group_pairs
 
@@ -63,7 +64,7 @@ def find_blocks(groups: Sequence[int], long: Sequence[bool], max_gap: int) -> li
         if len(indices) <= MAX_GROUP:
             pairs.extend(combinations(indices, 2))
         elif len(indices) > 1:
-            pairs.extend(zip(indices, indices[1:], strict=False))
+            pairs.extend(pairwise(indices))
     if len(pairs) < 2:
         return []
     pairs.sort()
@@ -83,12 +84,31 @@ def find_blocks(groups: Sequence[int], long: Sequence[bool], max_gap: int) -> li
         chains.setdefault(root, []).append(pairs[n])
     blocks = []
     for chain in chains.values():
-        if len(chain) < 2:
-            continue
-        block = Block(tuple(chain))
-        if block.first[1] < block.second[0] and any(long[i] or long[j] for i, j in chain):
-            blocks.append(block)
+        for part in _without_overlap(chain):
+            if len(part) >= 2 and any(long[i] or long[j] for i, j in part):
+                blocks.append(Block(tuple(part)))
     return sorted(blocks, key=lambda b: (b.first, b.second))
+
+
+def _without_overlap(chain: Sequence[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """Cut a chain of sorted pairs wherever its first copy reaches its second copy.
+
+    Three copies of a run link copies 1-2 and 2-3 into one chain whose copies
+    overlap; cut, it gives the two blocks 1-2 and 2-3 instead of none.
+
+    Example:
+        >>> _without_overlap([(0, 2), (1, 3), (2, 4), (3, 5)])
+        [[(0, 2), (1, 3)], [(2, 4), (3, 5)]]
+    """
+    parts: list[list[tuple[int, int]]] = []
+    lowest = -1  # the first paragraph of the current part's second copy
+    for i, j in chain:
+        if not parts or i >= lowest:
+            parts.append([])
+            lowest = j
+        parts[-1].append((i, j))
+        lowest = min(lowest, j)
+    return parts
 
 
 def _long(long: Sequence[bool], i: int, j: int) -> bool:

@@ -161,3 +161,33 @@ def test_no_group_loses_every_member_and_drops_point_to_kept(data):
     for index, drop in drops.items():
         assert drop.duplicate_of not in drops
         assert groups[drop.duplicate_of] == groups[index]
+
+
+def test_three_copies_give_non_overlapping_blocks():
+    groups = [0, 1, 2, 0, 1, 2, 0, 1, 2]  # a run captured three times
+    blocks = find_blocks(groups, [False, True, True] * 3, max_gap=2)
+    assert pairs_of(blocks) == [((0, 3), (1, 4), (2, 5)), ((0, 6), (1, 7), (2, 8)),
+                                ((3, 6), (4, 7), (5, 8))]
+    for block in blocks:
+        assert block.first[1] < block.second[0]
+
+
+def test_an_extra_match_does_not_cancel_a_block():
+    # 0-1 reappear as 2-3, and 4 matches 1 and 3 (a teaser of the last paragraph).
+    groups = [0, 1, 0, 1, 1]
+    blocks = find_blocks(groups, [False, True, False, True, True], max_gap=2)
+    assert blocks
+    assert all(b.first[1] < b.second[0] for b in blocks)
+    assert any((0, 2) in b.pairs for b in blocks)
+
+
+@given(st.lists(st.integers(0, 4), max_size=14), st.integers(0, 3))
+def test_blocks_never_overlap(groups_seed, max_gap):
+    groups = group_pairs(len(groups_seed), [
+        (a, b) for a in range(len(groups_seed)) for b in range(a)
+        if groups_seed[a] == groups_seed[b]
+    ])
+    for block in find_blocks(groups, [True] * len(groups), max_gap):
+        assert len(block.pairs) >= 2
+        assert block.first[1] < block.second[0]
+        assert all(groups[i] == groups[j] and i < j for i, j in block.pairs)

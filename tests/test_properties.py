@@ -147,14 +147,14 @@ def test_keep_best_prefers_the_complete_paragraph_over_its_teaser(data):
     assert all(p in after for p in distinct)
 
 
-@given(st.data())
-def test_keep_best_restores_a_double_captured_body(data):
+@given(st.data(), st.integers(2, 4), KEEP)
+def test_a_body_captured_several_times_comes_back_once(data, times, keep):
     body = data.draw(disjoint_paragraphs(min_size=2, max_size=8))
     headline = data.draw(st.sampled_from(["", "Breaking news", "Share this article"]))
     original = "\n".join([headline, *body] if headline else body)
-    doubled = original + "\n" + original
-    assert dedup.clean(doubled, keep="best") == original
-    assert dedup.clean(doubled + "\n", keep="first") == original + "\n"
+    captured = "\n".join([original] * times)
+    assert dedup.clean(captured, keep=keep) == original
+    assert dedup.clean(captured + "\n", keep=keep) == original + "\n"
 
 
 @given(TEXTS, KEEP, SPLIT)
