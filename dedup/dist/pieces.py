@@ -1,0 +1,153 @@
+"""Corpus files -> numbered pieces of articles, and Parquet files in and out.
+
+A piece is what one Ray task cleans: a :class:`~dedup.corpus.readers.Chunk`
+of a ``.txt``, ``.md``, ``.jsonl`` or ``.jsonl.gz`` file, read by the local
+engine's own :func:`~dedup.corpus.readers.read_chunks` (so pieces are the
+local engine's chunks), or a :class:`ParquetChunk`: ``CHUNK_LINES`` rows of a
+``.parquet`` file, one article per row. Pieces are numbered in corpus order
+(relative path, then line or row), and that number orders everything after.
+
+Parquet rows follow the JSON Lines rules: the text column must hold strings,
+the id is the id column else ``PATH:ROW`` (1-based), the site comes from the
+site column, the ``url`` column's host, else the directory. A cleaned Parquet
+file has the input's schema with the text column replaced.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from dedup.corpus.readers import (
+    CHUNK_LINES,
+    Article,
+    BadInput,
+    Chunk,
+    Fields,
+    Format,
+    Source,
+    _site,
+    find_sources,
+    parse_chunk,
+    read_chunks,
+)
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = [
+    "PARQUET",
+    "ParquetChunk",
+    "Piece",
+    "find_all_sources",
+    "parse_piece",
+    "read_pieces",
+    "write_parquet",
+]
+
+PARQUET = cast(Format, "parquet")
+
+
+@dataclass(frozen=True, slots=True)
+class ParquetChunk:
+    """Rows ``first_line`` .. of a Parquet source, as a pyarrow table."""
+
+    source: Source
+    number: int
+    first_line: int
+    table: pa.Table
+    consumed: int
+    last: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One unit of work: its corpus-order number, its source's index and its chunk."""
+
+    number: int
+    source: int
+    chunk: Chunk | ParquetChunk
+
+
+def find_all_sources(root: Path) -> list[Source]:
+    """Return the local engine's sources plus every ``.parquet`` file, in corpus order."""
+    found = find_sources(root)
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories.sort()
+        for name in files:
+            if name.startswith(".") or not name.endswith(".parquet") or name == ".parquet":
+                continue
+            path = Path(directory, name)
+            try:
+                size = path.stat().st_size
+            except OSError:
+                size = 0
+            found.append(Source(path, path.relative_to(root).as_posix(), PARQUET, size))
+    return sorted(found, key=lambda s: s.relative)
+
+
+def read_pieces(source: Source) -> Iterator[Chunk | ParquetChunk]:
+    """Yield the chunks of one source (in the driver, like the local engine's main process).
+
+    Raises:
+        BadInput: the file cannot be read.
+    """
+    if source.format != PARQUET:
+        yield from read_chunks(source)
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(source.path)
+    except (OSError, pa.ArrowException) as error:
+        raise BadInput(source.relative, None, f"cannot read: {error}") from None
+    rows = table.num_rows
+    number = 0
+    for start in range(0, max(rows, 1), CHUNK_LINES):
+        stop = min(start + CHUNK_LINES, rows)
+        consumed = source.size if stop >= rows else source.size * stop // max(rows, 1)
+        yield ParquetChunk(source, number, start + 1, table.slice(start, stop - start),
+                           consumed, last=stop >= rows)
+        number += 1
+
+
+def parse_piece(chunk: Chunk | ParquetChunk, fields: Fields) -> list[Article]:
+    """Return a chunk's articles (in a worker).
+
+    Raises:
+        BadInput: a line or row is not a valid article.
+    """
+    if isinstance(chunk, Chunk):
+        return parse_chunk(chunk, fields)
+    path = chunk.source.relative
+    articles = []
+    for offset, record in enumerate(chunk.table.to_pylist()):
+        number = chunk.first_line + offset
+        text = record.get(fields.text)
+        if not isinstance(text, str):
+            found = "missing" if text is None else f"a {type(text).__name__}, not a string"
+            msg = f"text field {fields.text!r} is {found}: choose the field with --text-field"
+            raise BadInput(path, number, msg)
+        identifier = record.get(fields.id)
+        article_id = str(identifier) if identifier is not None else f"{path}:{number}"
+        articles.append(Article(path, number, article_id, _site(record, fields, path), text,
+                                record))
+    return articles
+
+
+def write_parquet(final: Path, records: list[dict[str, object]], schema: pa.Schema) -> None:
+    """Write ``records`` with ``schema`` to ``final`` through a temporary file, atomically."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temporary = final.with_name(f".{final.name}.{os.getpid()}.dedup-partial")
+    try:
+        pq.write_table(pa.Table.from_pylist(records, schema=schema), temporary)
+        temporary.replace(final)
+    finally:
+        temporary.unlink(missing_ok=True)

@@ -1,0 +1,351 @@
+"""The batch functions that Ray Data runs: each maps a batch of rows to an Arrow table.
+
+Every function here calls the local engine's stage functions
+(:func:`~dedup.corpus.decisions.analyze_article`,
+:func:`~dedup.corpus.fingerprints.fingerprints`,
+:func:`~dedup.corpus.boilerplate.min_docs_for`, :func:`~dedup.paragraphs.render`,
+:func:`~dedup.corpus.decisions.paragraph_decisions`) on plain values; none
+re-implements a decision. Rows carry Python objects as pickles in binary columns.
+
+- :func:`count_rows`: pieces -> one row per (document, distinct fingerprint),
+  plus one per document, partitioned by document id.
+- :func:`first_documents`: rows of one id partition -> the rows of each id's
+  first document in corpus order (the local index counts a document once),
+  partitioned by site.
+- :func:`frequent_rows`: rows of one site partition -> the site's boilerplate
+  fingerprints, by the local threshold function.
+- :func:`analyze_rows`: pieces -> the analysis of each article.
+- :func:`key_rows`: analyses -> ``(slot, key, node)`` rows, partitioned on
+  ``(slot, key)``; :func:`edge_rows`: one partition -> star edges.
+- :func:`component_rows`: analyses -> candidates of nodes with a component,
+  partitioned by component; :func:`replay_rows`: one partition -> drops.
+- :func:`render_rows`: analyses and drops -> output bytes (Parquet: records),
+  report lines and counts of each piece, in the local engine's formats.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Mapping
+from typing import Any, cast
+
+import numpy as np
+import orjson
+import pyarrow as pa
+
+from dedup.config import Config
+from dedup.corpus.batch import BatchOptions, Summary
+from dedup.corpus.boilerplate import min_docs_for
+from dedup.corpus.decisions import (
+    REASONS,
+    Analysis,
+    CorpusDrop,
+    analyze_article,
+    paragraph_decisions,
+)
+from dedup.corpus.fingerprints import fingerprints
+from dedup.corpus.readers import Article, BadInput, Chunk, Fields
+from dedup.dist.grouping import (
+    PIECE_SHIFT,
+    article_of,
+    group_edges,
+    node_id,
+    partition_of,
+    partition_of_text,
+)
+from dedup.dist.pieces import ParquetChunk, parse_piece
+from dedup.dist.replay import Candidate, replay
+from dedup.keys import normalize_paragraphs
+from dedup.paragraphs import Paragraph, render, split_paragraphs
+
+__all__ = [
+    "analyze_rows",
+    "component_rows",
+    "count_rows",
+    "edge_rows",
+    "first_documents",
+    "frequent_rows",
+    "key_rows",
+    "render_rows",
+    "replay_rows",
+]
+
+Batch = Mapping[str, Any]
+Results = list[tuple[Article, Analysis]]
+
+COUNT_SCHEMA = pa.schema([
+    ("order", pa.int64()), ("id", pa.string()), ("site", pa.string()), ("fp", pa.uint64()),
+    ("doc", pa.bool_()), ("part", pa.int64()), ("error", pa.binary()),
+])
+SITE_SCHEMA = pa.schema([
+    ("site", pa.string()), ("fp", pa.uint64()), ("doc", pa.bool_()), ("part", pa.int64()),
+])
+FREQUENT_SCHEMA = pa.schema([("site", pa.string()), ("fp", pa.uint64())])
+ANALYSIS_SCHEMA = pa.schema([("piece", pa.int64()), ("result", pa.binary()),
+                             ("failed", pa.bool_())])
+KEY_SCHEMA = pa.schema([("slot", pa.int64()), ("key", pa.uint64()), ("node", pa.int64()),
+                        ("part", pa.int64())])
+EDGE_SCHEMA = pa.schema([("a", pa.int64()), ("b", pa.int64())])
+COMPONENT_SCHEMA = pa.schema([("part", pa.int64()), ("candidate", pa.binary())])
+DROP_SCHEMA = pa.schema([("node", pa.int64()), ("paragraph", pa.int64()), ("drop", pa.binary())])
+RENDER_SCHEMA = pa.schema([("piece", pa.int64()), ("data", pa.binary()),
+                           ("records", pa.binary()), ("report", pa.binary()),
+                           ("summary", pa.binary())])
+
+
+def _table(schema: pa.Schema, columns: dict[str, list[Any]]) -> pa.Table:
+    return pa.table({name: pa.array(columns[name], type=schema.field(name).type)
+                     for name in schema.names}, schema=schema)
+
+
+def _load(value: Any) -> Any:
+    return pickle.loads(bytes(value))
+
+
+def _dump(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _chunk_error(chunk: Chunk | ParquetChunk, error: Exception) -> BadInput:
+    if isinstance(error, BadInput):
+        return error
+    line = chunk.first_line if chunk.source.format != "text" else None
+    return BadInput(chunk.source.relative, line, f"cannot clean: {error!r}")
+
+
+# ------------------------------------------------------------- site boilerplate
+
+
+def count_rows(batch: Batch, *, fields: Fields, config: Config, partitions: int) -> pa.Table:
+    """Fingerprint every article of a batch of pieces (the count pass)."""
+    columns: dict[str, list[Any]] = {name: [] for name in COUNT_SCHEMA.names}
+
+    def add(order: int, doc_id: str, site: str, fp: int, doc: bool, error: bytes) -> None:
+        columns["order"].append(order)
+        columns["id"].append(doc_id)
+        columns["site"].append(site)
+        columns["fp"].append(fp)
+        columns["doc"].append(doc)
+        columns["part"].append(partition_of_text(doc_id, partitions))
+        columns["error"].append(error)
+
+    for piece, payload in zip(batch["piece"], batch["payload"], strict=True):
+        chunk = _load(payload)
+        base = int(piece) << PIECE_SHIFT
+        try:
+            articles = parse_piece(chunk, fields)
+        except Exception as error:  # noqa: BLE001 - reported per file, like the local engine
+            add(base, "", "", 0, False, _dump(_chunk_error(chunk, error)))
+            continue
+        for number, article in enumerate(articles):
+            order = base | number
+            keys = normalize_paragraphs(split_paragraphs(article.text, config.split))
+            add(order, article.id, article.site, 0, True, b"")
+            for fp in sorted(set(fingerprints(keys))):
+                add(order, article.id, article.site, fp, False, b"")
+    return _table(COUNT_SCHEMA, columns)
+
+
+def first_documents(batch: Batch, *, failed: frozenset[int], sources: Any,
+                    partitions: int) -> pa.Table:
+    """Keep the rows of each id's first document among good files (one id partition)."""
+    order = np.asarray(batch["order"], dtype=np.int64)
+    error = np.array([len(e) > 0 for e in batch["error"]], dtype=bool)
+    source_of = np.asarray(sources)[order >> PIECE_SHIFT]
+    good = ~error & ~np.isin(source_of, np.fromiter(failed, dtype=np.int64, count=len(failed)))
+    ids = np.asarray(batch["id"], dtype=object)[good]
+    order = order[good]
+    if len(order) == 0:
+        return _table(SITE_SCHEMA, {name: [] for name in SITE_SCHEMA.names})
+    _, codes = np.unique(ids.astype(str), return_inverse=True)
+    first = np.full(int(codes.max()) + 1, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, codes, order)
+    counted = order == first[codes]
+    sites = np.asarray(batch["site"], dtype=object)[good][counted]
+    return _table(SITE_SCHEMA, {
+        "site": sites.tolist(),
+        "fp": np.asarray(batch["fp"], dtype=np.uint64)[good][counted].tolist(),
+        "doc": np.asarray(batch["doc"], dtype=bool)[good][counted].tolist(),
+        "part": [partition_of_text(s, partitions) for s in sites.tolist()],
+    })
+
+
+def frequent_rows(batch: Batch, *, min_docs: int | None, fraction: float | None) -> pa.Table:
+    """Return the boilerplate fingerprints of the sites of one site partition."""
+    sites = np.asarray(batch["site"], dtype=object).astype(str)
+    if len(sites) == 0:
+        return _table(FREQUENT_SCHEMA, {"site": [], "fp": []})
+    names, codes = np.unique(sites, return_inverse=True)
+    doc = np.asarray(batch["doc"], dtype=bool)
+    site_docs = np.bincount(codes[doc], minlength=len(names))
+    codes, fps = codes[~doc], np.asarray(batch["fp"], dtype=np.uint64)[~doc]
+    order = np.lexsort((fps, codes))
+    codes, fps = codes[order], fps[order]
+    if len(fps) == 0:
+        return _table(FREQUENT_SCHEMA, {"site": [], "fp": []})
+    starts = np.flatnonzero(np.concatenate(([True], (codes[1:] != codes[:-1])
+                                            | (fps[1:] != fps[:-1]))))
+    counts = np.diff(np.append(starts, len(fps)))
+    thresholds = np.array([min_docs_for(int(n), min_docs, fraction) or 0 for n in site_docs]
+                          + [0], dtype=np.int64)
+    group_codes = codes[starts]
+    frequent = counts >= np.where(thresholds[group_codes] > 0, thresholds[group_codes],
+                                  np.iinfo(np.int64).max)
+    return _table(FREQUENT_SCHEMA, {"site": names[group_codes[frequent]].tolist(),
+                                    "fp": fps[starts][frequent].tolist()})
+
+
+# --------------------------------------------------------------------- cleaning
+
+
+def analyze_rows(batch: Batch, *, fields: Fields, config: Config,
+                 boilerplate: Mapping[str, frozenset[int]], cross_doc: bool) -> pa.Table:
+    """Run the in-article and boilerplate stages on every article of a batch of pieces."""
+    columns: dict[str, list[Any]] = {"piece": [], "result": [], "failed": []}
+    for piece, payload in zip(batch["piece"], batch["payload"], strict=True):
+        chunk = _load(payload)
+        result: Results | BadInput
+        try:
+            result = [
+                (article, analyze_article(article.text, config,
+                                          boilerplate=boilerplate.get(article.site, frozenset()),
+                                          cross_doc=cross_doc))
+                for article in parse_piece(chunk, fields)
+            ]
+        except Exception as error:  # noqa: BLE001 - reported per file, like the local engine
+            result = _chunk_error(chunk, error)
+        columns["piece"].append(int(piece))
+        columns["result"].append(_dump(result))
+        columns["failed"].append(isinstance(result, BadInput))
+    return _table(ANALYSIS_SCHEMA, columns)
+
+
+def _good_results(batch: Batch, good: Any) -> list[tuple[int, Results]]:
+    pieces = []
+    for piece, result, failed in zip(batch["piece"], batch["result"], batch["failed"],
+                                     strict=True):
+        if not failed and good[int(piece)]:
+            pieces.append((int(piece), cast(Results, _load(result))))
+    return pieces
+
+
+def key_rows(batch: Batch, *, good: Any, partitions: int) -> pa.Table:
+    """Emit a ``(slot, key, node)`` row for each fingerprint and band key of each candidate."""
+    slots: list[int] = []
+    keys: list[int] = []
+    nodes: list[int] = []
+    for piece, results in _good_results(batch, good):
+        for number, (_, analysis) in enumerate(results):
+            for c, (fp, bands) in enumerate(zip(analysis.fingerprints, analysis.bands,
+                                                strict=True)):
+                node = node_id(piece, number, c)
+                slots.append(1)
+                keys.append(fp)
+                nodes.append(node)
+                slots.extend([0] * len(bands))
+                keys.extend(bands)
+                nodes.extend([node] * len(bands))
+    key_array = np.array(keys, dtype=np.uint64)
+    slot_array = np.array(slots, dtype=np.uint64)
+    parts = partition_of(key_array ^ (slot_array * np.uint64(0xD6E8FEB86659FD93)), partitions)
+    return pa.table({"slot": pa.array(slots, pa.int64()), "key": pa.array(key_array),
+                     "node": pa.array(nodes, pa.int64()), "part": pa.array(parts)},
+                    schema=KEY_SCHEMA)
+
+
+def edge_rows(batch: Batch) -> pa.Table:
+    """Return the star edges of every ``(slot, key)`` group of one partition."""
+    a, b = group_edges(np.asarray(batch["slot"], dtype=np.int64),
+                       np.asarray(batch["key"], dtype=np.uint64),
+                       np.asarray(batch["node"], dtype=np.int64))
+    return pa.table({"a": pa.array(a), "b": pa.array(b)}, schema=EDGE_SCHEMA)
+
+
+def component_rows(batch: Batch, *, good: Any, labels: Any, partitions: int) -> pa.Table:
+    """Emit the candidates whose node has a component, partitioned by component."""
+    nodes, component = labels
+    parts: list[int] = []
+    rows: list[bytes] = []
+    for piece, results in _good_results(batch, good):
+        for number, (article, analysis) in enumerate(results):
+            if not analysis.candidates:
+                continue
+            ids = np.array([node_id(piece, number, c) for c in range(len(analysis.candidates))],
+                           dtype=np.int64)
+            where = np.minimum(np.searchsorted(nodes, ids), max(len(nodes) - 1, 0))
+            found = (nodes[where] == ids) if len(nodes) else np.zeros(len(ids), dtype=bool)
+            for c in np.flatnonzero(found).tolist():
+                label = int(component[where[c]])
+                parts.append(int(partition_of(np.array([label], dtype=np.uint64),
+                                              partitions)[0]))
+                rows.append(_dump(Candidate(
+                    int(ids[c]), article.id, analysis.candidates[c], analysis.fingerprints[c],
+                    analysis.bands[c], analysis.keys[c])))
+    return _table(COMPONENT_SCHEMA, {"part": parts, "candidate": rows})
+
+
+def replay_rows(batch: Batch, *, config: Config) -> pa.Table:
+    """Decide the cross-document drops of the components of one partition."""
+    candidates = [cast(Candidate, _load(c)) for c in batch["candidate"]]
+    paragraph = {c.node: c.paragraph for c in candidates}
+    drops = replay(candidates, config)
+    return _table(DROP_SCHEMA, {"node": list(drops), "paragraph": [paragraph[n] for n in drops],
+                                "drop": [_dump(d) for d in drops.values()]})
+
+
+def render_rows(batch: Batch, *, good: Any, drops: Mapping[int, Mapping[int, CorpusDrop]],
+                options: BatchOptions) -> pa.Table:
+    """Render each piece's cleaned output, report lines and counts, as the local writer does."""
+    columns: dict[str, list[Any]] = {name: [] for name in RENDER_SCHEMA.names}
+    for piece, results in _good_results(batch, good):
+        data = bytearray()
+        records: list[dict[str, object]] = []
+        lines: list[bytes] = []
+        summary = Summary()
+        for number, (article, analysis) in enumerate(results):
+            extra = drops.get(article_of(node_id(piece, number, 0)), {})
+            all_drops = {**analysis.drops, **extra}
+            paragraphs = analysis.paragraphs(article.text)
+            text = render(article.text, paragraphs, [p.index not in all_drops for p in paragraphs])
+            if article.record is None:
+                data += text.encode("utf-8", "surrogatepass")
+            else:
+                record = dict(article.record)
+                record[options.fields.text] = text
+                if article.path.endswith(".parquet"):
+                    records.append(record)
+                else:
+                    data += orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+            _count_article(summary, article.text, text, len(paragraphs), all_drops)
+            if options.report is not None:
+                lines.append(_report_line(article, paragraphs, all_drops))
+        columns["piece"].append(piece)
+        columns["data"].append(bytes(data))
+        columns["records"].append(_dump(records) if records else b"")
+        columns["report"].append(b"".join(lines))
+        columns["summary"].append(_dump(summary))
+    return _table(RENDER_SCHEMA, columns)
+
+
+def _count_article(summary: Summary, text: str, cleaned: str, paragraphs: int,
+                   drops: Mapping[int, CorpusDrop]) -> None:
+    summary.articles += 1
+    summary.paragraphs_in += paragraphs
+    summary.paragraphs_out += paragraphs - len(drops)
+    summary.bytes_in += len(text.encode("utf-8", "surrogatepass"))
+    summary.bytes_out += len(cleaned.encode("utf-8", "surrogatepass"))
+    for drop in drops.values():
+        summary.dropped[drop.reason.value] += 1
+
+
+def _report_line(article: Article, paragraphs: list[Paragraph],
+                 drops: Mapping[int, CorpusDrop]) -> bytes:
+    counts = {"paragraphs": len(paragraphs), "kept": len(paragraphs) - len(drops),
+              "dropped": len(drops)}
+    for reason in REASONS:
+        counts[reason] = sum(d.reason.value == reason for d in drops.values())
+    return orjson.dumps(
+        {"path": article.path, "line": article.line, "id": article.id, "site": article.site,
+         "counts": counts, "paragraphs": paragraph_decisions(paragraphs, dict(drops))},
+        option=orjson.OPT_APPEND_NEWLINE,
+    )
