@@ -46,10 +46,10 @@ def test_golden_report_matches_text(case):
     assert kept == [d.text for d in dedup.clean_with_report(result.text).report.decisions]
 
 
-@pytest.mark.parametrize(("keep", "name"), [("best", "best"), ("first", "first")])
-def test_shared_double_capture_example(shared_examples, keep, name):
+@pytest.mark.parametrize("keep", ["best", "first"])
+def test_shared_double_capture_example(shared_examples, keep):
     text = (shared_examples / "double-capture.txt").read_bytes().decode("utf-8")
-    expected = (shared_examples / f"double-capture.{name}.txt").read_bytes().decode("utf-8")
+    expected = (shared_examples / f"double-capture.{keep}.txt").read_bytes().decode("utf-8")
     assert dedup.clean(text, keep=keep) == expected
 
 
