@@ -32,10 +32,10 @@ SPEED_TOOLS = ["dedup_best", "exact_hash", "trafilatura", "datasketch", "rensa",
 
 SETTINGS = {
     "quick": {
-        "n_bbc": 40,
-        "n_pages": 25,
-        "gold_pages": 150,
-        "gold_sites": 25,
+        "n_bbc": 30,
+        "n_pages": 20,
+        "gold_pages": 100,
+        "gold_sites": 20,
         "site_pages": 8,
         "speed_pages": 100,
         "speed_rounds": 2,
@@ -101,14 +101,13 @@ def run_gold(pages: list, cfg: dict, seed: int) -> dict:
 def run_speed(root: Path, cfg: dict, seed: int) -> dict:
     out: dict = {"same_sample": {}, "throughput": {}}
     for view in ("main", "full"):
-        out["same_sample"][view] = {}
-        for tool in SPEED_TOOLS:
-            rounds = 1 if tool == "datasketch" else cfg["speed_rounds"]
-            result = speed.measure(tool, view, cfg["speed_pages"], seed, root, rounds)
-            out["same_sample"][view][tool] = result
-            log(f"speed: {view} {tool} {result['seconds']} s")
-        result = speed.measure(
-            "dedup_best", view, cfg["throughput_pages"], seed, root, cfg["speed_rounds"]
+        results = speed.measure(
+            SPEED_TOOLS, view, cfg["speed_pages"], seed, root, cfg["speed_rounds"]
+        )
+        out["same_sample"][view] = {r["tool"]: r for r in results}
+        log(f"speed: {view} " + ", ".join(f"{r['tool']} {r['seconds']} s" for r in results))
+        (result,) = speed.measure(
+            ["dedup_best"], view, cfg["throughput_pages"], seed, root, cfg["speed_rounds"]
         )
         out["throughput"][view] = result
         log(f"throughput: {view} {result['articles']} articles {result['seconds']} s")
@@ -145,7 +144,7 @@ def run_scale(root: Path, cfg: dict, seed: int) -> dict:
             result = speed.measure_scale(factor, cfg["scale_pages"], seed, root)
             out["batch"].append(result)
             log(f"scale: batch {factor}x {result['articles']} articles {result['seconds']} s")
-        result = speed.measure("dedup_best", "main", cfg["scale_pages"], seed, root, 1, factor)
+        (result,) = speed.measure(["dedup_best"], "main", cfg["scale_pages"], seed, root, 1, factor)
         out["clean"].append(result)
         log(f"scale: clean {factor}x {result['articles']} articles {result['seconds']} s")
     return out

@@ -6,12 +6,13 @@ measured in the same process right before and after it: the exact normalized-has
 the fastest round of each is kept.
 
 Peak memory is the peak of memory traced by ``tracemalloc`` during one extra pass over the
-texts (Python objects and NumPy buffers; allocations inside Rust or C++ extensions such as
-rensa's and rapidfuzz's are not traced), so it counts what the tool itself allocates;
-``rss_growth_mb`` is the growth of the worker's peak RSS over its size with the texts loaded.
+20 largest texts (Python objects and NumPy buffers; allocations inside Rust or C++
+extensions such as rensa's and rapidfuzz's are not traced), so it counts what the tool
+itself allocates per article. The tools of one view run one after another in one fresh
+process (datasketch gets one timed round: it is two orders of magnitude slower).
 
-Run as ``python benchmarks/speed.py --worker TOOL VIEW N SEED DATA ROUNDS`` by ``run.py``;
-the worker prints one JSON object (numbers only).
+Run as ``python benchmarks/speed.py --worker TOOL[,TOOL] VIEW N SEED DATA ROUNDS FACTOR``
+by ``run.py``; the worker prints one JSON list (numbers only).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import tracemalloc
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+TRACED = 20  # peak memory is traced over the largest inputs only (tracemalloc is slow)
+SLOW = {"datasketch"}  # one timed round
 
 
 def sample_texts(root: Path, view: str, n: int, seed: int) -> list[str]:
@@ -77,7 +80,10 @@ def _time_all(fn, texts: list[str]) -> tuple[float, list[float]]:
     return time.perf_counter() - start, latencies
 
 
-def worker(tool: str, view: str, n: int, seed: int, data: str, rounds: int, factor: int) -> dict:
+def worker(
+    tools: list[str], view: str, n: int, seed: int, data: str, rounds: int, factor: int
+) -> list[dict]:
+    """Time each tool on the same texts; rounds alternate the reference and the tool."""
     sys.path.insert(0, str(HERE))
     from alternatives import as_text as wrap
     from alternatives import exact_hash, text_tools
@@ -85,58 +91,63 @@ def worker(tool: str, view: str, n: int, seed: int, data: str, rounds: int, fact
     texts = sample_texts(Path(data), view, n, seed)
     if factor > 1:
         texts = enlarge(texts, factor, seed)
-    fn = text_tools()[tool]
+    size = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+    largest = sorted(texts, key=len)[-TRACED:]
     reference = wrap(exact_hash)
     warm = "Caf\u00e9 \u201cwarm-up\u201d line, long enough to be compared by every tool.\n" * 2
-    for text in (warm, texts[0]):  # imports and one-time setup outside the timed rounds
-        fn(text)
-        reference(text)
-    base_rss = _rss_mb()
-    base_peak = _maxrss_mb()
-    ref_times, tool_times, latencies = [], [], []
-    for _ in range(rounds):
+    results = []
+    for tool in tools:
+        fn = text_tools()[tool]
+        tool_rounds = 1 if tool in SLOW else rounds
+        for text in (warm, texts[0]):  # imports and one-time setup outside the timed rounds
+            fn(text)
+            reference(text)
+        ref_times, tool_times, latencies = [], [], []
+        for _ in range(tool_rounds):
+            ref_times.append(_time_all(reference, texts)[0])
+            seconds, lat = _time_all(fn, texts)
+            tool_times.append(seconds)
+            if not latencies or seconds <= min(tool_times):
+                latencies = lat
         ref_times.append(_time_all(reference, texts)[0])
-        seconds, lat = _time_all(fn, texts)
-        tool_times.append(seconds)
-        if not latencies or seconds <= min(tool_times):
-            latencies = lat
-    ref_times.append(_time_all(reference, texts)[0])
-    rss_growth = max(0.0, _maxrss_mb() - max(base_peak, base_rss))
-    tracemalloc.start()
-    for text in texts:
-        fn(text)
-    traced_peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    size = sum(len(t.encode("utf-8")) for t in texts) / 1e6
-    best, ref = min(tool_times), min(ref_times)
-    lat_ms = sorted(x * 1000 for x in latencies)
+        traced_peak = None
+        if tool not in SLOW:  # tracing makes datasketch's per-object NumPy work crawl
+            tracemalloc.start()
+            for text in largest:
+                fn(text)
+            traced_peak = round(tracemalloc.get_traced_memory()[1] / 2**20, 2)
+            tracemalloc.stop()
+        best, ref = min(tool_times), min(ref_times)
+        lat_ms = sorted(x * 1000 for x in latencies)
 
-    def pct(q: float) -> float:
-        return lat_ms[min(len(lat_ms) - 1, int(q * len(lat_ms)))]
+        def pct(q: float, lat_ms: list[float] = lat_ms) -> float:
+            return lat_ms[min(len(lat_ms) - 1, int(q * len(lat_ms)))]
 
-    return {
-        "tool": tool,
-        "view": view,
-        "factor": factor,
-        "articles": len(texts),
-        "paragraphs": sum(t.count("\n") + 1 for t in texts),
-        "megabytes": round(size, 3),
-        "seconds": round(best, 4),
-        "reference_seconds": round(ref, 4),
-        "ratio_to_reference": round(best / ref, 3),
-        "articles_per_s": round(len(texts) / best, 1),
-        "mb_per_s": round(size / best, 3),
-        "peak_memory_mb": round(traced_peak, 2),
-        "rss_growth_mb": round(rss_growth, 1),
-        "latency_ms": {
-            "p50": round(pct(0.5), 3),
-            "p90": round(pct(0.9), 3),
-            "p99": round(pct(0.99), 3),
-            "max": round(lat_ms[-1], 3),
-            "mean": round(statistics.fmean(lat_ms), 3),
-        },
-        "rounds": rounds,
-    }
+        results.append(
+            {
+                "tool": tool,
+                "view": view,
+                "factor": factor,
+                "articles": len(texts),
+                "paragraphs": sum(t.count("\n") + 1 for t in texts),
+                "megabytes": round(size, 3),
+                "seconds": round(best, 4),
+                "reference_seconds": round(ref, 4),
+                "ratio_to_reference": round(best / ref, 3),
+                "articles_per_s": round(len(texts) / best, 1),
+                "mb_per_s": round(size / best, 3),
+                "peak_memory_mb": traced_peak,
+                "latency_ms": {
+                    "p50": round(pct(0.5), 3),
+                    "p90": round(pct(0.9), 3),
+                    "p99": round(pct(0.99), 3),
+                    "max": round(lat_ms[-1], 3),
+                    "mean": round(statistics.fmean(lat_ms), 3),
+                },
+                "rounds": tool_rounds,
+            }
+        )
+    return results
 
 
 def scale_worker(factor: int, n: int, seed: int, data: str, workers: int) -> dict:
@@ -191,24 +202,14 @@ def scale_worker(factor: int, n: int, seed: int, data: str, workers: int) -> dic
 
 
 def measure(
-    tool: str, view: str, n: int, seed: int, data: Path, rounds: int, factor: int = 1
-) -> dict:
-    """Run one worker in a fresh interpreter and return its numbers."""
-    cmd = [
-        sys.executable,
-        str(HERE / "speed.py"),
-        "--worker",
-        tool,
-        view,
-        str(n),
-        str(seed),
-        str(data),
-        str(rounds),
-        str(factor),
-    ]
+    tools: list[str], view: str, n: int, seed: int, data: Path, rounds: int, factor: int = 1
+) -> list[dict]:
+    """Run one worker in a fresh interpreter and return its numbers, one dict per tool."""
+    cmd = [sys.executable, str(HERE / "speed.py"), "--worker", ",".join(tools), view]
+    cmd += [str(n), str(seed), str(data), str(rounds), str(factor)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        msg = f"speed worker {tool}/{view} failed:\n{done.stderr[-2000:]}"
+        msg = f"speed worker {tools}/{view} failed:\n{done.stderr[-2000:]}"
         raise RuntimeError(msg)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -228,9 +229,10 @@ if __name__ == "__main__":
         factor, n, seed, data, workers = sys.argv[2:7]
         print(json.dumps(scale_worker(int(factor), int(n), int(seed), data, int(workers))))
     elif len(sys.argv) == 9 and sys.argv[1] == "--worker":
-        tool, view, n, seed, data, rounds, factor = sys.argv[2:9]
-        result = worker(tool, view, int(n), int(seed), data, int(rounds), int(factor))
+        tools, view, n, seed, data, rounds, factor = sys.argv[2:9]
+        args = (view, int(n), int(seed), data, int(rounds), int(factor))
+        result = worker(tools.split(","), *args)
         print(json.dumps(result))
     else:
-        print("usage: python benchmarks/speed.py --worker TOOL VIEW N SEED DATA ROUNDS FACTOR")
+        print("usage: python benchmarks/speed.py --worker TOOLS VIEW N SEED DATA ROUNDS FACTOR")
         sys.exit(2)
