@@ -28,6 +28,7 @@ from rapidfuzz import fuzz
 __all__ = ["Match", "similarity", "verify_pairs"]
 
 _NUMBER = re.compile(r"\d+")
+_NONE: Counter[str] = Counter()
 
 MatchKind = Literal["near", "contained"]
 
@@ -74,18 +75,31 @@ def verify_pairs(
         [(0, 2, 'contained')]
     """
     cutoff = min_similarity * 100.0
+    numbers: dict[int, Counter[str]] = {}
     matches: list[Match] = []
     for a, b in pairs:
-        match = _verify(keys[a], keys[b], cutoff)
+        first, second = keys[a], keys[b]
+        if (len(first), first) > (len(second), second):  # symmetric: short, then long
+            a, b = b, a
+            first, second = second, first
+        if not _numbers_fit(_numbers(numbers, a, first), _numbers(numbers, b, second)):
+            continue
+        match = _verify(first, second, cutoff)
         if match is not None:
-            matches.append(Match(a, b, match[0], match[1]))
+            matches.append(Match(min(a, b), max(a, b), match[0], match[1]))
     return matches
 
 
-def _verify(first: str, second: str, cutoff: float) -> tuple[MatchKind, float] | None:
-    short, long = sorted((first, second), key=lambda key: (len(key), key))  # symmetric
-    if not _numbers_fit(short, long):
-        return None
+def _numbers(cache: dict[int, Counter[str]], index: int, key: str) -> Counter[str]:
+    found = cache.get(index)
+    if found is None:
+        numbers = _NUMBER.findall(key)
+        found = cache[index] = Counter(numbers) if numbers else _NONE
+    return found
+
+
+def _verify(short: str, long: str, cutoff: float) -> tuple[MatchKind, float] | None:
+    """Verify ``short`` against ``long`` (``short`` is not the longer one)."""
     score = fuzz.ratio(short, long, score_cutoff=cutoff)
     if score:
         return "near", score / 100.0
@@ -95,8 +109,6 @@ def _verify(first: str, second: str, cutoff: float) -> tuple[MatchKind, float] |
     return ("contained", best / 100.0) if best else None
 
 
-def _numbers_fit(short: str, long: str) -> bool:
-    numbers = _NUMBER.findall(short)
-    if not numbers:
-        return True
-    return not Counter(numbers) - Counter(_NUMBER.findall(long))
+def _numbers_fit(short: Counter[str], long: Counter[str]) -> bool:
+    """Whether every number of the shorter key also occurs (as often) in the longer."""
+    return short is _NONE or all(long[number] >= count for number, count in short.items())
