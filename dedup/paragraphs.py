@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dedup.config import Split
 
@@ -28,9 +28,12 @@ _OTHER_BREAKS = ("\r", "\v", "\f", "\x85", "\u2028", "\u2029")
 _SINGLE_BREAKS = frozenset(("\n", "\r\n", "\r", "\x85", "\u2028"))
 
 
-@dataclass(frozen=True, slots=True)
-class Paragraph:
-    """One paragraph: its index in the article and its span ``text[start:end]``."""
+class Paragraph(NamedTuple):
+    """One paragraph: its index in the article and its span ``text[start:end]``.
+
+    A named tuple rather than a dataclass: articles have many paragraphs, and
+    a tuple is about twice as fast to create.
+    """
 
     index: int
     start: int
