@@ -211,7 +211,7 @@ def _count_in_worker(chunk: Chunk) -> list[tuple[str, str, tuple[int, ...]]] | B
     return _count_chunk(_STATE, chunk)
 
 
-def _clean_in_worker(chunk: Chunk) -> list[tuple[Article, Analysis]] | BadInput:
+def _clean_in_worker(chunk: Chunk) -> list[_Cleaned] | BadInput:
     if _STATE is None:  # pragma: no cover
         msg = "worker state missing"
         raise RuntimeError(msg)
@@ -233,23 +233,62 @@ def _count_chunk(
     return counted
 
 
-def _clean_chunk(state: _WorkerState, chunk: Chunk) -> list[tuple[Article, Analysis]] | BadInput:
+@dataclass(frozen=True, slots=True)
+class _Cleaned:
+    """One article as a worker returns it.
+
+    Where it is from, its analysis, and its output bytes as written when no
+    cross-document drop changes it.
+    """
+
+    path: str
+    line: int
+    id: str
+    site: str
+    analysis: Analysis
+    output: bytes
+    bytes_in: int
+    bytes_out: int
+
+
+def _clean_chunk(state: _WorkerState, chunk: Chunk) -> list[_Cleaned] | BadInput:
     try:
         articles = parse_chunk(chunk, state.fields)
     except BadInput as error:
         return error
-    return [
-        (
-            article,
-            analyze_article(
-                article.text,
-                state.config,
-                boilerplate=state.boilerplate.get(article.site, frozenset()),
-                cross_doc=state.cross_doc,
-            ),
+    cleaned = []
+    for article in articles:
+        analysis = analyze_article(
+            article.text,
+            state.config,
+            boilerplate=state.boilerplate.get(article.site, frozenset()),
+            cross_doc=state.cross_doc,
         )
-        for article in articles
-    ]
+        text, output = _render(article, analysis, {}, state.fields)
+        cleaned.append(_Cleaned(article.path, article.line, article.id, article.site, analysis,
+                                output, _utf8_size(article.text), _utf8_size(text)))
+    return cleaned
+
+
+def _render(
+    article: Article, analysis: Analysis, extra: dict[int, CorpusDrop], fields: Fields
+) -> tuple[str, bytes]:
+    """Return the cleaned text and the bytes written for it (a text file or a JSON line)."""
+    drops = analysis.drops if not extra else {**analysis.drops, **extra}
+    if drops:
+        paragraphs = analysis.paragraphs(article.text)
+        text = render(article.text, paragraphs, [p.index not in drops for p in paragraphs])
+    else:
+        text = article.text
+    if article.record is None:
+        return text, text.encode("utf-8", "surrogatepass")
+    record = dict(article.record)
+    record[fields.text] = text
+    return text, orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+
+
+def _utf8_size(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 # ------------------------------------------------------------------ main side
@@ -440,7 +479,7 @@ def _clean(
 def _write_chunk(
     options: BatchOptions,
     chunk: Chunk,
-    results: list[tuple[Article, Analysis]],
+    results: list[_Cleaned],
     index: Index | None,
     output: OutputFile | None,
     lines: list[bytes],
@@ -448,38 +487,54 @@ def _write_chunk(
 ) -> None:
     cross: list[dict[int, CorpusDrop]]
     if options.cross_doc and index is not None:
-        cross = decide_cross_doc([(a.id, an) for a, an in results], index, options.config)
+        cross = decide_cross_doc([(c.id, c.analysis) for c in results], index, options.config)
     else:
         cross = [{} for _ in results]
-    for (article, analysis), extra in zip(results, cross, strict=True):
-        drops = {**analysis.drops, **extra}
-        paragraphs = analysis.paragraphs(article.text)
-        cleaned = render(article.text, paragraphs, [p.index not in drops for p in paragraphs])
+    for done, extra in zip(results, cross, strict=True):
+        data, bytes_out = done.output, done.bytes_out
+        article = None
+        if extra or options.report is not None:  # the worker's output needs redoing
+            article = _reread(chunk, done, options.fields)
+        if extra and article is not None:
+            text, data = _render(article, done.analysis, extra, options.fields)
+            bytes_out = _utf8_size(text)
         if output is not None:
-            if chunk.source.format == "text":
-                output.write_text(cleaned)
-            else:
-                record = dict(article.record or {})
-                record[options.fields.text] = cleaned
-                output.write_record(record)
+            output.write_bytes(data)
+        drops = {**done.analysis.drops, **extra}
+        count = len(done.analysis.spans)
         summary.articles += 1
-        summary.paragraphs_in += len(paragraphs)
-        summary.paragraphs_out += len(paragraphs) - len(drops)
-        summary.bytes_in += len(article.text.encode("utf-8", "surrogatepass"))
-        summary.bytes_out += len(cleaned.encode("utf-8", "surrogatepass"))
+        summary.paragraphs_in += count
+        summary.paragraphs_out += count - len(drops)
+        summary.bytes_in += done.bytes_in
+        summary.bytes_out += bytes_out
         for drop in drops.values():
             summary.dropped[drop.reason.value] += 1
-        if options.report is not None:
-            counts = {"paragraphs": len(paragraphs), "kept": len(paragraphs) - len(drops),
-                      "dropped": len(drops)}
+        if article is not None and options.report is not None:
+            counts = {"paragraphs": count, "kept": count - len(drops), "dropped": len(drops)}
             for reason in REASONS:
                 counts[reason] = sum(d.reason.value == reason for d in drops.values())
             lines.append(orjson.dumps(
-                {"path": article.path, "line": article.line, "id": article.id,
-                 "site": article.site, "counts": counts,
-                 "paragraphs": paragraph_decisions(paragraphs, drops)},
+                {"path": done.path, "line": done.line, "id": done.id, "site": done.site,
+                 "counts": counts,
+                 "paragraphs": paragraph_decisions(done.analysis.paragraphs(article.text),
+                                                   drops)},
                 option=orjson.OPT_APPEND_NEWLINE,
             ))
+
+
+def _reread(chunk: Chunk, done: _Cleaned, fields: Fields) -> Article:
+    """Decode one article of a chunk again (it decoded well in the worker)."""
+    for article in parse_chunk(_one_line(chunk, done.line), fields):
+        return article
+    msg = f"{done.path}:{done.line} vanished"  # pragma: no cover - the worker parsed it
+    raise RuntimeError(msg)
+
+
+def _one_line(chunk: Chunk, line: int) -> Chunk:
+    if chunk.source.format == "text":
+        return chunk
+    return Chunk(chunk.source, chunk.number, line, (chunk.lines[line - chunk.first_line],),
+                 chunk.consumed, chunk.last)
 
 
 def _merge(total: Summary, part: Summary) -> None:

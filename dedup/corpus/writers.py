@@ -23,6 +23,7 @@ from dedup.corpus.readers import Source
 __all__ = ["PARTIAL", "OutputFile", "output_path", "remove_partials"]
 
 PARTIAL = ".dedup-partial"
+GZIP_LEVEL = 1  # output size barely matters next to the time levels 6-9 take
 
 
 def output_path(out_dir: Path, source: Source) -> Path:
@@ -73,7 +74,7 @@ class OutputFile:
         self._stream: BinaryIO = self._raw
         if file_format == "jsonl.gz":
             self._stream = gzip.GzipFile(  # type: ignore[assignment]
-                filename="", mode="wb", fileobj=self._raw, compresslevel=6, mtime=0
+                filename="", mode="wb", fileobj=self._raw, compresslevel=GZIP_LEVEL, mtime=0
             )
 
     def write_text(self, text: str) -> None:
