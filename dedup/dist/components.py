@@ -60,7 +60,8 @@ def star_components(parts: list[Any], partitions: int) -> list[Any]:
     """Run large-star / small-star on edge partitions held in the object store.
 
     Args:
-        parts: Object references to ``(a, b)`` pairs of int64 arrays.
+        parts: Object references to ``(a, b)`` pairs of int64 arrays, or to
+            batches with columns ``a`` and ``b`` (``Dataset.to_numpy_refs()``).
         partitions: How many reduce tasks each step uses.
 
     Returns:
@@ -103,9 +104,10 @@ def _step(edges: list[Any], partitions: int, *, large: bool) -> tuple[list[Any],
 
 
 @ray.remote
-def _scatter(part: Edges, partitions: int, large: bool) -> Any:  # noqa: FBT001
-    """Emit ``(node, neighbour)`` rows hash-partitioned by node."""
-    a, b = part
+def _scatter(part: Edges | dict[str, I64], partitions: int, large: bool) -> Any:
+    """Emit ``(node, neighbour)`` rows hash-partitioned by node (``part``: a pair or a batch)."""
+    a, b = (part["a"], part["b"]) if isinstance(part, dict) else part
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
     if large:  # both directions: every node sees its whole neighbourhood
         keys, values = np.concatenate([a, b]), np.concatenate([b, a])
     else:  # towards the larger end: every node sees its smaller neighbours
@@ -116,7 +118,7 @@ def _scatter(part: Edges, partitions: int, large: bool) -> Any:  # noqa: FBT001
 
 
 @ray.remote
-def _reduce(large: bool, *pieces: Edges) -> tuple[Edges, bool]:  # noqa: FBT001
+def _reduce(large: bool, *pieces: Edges) -> tuple[Edges, bool]:
     """One large-star or small-star step for the nodes of one partition."""
     empty = np.zeros(0, dtype=np.int64)
     keys = np.concatenate([p[0] for p in pieces]) if pieces else empty
