@@ -15,7 +15,7 @@ import pytest
 import dedup
 from dedup.cli import main
 from dedup.config import Config
-from dedup.corpus.index import Kept, MemoryIndex, RedisIndex, SqliteIndex, index_params
+from dedup.corpus.index import Kept, MemoryIndex, SqliteIndex, index_params
 from dedup.errors import IndexFormatError
 from tests.corpus_helpers import SYNDICATED, story
 
@@ -27,11 +27,11 @@ def article(number: int, *extra: str) -> str:
     return "\n".join([*story("site", number), *extra, FOOTER])
 
 
-def check_persistence(make: type | object, spec: object) -> None:
+def check_persistence(spec: str | Path) -> None:
     """First run keeps a paragraph; a second run with a new Deduplicator drops its copy."""
-    with dedup.Deduplicator(spec) as first:  # type: ignore[arg-type]
+    with dedup.Deduplicator(spec) as first:
         assert SYNDICATED in first.clean(article(1, SYNDICATED), site=SITE, doc="a1")
-    with dedup.Deduplicator(spec) as second:  # type: ignore[arg-type]
+    with dedup.Deduplicator(spec) as second:
         result = second.clean_with_report(article(2, SYNDICATED), site="other", doc="b1")
         assert SYNDICATED not in result.text
         assert result.dropped == {"cross_doc": 1}
@@ -41,7 +41,7 @@ def check_persistence(make: type | object, spec: object) -> None:
 
 
 def test_sqlite_index_persists_across_runs(tmp_path: Path) -> None:
-    check_persistence(SqliteIndex, tmp_path / "index.sqlite")
+    check_persistence(tmp_path / "index.sqlite")
 
 
 def test_memory_index_forgets_between_instances() -> None:
@@ -151,7 +151,7 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
 
 @pytest.mark.redis
 def test_redis_index_persists_across_runs(redis_url: str) -> None:
-    check_persistence(RedisIndex, redis_url)
+    check_persistence(redis_url)
 
 
 @pytest.mark.redis
