@@ -90,13 +90,15 @@ def gather_labels(parts: list[Any]) -> tuple[I64, I64]:
 
 
 def _step(edges: list[Any], partitions: int, *, large: bool) -> tuple[list[Any], bool]:
+    scatter: Any = _scatter  # Ray's remote functions are only partly typed
+    reduce: Any = _reduce
     mapped = [
-        _scatter.options(num_returns=partitions).remote(part, partitions, large)
-        if partitions > 1 else [_scatter.remote(part, partitions, large)]
+        scatter.options(num_returns=partitions).remote(part, partitions, large)
+        if partitions > 1 else [scatter.remote(part, partitions, large)]
         for part in edges
     ]
     reduced = [
-        _reduce.options(num_returns=2).remote(large, *[m[p] for m in mapped])
+        reduce.options(num_returns=2).remote(large, *[m[p] for m in mapped])
         for p in range(partitions)
     ]
     changed = any(ray.get([r[1] for r in reduced]))
@@ -104,7 +106,7 @@ def _step(edges: list[Any], partitions: int, *, large: bool) -> tuple[list[Any],
 
 
 @ray.remote
-def _scatter(part: Edges | dict[str, I64], partitions: int, large: bool) -> Any:
+def _scatter(part: Edges | dict[str, I64], partitions: int, large: bool) -> object:
     """Emit ``(node, neighbour)`` rows hash-partitioned by node (``part``: a pair or a batch)."""
     a, b = (part["a"], part["b"]) if isinstance(part, dict) else part
     a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)

@@ -37,11 +37,13 @@ import logging
 import os
 import pickle
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
 import ray
 import ray.data
 from ray.data.context import ShuffleStrategy
@@ -70,6 +72,7 @@ from dedup.errors import ConfigError
 __all__ = ["MAX_DRIVER_EDGES", "clean_dataset"]
 
 logger = logging.getLogger(__name__)
+Flags = npt.NDArray[np.bool_]
 
 MAX_DRIVER_EDGES = 20_000_000
 """Edges up to which connected components run on the driver (about 40 bytes per edge)."""
@@ -153,7 +156,7 @@ def clean_dataset(
     context.shuffle_strategy = ShuffleStrategy.SORT_SHUFFLE_PULL_BASED
     bar = _progress(console or Console(stderr=True)) if progress else None
     try:
-        parts = partitions or max(2, 2 * int(ray.cluster_resources().get("CPU", 1)))
+        parts = partitions or max(2, 2 * _cpus())
         if bar is not None:
             bar.start()
         _run(options, sources, summary, parts, max_driver_edges, bar)
@@ -168,6 +171,17 @@ def clean_dataset(
             ray.shutdown()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _udf(function: Callable[..., pa.Table]) -> Any:  # noqa: ANN401
+    """Return a batch function as Ray's map functions accept it (their types miss keywords)."""
+    return function
+
+
+def _cpus() -> int:
+    """Return the cluster's CPUs."""
+    resources: dict[str, float] = ray.cluster_resources()  # type: ignore[no-untyped-call]
+    return max(1, int(resources.get("CPU", 1)))
 
 
 def _connect(address: str | None, workers: int) -> bool:
@@ -207,7 +221,7 @@ def _run(options: BatchOptions, sources: list[Source], summary: Summary, partiti
         return
     _stage(bar, "cleaning")
     analyzed = plan.dataset.map_batches(
-        stages.analyze_rows, batch_format="numpy", batch_size=1,
+        _udf(stages.analyze_rows), batch_format="numpy", batch_size=1,
         fn_kwargs={"fields": options.fields, "config": options.config,
                    "boilerplate": boilerplate, "cross_doc": options.cross_doc},
     ).materialize()
@@ -222,7 +236,7 @@ def _run(options: BatchOptions, sources: list[Source], summary: Summary, partiti
         cross = _cross_doc(options, analyzed, good, partitions, max_driver_edges)
     _stage(bar, "writing")
     rendered = analyzed.map_batches(
-        stages.render_rows, batch_format="numpy", batch_size=1,
+        _udf(stages.render_rows), batch_format="numpy", batch_size=1,
         fn_kwargs={"good": good, "drops": cross, "options": options},
     )
     _write(options, plan, good, _in_order(rendered.iter_rows(), good), done, summary, bar)
@@ -244,16 +258,16 @@ def _read(sources: list[Source], workers: int) -> _Plan:
                 pieces.append(_PieceInfo(number, chunk.consumed, chunk.last))
         except BadInput as error:
             failed[number] = error
-    blocks = max(1, min(len(rows), 4 * max(workers, int(ray.cluster_resources().get("CPU", 1)))))
+    blocks = max(1, min(len(rows), 4 * max(workers, _cpus())))
     dataset = ray.data.from_items(rows, override_num_blocks=blocks) if rows else None
     source_of = np.array([p.source for p in pieces], dtype=np.int64)
     return _Plan(sources, pieces, source_of, failed, {}, set(), schemas, dataset)
 
 
-def _errors(dataset: Any, order: str, column: str, *, flag: str | None = None
+def _errors(dataset: ray.data.Dataset, order: str, column: str, *, flag: str | None = None
             ) -> list[tuple[int, BadInput]]:
     """Return ``(order, error)`` for the failed rows (``flag`` set, else a non-empty column)."""
-    failed = dataset.map_batches(_failed_rows, batch_format="pyarrow",
+    failed = dataset.map_batches(_udf(_failed_rows), batch_format="pyarrow",
                                  fn_kwargs={"order": order, "column": column, "flag": flag})
     found = []
     for batch in failed.iter_batches(batch_format="numpy"):
@@ -262,7 +276,7 @@ def _errors(dataset: Any, order: str, column: str, *, flag: str | None = None
     return sorted(found, key=lambda pair: pair[0])
 
 
-def _failed_rows(table: Any, *, order: str, column: str, flag: str | None) -> Any:
+def _failed_rows(table: pa.Table, *, order: str, column: str, flag: str | None) -> pa.Table:
     import pyarrow.compute as pc
 
     mask = table[flag] if flag is not None else pc.greater(pc.binary_length(table[column]), 0)
@@ -273,7 +287,7 @@ def _count(options: BatchOptions, plan: _Plan, partitions: int) -> dict[str, fro
     if plan.dataset is None:
         return {}
     rows = plan.dataset.map_batches(
-        stages.count_rows, batch_format="numpy", batch_size=1,
+        _udf(stages.count_rows), batch_format="numpy", batch_size=1,
         fn_kwargs={"fields": options.fields, "config": options.config, "partitions": partitions},
     ).materialize()
     for order, error in _errors(rows, "order", "error"):
@@ -283,11 +297,11 @@ def _count(options: BatchOptions, plan: _Plan, partitions: int) -> dict[str, fro
     plan.silent = set(plan.failed)  # failed in the count pass: not cleaned, not reported
     frequent = (
         rows.groupby("part", num_partitions=partitions)
-        .map_groups(stages.first_documents, batch_format="numpy",
+        .map_groups(_udf(stages.first_documents), batch_format="numpy",
                     fn_kwargs={"failed": frozenset(plan.failed), "sources": plan.source_of,
                                "partitions": partitions})
         .groupby("part", num_partitions=partitions)
-        .map_groups(stages.frequent_rows, batch_format="numpy",
+        .map_groups(_udf(stages.frequent_rows), batch_format="numpy",
                     fn_kwargs={"min_docs": options.boilerplate_min_docs,
                                "fraction": options.boilerplate_fraction})
     )
@@ -298,13 +312,13 @@ def _count(options: BatchOptions, plan: _Plan, partitions: int) -> dict[str, fro
     return {site: frozenset(fps) for site, fps in sets.items()}
 
 
-def _cross_doc(options: BatchOptions, analyzed: Any, good: Any, partitions: int,
+def _cross_doc(options: BatchOptions, analyzed: ray.data.Dataset, good: Flags, partitions: int,
                max_driver_edges: int) -> dict[int, dict[int, CorpusDrop]]:
     edges = (
-        analyzed.map_batches(stages.key_rows, batch_format="numpy", batch_size=1,
+        analyzed.map_batches(_udf(stages.key_rows), batch_format="numpy", batch_size=1,
                              fn_kwargs={"good": good, "partitions": partitions})
         .groupby("part", num_partitions=partitions)
-        .map_groups(stages.edge_rows, batch_format="numpy")
+        .map_groups(_udf(stages.edge_rows), batch_format="numpy")
         .materialize()
     )
     count = edges.count()
@@ -322,11 +336,11 @@ def _cross_doc(options: BatchOptions, analyzed: Any, good: Any, partitions: int,
     if len(labels[0]) == 0:
         return {}
     drops = (
-        analyzed.map_batches(stages.component_rows, batch_format="numpy", batch_size=1,
+        analyzed.map_batches(_udf(stages.component_rows), batch_format="numpy", batch_size=1,
                              fn_kwargs={"good": good, "labels": labels,
                                         "partitions": partitions})
         .groupby("part", num_partitions=partitions)
-        .map_groups(stages.replay_rows, batch_format="numpy",
+        .map_groups(_udf(stages.replay_rows), batch_format="numpy",
                     fn_kwargs={"config": options.config})
     )
     cross: dict[int, dict[int, CorpusDrop]] = {}
@@ -344,7 +358,7 @@ def _cross_doc(options: BatchOptions, analyzed: Any, good: Any, partitions: int,
     return {k: dict(sorted(v.items())) for k, v in cross.items()}
 
 
-def _in_order(rows: Iterator[dict[str, Any]], good: Any) -> Iterator[dict[str, Any]]:
+def _in_order(rows: Iterator[dict[str, Any]], good: Flags) -> Iterator[dict[str, Any]]:
     """Yield rendered rows by piece number, whatever order they arrive in."""
     expected = iter(np.flatnonzero(good).tolist())
     waiting: list[tuple[int, int, dict[str, Any]]] = []
@@ -358,7 +372,7 @@ def _in_order(rows: Iterator[dict[str, Any]], good: Any) -> Iterator[dict[str, A
         yield heapq.heappop(waiting)[2]
 
 
-def _write(options: BatchOptions, plan: _Plan, good: Any, rendered: Iterator[dict[str, Any]],
+def _write(options: BatchOptions, plan: _Plan, good: Flags, rendered: Iterator[dict[str, Any]],
            done: set[str], summary: Summary, bar: Progress | None) -> None:
     report = OutputFile(options.report, "jsonl") if options.report is not None else None
     by_source: dict[int, list[int]] = {}

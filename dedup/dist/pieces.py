@@ -106,13 +106,11 @@ def read_pieces(source: Source) -> Iterator[Chunk | ParquetChunk]:
     except (OSError, pa.ArrowException) as error:
         raise BadInput(source.relative, None, f"cannot read: {error}") from None
     rows = table.num_rows
-    number = 0
-    for start in range(0, max(rows, 1), CHUNK_LINES):
+    for number, start in enumerate(range(0, max(rows, 1), CHUNK_LINES)):
         stop = min(start + CHUNK_LINES, rows)
         consumed = source.size if stop >= rows else source.size * stop // max(rows, 1)
         yield ParquetChunk(source, number, start + 1, table.slice(start, stop - start),
                            consumed, last=stop >= rows)
-        number += 1
 
 
 def parse_piece(chunk: Chunk | ParquetChunk, fields: Fields) -> list[Article]:

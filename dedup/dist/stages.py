@@ -7,11 +7,11 @@ Every function here calls the local engine's stage functions
 :func:`~dedup.corpus.decisions.paragraph_decisions`) on plain values; none
 re-implements a decision. Rows carry Python objects as pickles in binary columns.
 
-- :func:`count_rows`: pieces -> one row per (document, distinct fingerprint),
-  plus one per document, partitioned by document id.
-- :func:`first_documents`: rows of one id partition -> the rows of each id's
-  first document in corpus order (the local index counts a document once),
-  partitioned by site.
+- :func:`count_rows`: pieces -> one row per document with its distinct
+  fingerprints, partitioned by document id.
+- :func:`first_documents`: rows of one id partition -> per-site counts of
+  each id's first document in corpus order (the local index counts a document
+  once), partitioned by site.
 - :func:`frequent_rows`: rows of one site partition -> the site's boilerplate
   fingerprints, by the local threshold function.
 - :func:`analyze_rows`: pieces -> the analysis of each article.
@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 import orjson
 import pyarrow as pa
 
@@ -71,14 +72,17 @@ __all__ = [
 ]
 
 Batch = Mapping[str, Any]
+Flags = npt.NDArray[np.bool_]
+I64 = npt.NDArray[np.int64]
 Results = list[tuple[Article, Analysis]]
 
 COUNT_SCHEMA = pa.schema([
-    ("order", pa.int64()), ("id", pa.string()), ("site", pa.string()), ("fp", pa.uint64()),
-    ("doc", pa.bool_()), ("part", pa.int64()), ("error", pa.binary()),
+    ("order", pa.int64()), ("id", pa.string()), ("site", pa.string()), ("fps", pa.binary()),
+    ("part", pa.int64()), ("error", pa.binary()),
 ])
 SITE_SCHEMA = pa.schema([
-    ("site", pa.string()), ("fp", pa.uint64()), ("doc", pa.bool_()), ("part", pa.int64()),
+    ("site", pa.string()), ("fp", pa.uint64()), ("count", pa.int64()), ("doc", pa.bool_()),
+    ("part", pa.int64()),
 ])
 FREQUENT_SCHEMA = pa.schema([("site", pa.string()), ("fp", pa.uint64())])
 ANALYSIS_SCHEMA = pa.schema([("piece", pa.int64()), ("result", pa.binary()),
@@ -98,7 +102,7 @@ def _table(schema: pa.Schema, columns: dict[str, list[Any]]) -> pa.Table:
                      for name in schema.names}, schema=schema)
 
 
-def _load(value: Any) -> Any:
+def _load(value: bytes) -> Any:  # noqa: ANN401 - whatever was pickled
     return pickle.loads(bytes(value))
 
 
@@ -117,80 +121,109 @@ def _chunk_error(chunk: Chunk | ParquetChunk, error: Exception) -> BadInput:
 
 
 def count_rows(batch: Batch, *, fields: Fields, config: Config, partitions: int) -> pa.Table:
-    """Fingerprint every article of a batch of pieces (the count pass)."""
+    """Return one row per article of a batch of pieces: its distinct fingerprints (count pass).
+
+    A piece that does not parse gives one row with its error instead.
+    """
     columns: dict[str, list[Any]] = {name: [] for name in COUNT_SCHEMA.names}
-
-    def add(order: int, doc_id: str, site: str, fp: int, doc: bool, error: bytes) -> None:
-        columns["order"].append(order)
-        columns["id"].append(doc_id)
-        columns["site"].append(site)
-        columns["fp"].append(fp)
-        columns["doc"].append(doc)
-        columns["part"].append(partition_of_text(doc_id, partitions))
-        columns["error"].append(error)
-
     for piece, payload in zip(batch["piece"], batch["payload"], strict=True):
         chunk = _load(payload)
         base = int(piece) << PIECE_SHIFT
         try:
             articles = parse_piece(chunk, fields)
-        except Exception as error:  # noqa: BLE001 - reported per file, like the local engine
-            add(base, "", "", 0, False, _dump(_chunk_error(chunk, error)))
-            continue
-        for number, article in enumerate(articles):
-            order = base | number
-            keys = normalize_paragraphs(split_paragraphs(article.text, config.split))
-            add(order, article.id, article.site, 0, True, b"")
-            for fp in sorted(set(fingerprints(keys))):
-                add(order, article.id, article.site, fp, False, b"")
+        except Exception as error:  # reported per file, like the local engine
+            rows = [(base, "", "", b"", _dump(_chunk_error(chunk, error)))]
+        else:
+            rows = []
+            for number, article in enumerate(articles):
+                keys = normalize_paragraphs(split_paragraphs(article.text, config.split))
+                prints = np.array(sorted(set(fingerprints(keys))), dtype=np.uint64)
+                rows.append((base | number, article.id, article.site, prints.tobytes(), b""))
+        for order, doc_id, site, prints_bytes, failure in rows:
+            columns["order"].append(order)
+            columns["id"].append(doc_id)
+            columns["site"].append(site)
+            columns["fps"].append(prints_bytes)
+            columns["part"].append(partition_of_text(doc_id, partitions))
+            columns["error"].append(failure)
     return _table(COUNT_SCHEMA, columns)
 
 
-def first_documents(batch: Batch, *, failed: frozenset[int], sources: Any,
+def first_documents(batch: Batch, *, failed: frozenset[int], sources: I64,
                     partitions: int) -> pa.Table:
-    """Keep the rows of each id's first document among good files (one id partition)."""
+    """Count, per site, the first document of each id of one id partition (good files only).
+
+    Returns rows ``(site, fp, count)`` (documents holding ``fp``) and ``(site,
+    docs)`` rows with ``doc`` set, partitioned by site.
+    """
     order = np.asarray(batch["order"], dtype=np.int64)
     error = np.array([len(e) > 0 for e in batch["error"]], dtype=bool)
-    source_of = np.asarray(sources)[order >> PIECE_SHIFT]
-    good = ~error & ~np.isin(source_of, np.fromiter(failed, dtype=np.int64, count=len(failed)))
-    ids = np.asarray(batch["id"], dtype=object)[good]
-    order = order[good]
-    if len(order) == 0:
-        return _table(SITE_SCHEMA, {name: [] for name in SITE_SCHEMA.names})
-    _, codes = np.unique(ids.astype(str), return_inverse=True)
+    source_of = sources[order >> PIECE_SHIFT]
+    bad = np.fromiter(failed, dtype=np.int64, count=len(failed))
+    good = np.flatnonzero(~error & ~np.isin(source_of, bad))
+    columns: dict[str, list[Any]] = {name: [] for name in SITE_SCHEMA.names}
+    if len(good) == 0:
+        return _table(SITE_SCHEMA, columns)
+    ids = np.asarray(batch["id"], dtype=object)[good].astype(str)
+    _, codes = np.unique(ids, return_inverse=True)
     first = np.full(int(codes.max()) + 1, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first, codes, order)
-    counted = order == first[codes]
-    sites = np.asarray(batch["site"], dtype=object)[good][counted]
-    return _table(SITE_SCHEMA, {
-        "site": sites.tolist(),
-        "fp": np.asarray(batch["fp"], dtype=np.uint64)[good][counted].tolist(),
-        "doc": np.asarray(batch["doc"], dtype=bool)[good][counted].tolist(),
-        "part": [partition_of_text(s, partitions) for s in sites.tolist()],
-    })
+    np.minimum.at(first, codes, order[good])
+    counted = good[order[good] == first[codes]]
+    site_names, site_codes = np.unique(
+        np.asarray(batch["site"], dtype=object)[counted].astype(str), return_inverse=True)
+    prints = [np.frombuffer(bytes(batch["fps"][i]), dtype=np.uint64) for i in counted]
+    fps = np.concatenate([np.zeros(0, dtype=np.uint64), *prints])
+    owners = np.repeat(site_codes, [len(p) for p in prints])
+    for code, docs in enumerate(np.bincount(site_codes).tolist()):
+        _site_row(columns, str(site_names[code]), 0, docs, True, partitions)
+    if len(fps):
+        order_fp = np.lexsort((fps, owners))
+        fps, owners = fps[order_fp], owners[order_fp]
+        starts = np.flatnonzero(np.concatenate(
+            ([True], (owners[1:] != owners[:-1]) | (fps[1:] != fps[:-1]))))
+        counts = np.diff(np.append(starts, len(fps)))
+        for code, fp, count in zip(owners[starts].tolist(), fps[starts].tolist(),
+                                   counts.tolist(), strict=True):
+            _site_row(columns, str(site_names[code]), fp, count, False, partitions)
+    return _table(SITE_SCHEMA, columns)
+
+
+def _site_row(columns: dict[str, list[Any]], site: str, fp: int, count: int, doc: bool,
+              partitions: int) -> None:
+    columns["site"].append(site)
+    columns["fp"].append(fp)
+    columns["count"].append(count)
+    columns["doc"].append(doc)
+    columns["part"].append(partition_of_text(site, partitions))
 
 
 def frequent_rows(batch: Batch, *, min_docs: int | None, fraction: float | None) -> pa.Table:
-    """Return the boilerplate fingerprints of the sites of one site partition."""
+    """Return the boilerplate fingerprints of the sites of one site partition.
+
+    Sums the partial counts, then keeps what :func:`~dedup.corpus.boilerplate.
+    min_docs_for` calls boilerplate for the site's number of documents.
+    """
     sites = np.asarray(batch["site"], dtype=object).astype(str)
+    empty = _table(FREQUENT_SCHEMA, {"site": [], "fp": []})
     if len(sites) == 0:
-        return _table(FREQUENT_SCHEMA, {"site": [], "fp": []})
+        return empty
     names, codes = np.unique(sites, return_inverse=True)
     doc = np.asarray(batch["doc"], dtype=bool)
-    site_docs = np.bincount(codes[doc], minlength=len(names))
-    codes, fps = codes[~doc], np.asarray(batch["fp"], dtype=np.uint64)[~doc]
-    order = np.lexsort((fps, codes))
-    codes, fps = codes[order], fps[order]
+    count = np.asarray(batch["count"], dtype=np.int64)
+    site_docs = np.bincount(codes[doc], weights=count[doc], minlength=len(names))
+    codes, fps, count = codes[~doc], np.asarray(batch["fp"], dtype=np.uint64)[~doc], count[~doc]
     if len(fps) == 0:
-        return _table(FREQUENT_SCHEMA, {"site": [], "fp": []})
+        return empty
+    order = np.lexsort((fps, codes))
+    codes, fps, count = codes[order], fps[order], count[order]
     starts = np.flatnonzero(np.concatenate(([True], (codes[1:] != codes[:-1])
                                             | (fps[1:] != fps[:-1]))))
-    counts = np.diff(np.append(starts, len(fps)))
-    thresholds = np.array([min_docs_for(int(n), min_docs, fraction) or 0 for n in site_docs]
-                          + [0], dtype=np.int64)
+    totals = np.add.reduceat(count, starts)
+    never = np.iinfo(np.int64).max
+    thresholds = np.array([min_docs_for(int(n), min_docs, fraction) or never
+                           for n in site_docs], dtype=np.int64)
     group_codes = codes[starts]
-    frequent = counts >= np.where(thresholds[group_codes] > 0, thresholds[group_codes],
-                                  np.iinfo(np.int64).max)
+    frequent = totals >= thresholds[group_codes]
     return _table(FREQUENT_SCHEMA, {"site": names[group_codes[frequent]].tolist(),
                                     "fp": fps[starts][frequent].tolist()})
 
@@ -212,7 +245,7 @@ def analyze_rows(batch: Batch, *, fields: Fields, config: Config,
                                           cross_doc=cross_doc))
                 for article in parse_piece(chunk, fields)
             ]
-        except Exception as error:  # noqa: BLE001 - reported per file, like the local engine
+        except Exception as error:  # reported per file, like the local engine
             result = _chunk_error(chunk, error)
         columns["piece"].append(int(piece))
         columns["result"].append(_dump(result))
@@ -220,7 +253,7 @@ def analyze_rows(batch: Batch, *, fields: Fields, config: Config,
     return _table(ANALYSIS_SCHEMA, columns)
 
 
-def _good_results(batch: Batch, good: Any) -> list[tuple[int, Results]]:
+def _good_results(batch: Batch, good: Flags) -> list[tuple[int, Results]]:
     pieces = []
     for piece, result, failed in zip(batch["piece"], batch["result"], batch["failed"],
                                      strict=True):
@@ -229,7 +262,7 @@ def _good_results(batch: Batch, good: Any) -> list[tuple[int, Results]]:
     return pieces
 
 
-def key_rows(batch: Batch, *, good: Any, partitions: int) -> pa.Table:
+def key_rows(batch: Batch, *, good: Flags, partitions: int) -> pa.Table:
     """Emit a ``(slot, key, node)`` row for each fingerprint and band key of each candidate."""
     slots: list[int] = []
     keys: list[int] = []
@@ -261,7 +294,8 @@ def edge_rows(batch: Batch) -> pa.Table:
     return pa.table({"a": pa.array(a), "b": pa.array(b)}, schema=EDGE_SCHEMA)
 
 
-def component_rows(batch: Batch, *, good: Any, labels: Any, partitions: int) -> pa.Table:
+def component_rows(batch: Batch, *, good: Flags, labels: tuple[I64, I64],
+                   partitions: int) -> pa.Table:
     """Emit the candidates whose node has a component, partitioned by component."""
     nodes, component = labels
     parts: list[int] = []
@@ -293,7 +327,7 @@ def replay_rows(batch: Batch, *, config: Config) -> pa.Table:
                                 "drop": [_dump(d) for d in drops.values()]})
 
 
-def render_rows(batch: Batch, *, good: Any, drops: Mapping[int, Mapping[int, CorpusDrop]],
+def render_rows(batch: Batch, *, good: Flags, drops: Mapping[int, Mapping[int, CorpusDrop]],
                 options: BatchOptions) -> pa.Table:
     """Render each piece's cleaned output, report lines and counts, as the local writer does."""
     columns: dict[str, list[Any]] = {name: [] for name in RENDER_SCHEMA.names}
