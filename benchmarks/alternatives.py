@@ -147,18 +147,31 @@ def _dedup(keep: str) -> Tool:
     return run
 
 
+UNAVAILABLE: dict[str, str] = {}
+
+
 def tools() -> dict[str, Tool]:
-    """Every tool by name, dedup first."""
-    return {
-        "dedup_best": _dedup("best"),
-        "dedup_first": _dedup("first"),
-        "exact_hash": exact_hash,
-        "trafilatura": _trafilatura(None),
-        "trafilatura_rep0": _trafilatura(0),
-        "datasketch": datasketch_lsh,
-        "rensa": rensa_lsh,
-        "rapidfuzz": rapidfuzz_pairs,
+    """Every installed tool by name, dedup first; missing ones are listed in UNAVAILABLE."""
+    out: dict[str, Tool] = {"dedup_best": _dedup("best"), "dedup_first": _dedup("first")}
+    out["exact_hash"] = exact_hash
+    builders: dict[str, Callable[[], Tool]] = {
+        "trafilatura": lambda: _trafilatura(None),
+        "trafilatura_rep0": lambda: _trafilatura(0),
+        "datasketch": lambda: _checked("datasketch", datasketch_lsh),
+        "rensa": lambda: _checked("rensa", rensa_lsh),
+        "rapidfuzz": lambda: _checked("rapidfuzz", rapidfuzz_pairs),
     }
+    for name, build in builders.items():
+        try:
+            out[name] = build()
+        except ImportError as error:
+            UNAVAILABLE[name] = f"{type(error).__name__}: {error}"
+    return out
+
+
+def _checked(module: str, tool: Tool) -> Tool:
+    __import__(module)
+    return tool
 
 
 def as_text(tool: Tool) -> Callable[[str], str]:
