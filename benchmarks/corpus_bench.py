@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -40,13 +41,19 @@ class Result:
     tool: str
     mode: str
     seconds: float
+    cpu: float
     peak_mb: float
     removed: dict[str, int] = field(default_factory=dict)
     note: str = ""
 
 
-def measure(command: list[str], cwd: Path) -> tuple[float, float, str]:
-    """Run ``command``; return wall seconds, peak RSS of the process tree in MB, stderr."""
+def measure(command: list[str], cwd: Path) -> tuple[float, float, float, str]:
+    """Run ``command``; return wall and CPU seconds, peak RSS of the process tree in MB, stderr.
+
+    CPU time (user + system of the process and all its descendants) does not
+    depend on what else the machine runs, unlike wall time.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
@@ -60,10 +67,12 @@ def measure(command: list[str], cwd: Path) -> tuple[float, float, str]:
             pass
         time.sleep(0.02)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
     if process.returncode != 0:
         sys.exit(f"{command[:4]} failed ({process.returncode}):\n{stderr[-2000:]}")
-    return seconds, peak / 1e6, stderr
+    return seconds, cpu, peak / 1e6, stderr
 
 
 def run_dedup(pages: Path, work: Path, workers: int, mode: str, extra: list[str]) -> Result:
@@ -74,7 +83,7 @@ def run_dedup(pages: Path, work: Path, workers: int, mode: str, extra: list[str]
     command = [sys.executable, "-m", "dedup", "batch", str(source), str(out),
                "--text-field", "full", "--id-field", "doc_id", "--workers", str(workers),
                *extra]
-    seconds, peak, stderr = measure(command, ROOT)
+    seconds, cpu, peak, stderr = measure(command, ROOT)
     summary = next(line for line in stderr.splitlines() if line.startswith("dedup: "))
     dropped = re.search(r"dropped: (.*?); [\d.]+ s$", summary)
     removed = {}
@@ -82,7 +91,7 @@ def run_dedup(pages: Path, work: Path, workers: int, mode: str, extra: list[str]
         for part in dropped.group(1).split(", "):
             reason, count = part.rsplit(" ", 1)
             removed[reason] = int(count)
-    return Result("dedup batch", mode, seconds, peak, removed)
+    return Result("dedup batch", mode, seconds, cpu, peak, removed)
 
 
 def run_dolma(pages: Path, work: Path, workers: int) -> Result:
@@ -103,14 +112,14 @@ def run_dolma(pages: Path, work: Path, workers: int) -> Result:
         "--bloom_filter.desired_false_positive_rate", "0.0001",
         "--processes", str(workers),
     ]
-    seconds, peak, _ = measure(command, work)
+    seconds, cpu, peak, _ = measure(command, work)
     spans = 0
     for attributes in (work / "dolma" / "attributes").rglob("*.jsonl.gz"):
         with gzip.open(attributes) as lines:
             for line in lines:
                 found = orjson.loads(line)["attributes"].get("duplicate_paragraph_spans", [])
                 spans += len(found)
-    return Result("dolma dedupe", "exact paragraphs, Bloom filter", seconds, peak,
+    return Result("dolma dedupe", "exact paragraphs, Bloom filter", seconds, cpu, peak,
                   {"exact (cross-document)": spans})
 
 
@@ -150,17 +159,19 @@ def main() -> None:
     load = psutil.getloadavg()[0]
     print(f"\n{articles} pages, {megabytes:.1f} MB of text (`full`), {args.workers} workers, "
           f"{psutil.cpu_count()} cores, load average {load:.1f} at the end\n")
-    print("| tool | mode | wall s | MB/s | peak MB | paragraphs removed |")
-    print("| --- | --- | ---: | ---: | ---: | --- |")
+    print("| tool | mode | wall s | CPU s | MB/s | peak MB | paragraphs removed |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | --- |")
     for r in results:
         removed = ", ".join(f"{k} {v:,}" for k, v in r.removed.items())
         total = sum(r.removed.values())
-        print(f"| {r.tool} | {r.mode} | {r.seconds:.1f} | {megabytes / r.seconds:.1f} | "
+        print(f"| {r.tool} | {r.mode} | {r.seconds:.1f} | {r.cpu:.1f} | "
+              f"{megabytes / r.seconds:.1f} | "
               f"{r.peak_mb:.0f} | {total:,} ({removed}) |")
     dolma = next((r for r in results if r.tool == "dolma dedupe"), None)
     if dolma is not None:
         for r in results[:-1]:
-            print(f"\n{r.mode}: {r.seconds / dolma.seconds:.1f}x dolma's wall time")
+            print(f"\n{r.mode}: {r.seconds / dolma.seconds:.1f}x dolma's wall time, "
+                  f"{r.cpu / dolma.cpu:.1f}x its CPU time")
 
 
 if __name__ == "__main__":

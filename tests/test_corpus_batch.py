@@ -199,3 +199,22 @@ def test_python_m_dedup_subprocess(corpus: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "dedup: 11 articles" in result.stderr
     assert (tmp_path / "out" / "zz" / "north.jsonl.gz").exists()
+
+
+def test_progress_bar_on_a_terminal_console(corpus: Path, tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from dedup.corpus.batch import BatchOptions, run_batch
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=120)
+    options = BatchOptions(in_dir=corpus, out_dir=tmp_path / "out", boilerplate_min_docs=3)
+    summary = run_batch(options, console=console, progress=True)
+    assert summary.articles == 11
+    assert not summary.failures
+    shown = screen.getvalue()
+    assert "counting" in shown
+    assert "cleaning" in shown
+    assert "11 articles" in shown
