@@ -146,6 +146,10 @@ def clean_dataset(
     if not options.dry_run:
         remove_partials(options.out_dir)
     started_ray = _connect(address, options.workers)
+    data_logger = logging.getLogger("ray.data")
+    data_level = data_logger.level
+    if started_ray:  # our own session: Ray Data's per-dataset lines would drown the summary
+        data_logger.setLevel(logging.ERROR)
     context = ray.data.DataContext.get_current()
     saved = (context.execution_options.preserve_order, context.enable_progress_bars,
              context.shuffle_strategy)
@@ -169,6 +173,7 @@ def clean_dataset(
          context.shuffle_strategy) = saved
         if started_ray:
             ray.shutdown()
+            data_logger.setLevel(data_level)
     summary.seconds = time.perf_counter() - started
     return summary
 
