@@ -135,7 +135,7 @@ def rapidfuzz_pairs(paragraphs: Sequence[str]) -> KeepFlags:
     return kept
 
 
-def _dedup(keep: str) -> Tool:
+def dedup_tool(keep: str) -> Tool:
     def run(paragraphs: Sequence[str]) -> KeepFlags:
         result = dedup.clean_with_report("\n".join(paragraphs), keep=keep)  # type: ignore[arg-type]
         flags = [d.kept for d in result.report.decisions]
@@ -152,7 +152,7 @@ UNAVAILABLE: dict[str, str] = {}
 
 def tools() -> dict[str, Tool]:
     """Every installed tool by name, dedup first; missing ones are listed in UNAVAILABLE."""
-    out: dict[str, Tool] = {"dedup_best": _dedup("best"), "dedup_first": _dedup("first")}
+    out: dict[str, Tool] = {"dedup_best": dedup_tool("best"), "dedup_first": dedup_tool("first")}
     out["exact_hash"] = exact_hash
     builders: dict[str, Callable[[], Tool]] = {
         "trafilatura": lambda: _trafilatura(None),

@@ -43,26 +43,21 @@ import quality  # noqa: E402
 
 
 @cache
-def _results(keep: str) -> dict:
+def _cases() -> tuple:
     bbc = data.load_bbc(DATA)
     pages = data.load_pages(DATA)
     mrpc = data.load_mrpc_negatives(DATA)
-    cases = _cases(bbc, pages, mrpc)
-    per_pattern, _ = quality.evaluate(cases, alternatives.tools()[f"dedup_{keep}"])
+    return tuple(patterns.build_cases(bbc, pages, mrpc, n_bbc=30, n_pages=10, seed=SEED))
+
+
+@cache
+def _results(keep: str) -> dict:
+    per_pattern, _ = quality.evaluate(_cases(), alternatives.dedup_tool(keep))
     return {
         "headline": quality.headline(per_pattern, patterns.PATTERNS),
         "noisy": quality.aggregate(per_pattern, patterns.NOISY).summary(),
         "patterns": {k: v.summary() for k, v in per_pattern.items()},
     }
-
-
-_CASES: list = []
-
-
-def _cases(bbc, pages, mrpc):
-    if not _CASES:
-        _CASES.extend(patterns.build_cases(bbc, pages, mrpc, n_bbc=30, n_pages=10, seed=SEED))
-    return _CASES
 
 
 def test_recall_on_noisy_patterns_long_paragraphs():
