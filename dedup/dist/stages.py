@@ -75,6 +75,8 @@ Batch = Mapping[str, Any]
 Flags = npt.NDArray[np.bool_]
 I64 = npt.NDArray[np.int64]
 Results = list[tuple[Article, Analysis]]
+Candidates = tuple[str, tuple[int, ...], tuple[int, ...], tuple[tuple[int, ...], ...],
+                   tuple[str, ...]]  # an article's id, candidates, fingerprints, bands, keys
 
 COUNT_SCHEMA = pa.schema([
     ("order", pa.int64()), ("id", pa.string()), ("site", pa.string()), ("fps", pa.binary()),
@@ -86,7 +88,7 @@ SITE_SCHEMA = pa.schema([
 ])
 FREQUENT_SCHEMA = pa.schema([("site", pa.string()), ("fp", pa.uint64())])
 ANALYSIS_SCHEMA = pa.schema([("piece", pa.int64()), ("result", pa.binary()),
-                             ("failed", pa.bool_())])
+                             ("candidates", pa.binary()), ("failed", pa.bool_())])
 KEY_SCHEMA = pa.schema([("slot", pa.int64()), ("key", pa.uint64()), ("node", pa.int64()),
                         ("part", pa.int64())])
 EDGE_SCHEMA = pa.schema([("a", pa.int64()), ("b", pa.int64())])
@@ -234,7 +236,7 @@ def frequent_rows(batch: Batch, *, min_docs: int | None, fraction: float | None)
 def analyze_rows(batch: Batch, *, fields: Fields, config: Config,
                  boilerplate: Mapping[str, frozenset[int]], cross_doc: bool) -> pa.Table:
     """Run the in-article and boilerplate stages on every article of a batch of pieces."""
-    columns: dict[str, list[Any]] = {"piece": [], "result": [], "failed": []}
+    columns: dict[str, list[Any]] = {name: [] for name in ANALYSIS_SCHEMA.names}
     for piece, payload in zip(batch["piece"], batch["payload"], strict=True):
         chunk = _load(payload)
         result: Results | BadInput
@@ -250,15 +252,20 @@ def analyze_rows(batch: Batch, *, fields: Fields, config: Config,
         columns["piece"].append(int(piece))
         columns["result"].append(_dump(result))
         columns["failed"].append(isinstance(result, BadInput))
+        candidates: list[Candidates] = []
+        if cross_doc and not isinstance(result, BadInput):
+            candidates = [(article.id, analysis.candidates, analysis.fingerprints,
+                           analysis.bands, analysis.keys) for article, analysis in result]
+        columns["candidates"].append(_dump(candidates))
     return _table(ANALYSIS_SCHEMA, columns)
 
 
-def _good_results(batch: Batch, good: Flags) -> list[tuple[int, Results]]:
+def _good_results(batch: Batch, good: Flags, column: str = "result") -> list[tuple[int, Any]]:
     pieces = []
-    for piece, result, failed in zip(batch["piece"], batch["result"], batch["failed"],
+    for piece, result, failed in zip(batch["piece"], batch[column], batch["failed"],
                                      strict=True):
         if not failed and good[int(piece)]:
-            pieces.append((int(piece), cast(Results, _load(result))))
+            pieces.append((int(piece), _load(result)))
     return pieces
 
 
@@ -267,10 +274,9 @@ def key_rows(batch: Batch, *, good: Flags, partitions: int) -> pa.Table:
     slots: list[int] = []
     keys: list[int] = []
     nodes: list[int] = []
-    for piece, results in _good_results(batch, good):
-        for number, (_, analysis) in enumerate(results):
-            for c, (fp, bands) in enumerate(zip(analysis.fingerprints, analysis.bands,
-                                                strict=True)):
+    for piece, articles in _good_results(batch, good, "candidates"):
+        for number, (_, _, prints, all_bands, _) in enumerate(articles):
+            for c, (fp, bands) in enumerate(zip(prints, all_bands, strict=True)):
                 node = node_id(piece, number, c)
                 slots.append(1)
                 keys.append(fp)
@@ -300,21 +306,21 @@ def component_rows(batch: Batch, *, good: Flags, labels: tuple[I64, I64],
     nodes, component = labels
     parts: list[int] = []
     rows: list[bytes] = []
-    for piece, results in _good_results(batch, good):
-        for number, (article, analysis) in enumerate(results):
-            if not analysis.candidates:
+    for piece, articles in _good_results(batch, good, "candidates"):
+        for number, (doc, paragraphs, prints, bands, keys) in enumerate(articles):
+            if not paragraphs:
                 continue
-            ids = np.array([node_id(piece, number, c) for c in range(len(analysis.candidates))],
+            ids = np.array([node_id(piece, number, c) for c in range(len(paragraphs))],
                            dtype=np.int64)
             where = np.minimum(np.searchsorted(nodes, ids), max(len(nodes) - 1, 0))
-            found = (nodes[where] == ids) if len(nodes) else np.zeros(len(ids), dtype=bool)
-            for c in np.flatnonzero(found).tolist():
-                label = int(component[where[c]])
-                parts.append(int(partition_of(np.array([label], dtype=np.uint64),
-                                              partitions)[0]))
-                rows.append(_dump(Candidate(
-                    int(ids[c]), article.id, analysis.candidates[c], analysis.fingerprints[c],
-                    analysis.bands[c], analysis.keys[c])))
+            found = np.flatnonzero(nodes[where] == ids) if len(nodes) else np.zeros(0, np.int64)
+            if len(found) == 0:
+                continue
+            labels_found = component[where[found]].astype(np.uint64)
+            parts.extend(partition_of(labels_found, partitions).tolist())
+            for c in found.tolist():
+                rows.append(_dump(Candidate(int(ids[c]), doc, paragraphs[c], prints[c], bands[c],
+                                            keys[c])))
     return _table(COMPONENT_SCHEMA, {"part": parts, "candidate": rows})
 
 
