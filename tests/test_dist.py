@@ -132,6 +132,18 @@ def test_partitions_and_driver_limit_do_not_change_results(tmp_path: Path) -> No
     assert snapshot(tmp_path / "many") == snapshot(tmp_path / "local")
 
 
+@pytest.mark.parametrize("mode", ["dry_run", "resume"])
+def test_dry_run_and_resume_as_local(tmp_path: Path, mode: str) -> None:
+    corpus = write_full_corpus(tmp_path / "in")
+    for out in ("local", "ray"):  # a finished output from an earlier run
+        (tmp_path / out / "harbour").mkdir(parents=True)
+        (tmp_path / out / "harbour" / "story-1.txt").write_text("left as it was")
+    local, distributed = both(tmp_path, corpus, cross_doc=True, **{mode: True})
+    assert snapshot(tmp_path / "ray") == snapshot(tmp_path / "local")
+    assert (tmp_path / "ray.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
+    assert summary_of(distributed) == summary_of(local)
+
+
 def test_parquet_in_and_out(tmp_path: Path) -> None:
     import pyarrow as pa
 
