@@ -4,8 +4,8 @@ IN_DIR -> pieces -> [count -> first documents -> frequent] -> analyze ->
 [keys -> edges -> components -> replay] -> render -> mirrored OUT_DIR.
 
 1. The driver lists the sources and reads them into pieces (the local
-   engine's chunks, plus Parquet row groups of ``CHUNK_LINES`` rows), numbered
-   in corpus order, into a Ray dataset.
+   engine's chunks, plus Parquet slices of ``CHUNK_LINES`` rows), numbered in
+   corpus order, each put in the object store as one block of a Ray dataset.
 2. Site boilerplate (optional): ``map_batches`` fingerprints every paragraph;
    a partition on document id keeps each id's first document (the local index
    counts a document once); a partition on site counts documents per
@@ -212,7 +212,7 @@ def _run(options: BatchOptions, sources: list[Source], summary: Summary, partiti
     if not (options.cross_doc or options.boilerplate):
         sources = [s for s in sources if s.relative not in done]  # nothing depends on them
     _stage(bar, "reading")
-    plan = _read(sources, options.workers)
+    plan = _read(sources)
     boilerplate: dict[str, frozenset[int]] = {}
     if options.boilerplate:
         _stage(bar, "counting")
@@ -248,8 +248,13 @@ def _run(options: BatchOptions, sources: list[Source], summary: Summary, partiti
     summary.failures = sorted(plan.failed.values(), key=lambda e: (e.path, e.line or 0))
 
 
-def _read(sources: list[Source], workers: int) -> _Plan:
-    rows: list[dict[str, Any]] = []
+def _read(sources: list[Source]) -> _Plan:
+    """Read every source into pieces, each put in the object store as it is read.
+
+    The driver keeps only references and per-piece bookkeeping, never the
+    whole corpus; every piece is one block, so tasks are as fine as the pieces.
+    """
+    blocks: list[Any] = []
     pieces: list[_PieceInfo] = []
     failed: dict[int, BadInput] = {}
     schemas: dict[int, Any] = {}
@@ -258,13 +263,14 @@ def _read(sources: list[Source], workers: int) -> _Plan:
             for chunk in read_pieces(source):
                 if source.format == PARQUET:
                     schemas.setdefault(number, chunk.table.schema)  # type: ignore[union-attr]
-                rows.append({"piece": len(pieces),
-                             "payload": pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)})
+                payload = pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
+                block = pa.table({"piece": pa.array([len(pieces)], pa.int64()),
+                                  "payload": pa.array([payload], pa.binary())})
+                blocks.append(ray.put(block))
                 pieces.append(_PieceInfo(number, chunk.consumed, chunk.last))
         except BadInput as error:
             failed[number] = error
-    blocks = max(1, min(len(rows), 4 * max(workers, _cpus())))
-    dataset = ray.data.from_items(rows, override_num_blocks=blocks) if rows else None
+    dataset = ray.data.from_arrow_refs(blocks) if blocks else None
     source_of = np.array([p.source for p in pieces], dtype=np.int64)
     return _Plan(sources, pieces, source_of, failed, {}, set(), schemas, dataset)
 
