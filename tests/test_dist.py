@@ -26,6 +26,8 @@ from dedup.dist.components import (  # noqa: E402
     gather_labels,
     star_components,
 )
+from dedup.dist.grouping import node_id  # noqa: E402
+from dedup.dist.replay import Candidate, replay  # noqa: E402
 from tests.corpus_helpers import (  # noqa: E402
     NEWSLETTER,
     SYNDICATED,
@@ -160,6 +162,20 @@ def test_parquet_in_and_out(tmp_path: Path) -> None:
     assert table.to_pylist() == read_jsonl(tmp_path / "local" / "valley.jsonl")
     assert table.to_pylist() != records  # something was dropped
     assert snapshot(tmp_path / "ray" / "zz") == snapshot(tmp_path / "local" / "zz")
+
+
+def test_components_must_follow_shared_keys_not_only_verified_pairs() -> None:
+    # Q, P, R in corpus order; all share band key 1, P and R are near duplicates, Q is not.
+    # Locally, band 1 belongs to Q (the first kept), so R is compared with Q only and kept.
+    # Replaying just the verified pair {P, R} would make P the owner and drop R.
+    text = "the ferry pier stays closed after the winter storms damaged its wooden deck again"
+    rows = [
+        Candidate(node_id(0, 0, 0), "q", 0, 1, (1,), "an unrelated paragraph " * 4),
+        Candidate(node_id(0, 1, 0), "p", 0, 2, (1, 7), text),
+        Candidate(node_id(0, 2, 0), "r", 0, 3, (1,), text + " today"),
+    ]
+    assert replay(rows, Config()) == {}
+    assert set(replay(rows[1:], Config())) == {rows[2].node}
 
 
 def test_star_components_equal_scipy() -> None:
