@@ -8,10 +8,12 @@ the CLI touch the terminal: progress goes to stderr when it is a terminal and
 from __future__ import annotations
 
 import argparse
+import functools
 import shutil
 import signal
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
@@ -19,7 +21,7 @@ from rich.console import Console
 
 from dedup.cli import ExitCode, add_matching_options
 from dedup.config import Config
-from dedup.corpus.batch import BatchOptions, default_workers, run_batch
+from dedup.corpus.batch import BatchOptions, Summary, default_workers, run_batch
 from dedup.corpus.readers import Fields
 from dedup.errors import ConfigError, IndexFormatError
 
@@ -80,6 +82,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                      help="worker processes (default: all cores, %(default)s); results are "
                           "the same for any N")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    run.add_argument("--engine", choices=("local", "ray"), default="local",
+                     help="local: worker processes here (default); ray: Ray Data on a Ray "
+                          "cluster, the same output (pip install 'dedup[ray]')")
+    run.add_argument("--address", metavar="ADDR",
+                     help="with --engine ray: the cluster ('auto', ray://HOST:PORT; default: "
+                          "RAY_ADDRESS, else a local Ray with --workers CPUs)")
     batch.set_defaults(run=_run_batch, parser=batch)
 
 
@@ -89,6 +97,8 @@ def _run_batch(args: argparse.Namespace, config: Config) -> int:
         parser.error(f"--workers={args.workers} must be at least 1")
     if args.dry_run and args.resume:
         parser.error("--dry-run writes no files, so there is nothing to --resume")
+    if args.address is not None and args.engine != "ray":
+        parser.error("--address names a Ray cluster: use it with --engine ray")
     options = BatchOptions(
         in_dir=args.in_dir,
         out_dir=args.out_dir,
@@ -106,8 +116,9 @@ def _run_batch(args: argparse.Namespace, config: Config) -> int:
     console = Console(stderr=True)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        summary = run_batch(options, console=console,
-                            progress=console.is_terminal and not args.quiet)
+        engine = run_batch if args.engine == "local" else _ray_engine(parser, args.address)
+        summary = engine(options, console=console,
+                         progress=console.is_terminal and not args.quiet)
         html_failed = (
             args.html_report is not None and options.report is not None
             and not summary.interrupted and not _html_report(options.report, args.html_report)
@@ -148,6 +159,15 @@ def _html_report(report: Path, out_dir: Path) -> bool:
         print(f"dedup: --html-report {out_dir}: {error}", file=sys.stderr)
         return False
     return True
+
+
+def _ray_engine(parser: argparse.ArgumentParser, address: str | None) -> Callable[..., Summary]:
+    """Return :func:`dedup.dist.clean_dataset` bound to ``address`` (``--engine ray``)."""
+    try:
+        from dedup.dist import clean_dataset
+    except ImportError as error:
+        parser.error(f"--engine ray needs the ray extra: pip install 'dedup[ray]' ({error})")
+    return functools.partial(clean_dataset, address=address)
 
 
 def _interrupt(number: int, frame: FrameType | None) -> None:
