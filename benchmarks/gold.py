@@ -5,7 +5,9 @@ A ``full`` line is *gold* when its normalized text (casefolded words) equals a g
 paragraph, or, being 20+ characters, occurs inside the gold text. Everything else is
 *boilerplate* (navigation, footers, related links, comments...). Per tool:
 
-- ``gold_kept``: share of distinct gold lines with at least one copy left in the output.
+- ``gold_kept``: share of distinct gold lines with a copy left in the output: the line
+  itself, or (20+ characters) its normalized text inside a kept line (a copy with more
+  text around it).
 - ``boilerplate_removed``: share of boilerplate lines dropped.
 - ``repeat_boilerplate_removed``: the same among boilerplate lines whose text already
   appeared earlier in the input, the only boilerplate a deduplicator can see.
@@ -55,9 +57,11 @@ class Counts:
     def add_unit(self, keys: Sequence[str], labels: Sequence[bool], kept: Sequence[bool]) -> None:
         gold_any: dict[str, bool] = defaultdict(bool)
         seen: set[str] = set()
+        kept_text = "\n".join(k for k, keep in zip(keys, kept, strict=True) if keep)
         for key, is_gold, keep in zip(keys, labels, kept, strict=True):
             if is_gold:
-                gold_any[key] |= keep
+                # kept: this line, or its text inside a kept line (a copy with more around it)
+                gold_any[key] |= keep or (len(key) >= 20 and key in kept_text)
             else:
                 self.boiler += 1
                 self.boiler_removed += not keep

@@ -334,10 +334,12 @@ class Generator:
                 return None
             own = self.bbc_index[article.name]
             found = 0
+            inserted: set[str] = set()
             for k in rng.sample(body, len(body)):
                 other = self.miner.similar(paras[k], own)
-                if other is None:
+                if other is None or other in inserted or other in paras:
                     continue
+                inserted.add(other)
                 where = next(i for i, (_, lab) in enumerate(items) if lab == Label("orig", k))
                 items.insert(where + 1, (other, Label("neg")))
                 found += 1

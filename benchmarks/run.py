@@ -230,7 +230,8 @@ def markdown(results: dict) -> str:
             "",
             "## Agreement with human gold texts (`full` view)",
             "",
-            "Gold kept: distinct gold lines with a copy left. Boilerplate removed: non-gold "
+            "Gold kept: distinct gold lines with a copy left (the line, or its text inside a kept "
+            "line). Boilerplate removed: non-gold "
             "lines dropped; repeated boilerplate: those whose text appeared earlier in the "
             "same input (all a deduplicator can remove).",
             "",
