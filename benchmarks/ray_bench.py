@@ -49,6 +49,41 @@ def run(in_dir: Path, out_dir: Path, args: list[str]) -> tuple[float, str]:
     return seconds, summary[-1] if summary else ""
 
 
+HEAD = """
+import sys, ray
+ray.init(num_cpus=int(sys.argv[1]), include_dashboard=False, log_to_driver=False)
+print(ray.get_runtime_context().gcs_address, flush=True)
+sys.stdin.read()  # until the benchmark closes our stdin
+ray.shutdown()
+"""
+
+
+def start_cluster(workers: int) -> tuple[subprocess.Popen[str], str]:
+    """Start a Ray head in a child process; return it and its address.
+
+    Token authentication is off for this private, local head (Ray 2.5x turns it
+    on by default; a real cluster hands its drivers the token instead).
+    """
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled"}
+    head = subprocess.Popen([sys.executable, "-c", HEAD, str(workers)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            env=env)
+    address = head.stdout.readline().strip() if head.stdout else ""
+    if not address:
+        head.kill()
+        sys.exit("could not start a Ray head")
+    return head, address
+
+
+def stop_cluster(head: subprocess.Popen[str]) -> None:
+    if head.stdin:
+        head.stdin.close()
+    try:
+        head.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        head.kill()
+
+
 def megabytes_in(summary: str) -> float:
     found = re.search(r"; ([\d.]+) MB -> ", summary)
     return float(found.group(1)) if found else float("nan")
@@ -61,6 +96,8 @@ def main() -> None:
     parser.add_argument("--text-field", default="full")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--modes", nargs="+", choices=list(MODES), default=list(MODES))
+    parser.add_argument("--no-cluster", action="store_true",
+                        help="skip the runs on an already running Ray (--address)")
     args = parser.parse_args()
     data = args.data.resolve()
     if not data.exists():
@@ -74,20 +111,27 @@ def main() -> None:
             corpus.mkdir()
             (corpus / data.name).symlink_to(data)
         common = ["--text-field", args.text_field, "--workers", str(args.workers)]
-        for mode in args.modes:
-            outputs = {}
-            for engine in ("local", "ray"):
-                out = work / f"{engine}-{mode.replace(' ', '-')}"
-                extra = ["--engine", "ray"] if engine == "ray" else []
-                seconds, summary = run(corpus, out, [*common, *MODES[mode], *extra])
-                outputs[engine] = digest(out)
-                rows.append({"mode": mode, "engine": engine, "seconds": seconds,
-                             "mb": megabytes_in(summary), "summary": summary})
-            for row in rows[-2:]:
-                row["same"] = outputs["local"] == outputs["ray"]
+        engines = {"local": [], "ray (starts Ray)": ["--engine", "ray"]}
+        head = None
+        if not args.no_cluster:
+            head, address = start_cluster(args.workers)
+            engines["ray (running Ray, --address)"] = ["--engine", "ray", "--address", address]
+        try:
+            for mode in args.modes:
+                outputs = {}
+                for number, (engine, extra) in enumerate(engines.items()):
+                    out = work / f"{number}-{mode.replace(' ', '-')}"
+                    seconds, summary = run(corpus, out, [*common, *MODES[mode], *extra])
+                    outputs[engine] = digest(out)
+                    rows.append({"mode": mode, "engine": engine, "seconds": seconds,
+                                 "mb": megabytes_in(summary), "summary": summary,
+                                 "same": outputs[engine] == outputs["local"]})
+        finally:
+            if head is not None:
+                stop_cluster(head)
     print(f"Corpus: `{data.name}` ({data.stat().st_size / 1e6:.1f} MB on disk), "
           f"text field `{args.text_field}`, {args.workers} workers, {os.cpu_count()} CPUs\n")
-    print("| mode | engine | wall time (s) | text MB/s | identical output |")
+    print("| mode | engine | wall time (s) | text MB/s | identical to local |")
     print("|---|---|---:|---:|---|")
     for row in rows:
         seconds = float(row["seconds"])  # type: ignore[arg-type]
