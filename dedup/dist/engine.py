@@ -21,9 +21,9 @@ IN_DIR -> pieces -> [count -> first documents -> frequent] -> analyze ->
    tasks; each component's candidates go to one partition, where the local
    engine's sequential rule runs on them in corpus order
    (:func:`dedup.dist.replay.replay`).
-5. ``map_batches`` renders each piece with the local engine's chunk writer;
-   the driver writes the files (atomically, in corpus order), the report and
-   the summary.
+5. ``map_batches`` renders each piece as the local engine's writer does (in
+   the same step as 3 when cross-document duplicates are off); the driver
+   writes the files (atomically, in corpus order), the report and the summary.
 
 A file with a bad piece is reported and not written, and counts for nothing,
 as in the local engine. The output does not depend on the number of workers
@@ -225,16 +225,23 @@ def _run(options: BatchOptions, sources: list[Source], summary: Summary, partiti
         summary.failures = sorted(plan.failed.values(), key=lambda e: (e.path, e.line or 0))
         return
     _stage(bar, "cleaning")
+    if not options.cross_doc:  # nothing waits for other documents: clean and render at once
+        cleaned = plan.dataset.map_batches(
+            _udf(stages.clean_rows), batch_format="numpy", batch_size=1,
+            fn_kwargs={"fields": options.fields, "config": options.config,
+                       "boilerplate": boilerplate, "options": options},
+        ).materialize()
+        good = _good(plan, _errors(cleaned, "piece", "error", flag="failed"))
+        _stage(bar, "writing")
+        _write(options, plan, good, _in_order(cleaned.iter_rows(), good), done, summary, bar)
+        summary.failures = sorted(plan.failed.values(), key=lambda e: (e.path, e.line or 0))
+        return
     analyzed = plan.dataset.map_batches(
         _udf(stages.analyze_rows), batch_format="numpy", batch_size=1,
         fn_kwargs={"fields": options.fields, "config": options.config,
                    "boilerplate": boilerplate, "cross_doc": options.cross_doc},
     ).materialize()
-    for piece, error in _errors(analyzed, "piece", "result", flag="failed"):
-        plan.failed.setdefault(int(plan.source_of[piece]), error)
-    for source, error in plan.read_failed.items():
-        plan.failed.setdefault(source, error)
-    good = np.array([int(s) not in plan.failed for s in plan.source_of], dtype=bool)
+    good = _good(plan, _errors(analyzed, "piece", "result", flag="failed"))
     cross: dict[int, dict[int, CorpusDrop]] = {}
     if options.cross_doc:
         _stage(bar, "cross-document")
@@ -246,6 +253,15 @@ def _run(options: BatchOptions, sources: list[Source], summary: Summary, partiti
     )
     _write(options, plan, good, _in_order(rendered.iter_rows(), good), done, summary, bar)
     summary.failures = sorted(plan.failed.values(), key=lambda e: (e.path, e.line or 0))
+
+
+def _good(plan: _Plan, errors: list[tuple[int, BadInput]]) -> Flags:
+    """Record the failed files (a bad piece first, then a read error); flag good pieces."""
+    for piece, error in errors:
+        plan.failed.setdefault(int(plan.source_of[piece]), error)
+    for source, error in plan.read_failed.items():
+        plan.failed.setdefault(source, error)
+    return np.array([int(s) not in plan.failed for s in plan.source_of], dtype=bool)
 
 
 def _read(sources: list[Source]) -> _Plan:
@@ -370,11 +386,13 @@ def _cross_doc(options: BatchOptions, analyzed: ray.data.Dataset, good: Flags, p
 
 
 def _in_order(rows: Iterator[dict[str, Any]], good: Flags) -> Iterator[dict[str, Any]]:
-    """Yield rendered rows by piece number, whatever order they arrive in."""
+    """Yield the rendered rows of good pieces by piece number, whatever order they arrive in."""
     expected = iter(np.flatnonzero(good).tolist())
     waiting: list[tuple[int, int, dict[str, Any]]] = []
     want = next(expected, None)
     for arrival, row in enumerate(rows):
+        if not good[int(row["piece"])]:
+            continue
         heapq.heappush(waiting, (int(row["piece"]), arrival, row))
         while waiting and want is not None and waiting[0][0] == want:
             yield heapq.heappop(waiting)[2]

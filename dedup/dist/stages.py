@@ -21,6 +21,8 @@ re-implements a decision. Rows carry Python objects as pickles in binary columns
   partitioned by component; :func:`replay_rows`: one partition -> drops.
 - :func:`render_rows`: analyses and drops -> output bytes (Parquet: records),
   report lines and counts of each piece, in the local engine's formats.
+- :func:`clean_rows`: pieces -> the same, in one step, when no decision
+  depends on other documents' cleaning (no cross-document duplicates).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ from dedup.paragraphs import Paragraph, render, split_paragraphs
 
 __all__ = [
     "analyze_rows",
+    "clean_rows",
     "component_rows",
     "count_rows",
     "edge_rows",
@@ -97,6 +100,7 @@ DROP_SCHEMA = pa.schema([("node", pa.int64()), ("paragraph", pa.int64()), ("drop
 RENDER_SCHEMA = pa.schema([("piece", pa.int64()), ("data", pa.binary()),
                            ("records", pa.binary()), ("report", pa.binary()),
                            ("summary", pa.binary())])
+CLEAN_SCHEMA = pa.schema([*RENDER_SCHEMA, ("failed", pa.bool_()), ("error", pa.binary())])
 
 
 def _table(schema: pa.Schema, columns: dict[str, list[Any]]) -> pa.Table:
@@ -238,17 +242,7 @@ def analyze_rows(batch: Batch, *, fields: Fields, config: Config,
     """Run the in-article and boilerplate stages on every article of a batch of pieces."""
     columns: dict[str, list[Any]] = {name: [] for name in ANALYSIS_SCHEMA.names}
     for piece, payload in zip(batch["piece"], batch["payload"], strict=True):
-        chunk = _load(payload)
-        result: Results | BadInput
-        try:
-            result = [
-                (article, analyze_article(article.text, config,
-                                          boilerplate=boilerplate.get(article.site, frozenset()),
-                                          cross_doc=cross_doc))
-                for article in parse_piece(chunk, fields)
-            ]
-        except Exception as error:  # reported per file, like the local engine
-            result = _chunk_error(chunk, error)
+        result = _analyze_piece(_load(payload), fields, config, boilerplate, cross_doc)
         columns["piece"].append(int(piece))
         columns["result"].append(_dump(result))
         columns["failed"].append(isinstance(result, BadInput))
@@ -258,6 +252,33 @@ def analyze_rows(batch: Batch, *, fields: Fields, config: Config,
                            analysis.bands, analysis.keys) for article, analysis in result]
         columns["candidates"].append(_dump(candidates))
     return _table(ANALYSIS_SCHEMA, columns)
+
+
+def clean_rows(batch: Batch, *, fields: Fields, config: Config,
+               boilerplate: Mapping[str, frozenset[int]], options: BatchOptions) -> pa.Table:
+    """Analyze and render each piece in one step (runs without cross-document duplicates)."""
+    columns: dict[str, list[Any]] = {name: [] for name in CLEAN_SCHEMA.names}
+    for piece, payload in zip(batch["piece"], batch["payload"], strict=True):
+        result = _analyze_piece(_load(payload), fields, config, boilerplate, cross_doc=False)
+        failed = isinstance(result, BadInput)
+        columns["failed"].append(failed)
+        columns["error"].append(_dump(result) if failed else b"")
+        _render_piece(columns, int(piece), [] if failed else cast(Results, result), {}, options)
+    return _table(CLEAN_SCHEMA, columns)
+
+
+def _analyze_piece(chunk: Chunk | ParquetChunk, fields: Fields, config: Config,
+                   boilerplate: Mapping[str, frozenset[int]], cross_doc: bool,
+                   ) -> Results | BadInput:
+    try:
+        return [
+            (article, analyze_article(article.text, config,
+                                      boilerplate=boilerplate.get(article.site, frozenset()),
+                                      cross_doc=cross_doc))
+            for article in parse_piece(chunk, fields)
+        ]
+    except Exception as error:  # reported per file, like the local engine
+        return _chunk_error(chunk, error)
 
 
 def _good_results(batch: Batch, good: Flags, column: str = "result") -> list[tuple[int, Any]]:
@@ -338,33 +359,38 @@ def render_rows(batch: Batch, *, good: Flags, drops: Mapping[int, Mapping[int, C
     """Render each piece's cleaned output, report lines and counts, as the local writer does."""
     columns: dict[str, list[Any]] = {name: [] for name in RENDER_SCHEMA.names}
     for piece, results in _good_results(batch, good):
-        data = bytearray()
-        records: list[dict[str, object]] = []
-        lines: list[bytes] = []
-        summary = Summary()
-        for number, (article, analysis) in enumerate(results):
-            extra = drops.get(article_of(node_id(piece, number, 0)), {})
-            all_drops = {**analysis.drops, **extra}
-            paragraphs = analysis.paragraphs(article.text)
-            text = render(article.text, paragraphs, [p.index not in all_drops for p in paragraphs])
-            if article.record is None:
-                data += text.encode("utf-8", "surrogatepass")
-            else:
-                record = dict(article.record)
-                record[options.fields.text] = text
-                if article.path.endswith(".parquet"):
-                    records.append(record)
-                else:
-                    data += orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
-            _count_article(summary, article.text, text, len(paragraphs), all_drops)
-            if options.report is not None:
-                lines.append(_report_line(article, paragraphs, all_drops))
-        columns["piece"].append(piece)
-        columns["data"].append(bytes(data))
-        columns["records"].append(_dump(records) if records else b"")
-        columns["report"].append(b"".join(lines))
-        columns["summary"].append(_dump(summary))
+        _render_piece(columns, piece, results, drops, options)
     return _table(RENDER_SCHEMA, columns)
+
+
+def _render_piece(columns: dict[str, list[Any]], piece: int, results: Results,
+                  drops: Mapping[int, Mapping[int, CorpusDrop]], options: BatchOptions) -> None:
+    data = bytearray()
+    records: list[dict[str, object]] = []
+    lines: list[bytes] = []
+    summary = Summary()
+    for number, (article, analysis) in enumerate(results):
+        extra = drops.get(article_of(node_id(piece, number, 0)), {})
+        all_drops = {**analysis.drops, **extra}
+        paragraphs = analysis.paragraphs(article.text)
+        text = render(article.text, paragraphs, [p.index not in all_drops for p in paragraphs])
+        if article.record is None:
+            data += text.encode("utf-8", "surrogatepass")
+        else:
+            record = dict(article.record)
+            record[options.fields.text] = text
+            if article.path.endswith(".parquet"):
+                records.append(record)
+            else:
+                data += orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+        _count_article(summary, article.text, text, len(paragraphs), all_drops)
+        if options.report is not None:
+            lines.append(_report_line(article, paragraphs, all_drops))
+    columns["piece"].append(piece)
+    columns["data"].append(bytes(data))
+    columns["records"].append(_dump(records) if records else b"")
+    columns["report"].append(b"".join(lines))
+    columns["summary"].append(_dump(summary))
 
 
 def _count_article(summary: Summary, text: str, cleaned: str, paragraphs: int,
