@@ -9,9 +9,9 @@ noisy to match between two aligned ones; a short pair (both paragraphs under
 merely recurs nearby ("Advertisement") does not stretch a block. Linked pairs
 form a chain, which is cut wherever its first copy would reach its second copy
 (a run repeated three times), so the two copies of a block never overlap. A
-block counts when it has two or more pairs and holds at least one long pair (a
-paragraph of ``min_length`` characters or more), so a chorus or a list of short
-lines repeated together stays.
+block counts when each copy has two or more paragraphs and it holds at least
+one long pair (a paragraph of ``min_length`` characters or more), so a chorus
+or a list of short lines repeated together stays.
 
 Groups larger than ``MAX_GROUP`` (say, a separator line repeated 500 times)
 contribute pairs of neighbouring members only, which keeps the work linear.
@@ -85,7 +85,8 @@ def find_blocks(groups: Sequence[int], long: Sequence[bool], max_gap: int) -> li
     blocks = []
     for chain in chains.values():
         for part in _without_overlap(chain):
-            if len(part) >= 2 and any(long[i] or long[j] for i, j in part):
+            runs = len({i for i, _ in part}) >= 2 and len({j for _, j in part}) >= 2
+            if runs and any(long[i] or long[j] for i, j in part):
                 blocks.append(Block(tuple(part)))
     return sorted(blocks, key=lambda b: (b.first, b.second))
 

@@ -191,3 +191,20 @@ def test_blocks_never_overlap(groups_seed, max_gap):
         assert len(block.pairs) >= 2
         assert block.first[1] < block.second[0]
         assert all(groups[i] == groups[j] and i < j for i, j in block.pairs)
+
+
+def test_one_paragraph_against_a_run_is_not_a_block():
+    # Four copies of one paragraph in a row: cutting the chain leaves parts such as
+    # (0, 1), (0, 2), (0, 3), whose first copy is a single paragraph, not a run.
+    blocks = find_blocks([0, 0, 0, 0], [True] * 4, max_gap=2)
+    for block in blocks:
+        assert len({i for i, _ in block.pairs}) >= 2
+        assert len({j for _, j in block.pairs}) >= 2
+
+
+def test_consecutive_copies_keep_the_first_with_keep_best():
+    ps = paragraphs("p", "p", "p", "p")
+    keys = ["x" * 60] * 4
+    groups = [0, 0, 0, 0]
+    blocks = find_blocks(groups, [True] * 4, max_gap=2)
+    assert sorted(decide(ps, keys, groups, blocks, keep="best", min_length=50)) == [1, 2, 3]
