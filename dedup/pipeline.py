@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 from dedup.blocks import find_blocks
 from dedup.candidates import find_candidates
@@ -23,7 +24,7 @@ from dedup.shingles import shingle
 from dedup.signatures import sign
 from dedup.verify import similarity, verify_pairs
 
-__all__ = ["analyze", "clean", "clean_with_report"]
+__all__ = ["Analyzed", "analyze", "clean", "clean_with_report"]
 
 logger = logging.getLogger(__name__)
 _DEFAULT = Config()
@@ -68,7 +69,7 @@ def clean(
         'Intro.\\nThe body of the story, told at length, with every detail in it.'
     """
     options = _options(config, keep, split, min_length, min_similarity, candidates)
-    paragraphs, drops = analyze(text, options)
+    paragraphs, _, drops = analyze(text, options)
     return render(text, paragraphs, [p.index not in drops for p in paragraphs])
 
 
@@ -96,24 +97,27 @@ def clean_with_report(
         (False, 'exact', 0, 1.0)
     """
     options = _options(config, keep, split, min_length, min_similarity, candidates)
-    paragraphs, drops = analyze(text, options)
+    paragraphs, keys, drops = analyze(text, options)
     kept = [p.index not in drops for p in paragraphs]
-    keys = normalize_paragraphs([paragraphs[i] for i in drops]) if drops else []
-    key_of = dict(zip(drops, keys, strict=True))
-    for drop in drops.values():
-        if drop.duplicate_of not in key_of:
-            key_of[drop.duplicate_of] = normalize_paragraphs([paragraphs[drop.duplicate_of]])[0]
-    decisions = tuple(_decision(p, drops.get(p.index), key_of) for p in paragraphs)
+    decisions = tuple(_decision(p, drops.get(p.index), keys) for p in paragraphs)
     return Cleaned(render(text, paragraphs, kept), Report(decisions))
 
 
-def analyze(text: str, config: Config) -> tuple[list[Paragraph], dict[int, Drop]]:
-    """Run every stage and return the paragraphs and the drops (for the corpus cleaner)."""
+class Analyzed(NamedTuple):
+    """What :func:`analyze` found: the paragraphs, their normalized keys, the drops by index."""
+
+    paragraphs: list[Paragraph]
+    keys: list[str]
+    drops: dict[int, Drop]
+
+
+def analyze(text: str, config: Config) -> Analyzed:
+    """Run every stage and return paragraphs, keys and drops (for the corpus cleaner)."""
     _check_text(text)
     paragraphs = split_paragraphs(text, config.split)
-    if len(paragraphs) < 2:
-        return paragraphs, {}
     keys = normalize_paragraphs(paragraphs)
+    if len(paragraphs) < 2:
+        return Analyzed(paragraphs, keys, {})
     exact = exact_pairs(keys)
     duplicates = {b for _, b in exact}
     spaces = config.min_words - 1  # an ASCII key with fewer spaces has too few words to compare
@@ -123,7 +127,7 @@ def analyze(text: str, config: Config) -> tuple[list[Paragraph], dict[int, Drop]
         if i not in duplicates and (key.count(" ") >= spaces or not key.isascii())
     ]
     if len(firsts) < 2 and not exact:
-        return paragraphs, {}
+        return Analyzed(paragraphs, keys, {})
     shingles = shingle([keys[i] for i in firsts], config.shingle_size)
     signed = [
         row
@@ -142,19 +146,19 @@ def analyze(text: str, config: Config) -> tuple[list[Paragraph], dict[int, Drop]
     )
     matches = verify_pairs(keys, pairs, config.min_similarity)
     if not exact and not matches:
-        return paragraphs, {}
+        return Analyzed(paragraphs, keys, {})
     groups = group_pairs(len(paragraphs), exact + [(m.a, m.b) for m in matches])
     long = [len(key) >= config.min_length for key in keys]
     blocks = find_blocks(groups, long, config.max_block_gap)
     drops = decide(paragraphs, keys, groups, blocks, keep=config.keep, min_length=config.min_length)
-    return paragraphs, drops
+    return Analyzed(paragraphs, keys, drops)
 
 
-def _decision(paragraph: Paragraph, drop: Drop | None, key_of: dict[int, str]) -> Decision:
+def _decision(paragraph: Paragraph, drop: Drop | None, keys: Sequence[str]) -> Decision:
     p = paragraph
     if drop is None:
         return Decision(p.index, p.start, p.end, p.text, kept=True)
-    score = similarity(key_of[p.index], key_of[drop.duplicate_of])
+    score = similarity(keys[p.index], keys[drop.duplicate_of])
     return Decision(
         p.index, p.start, p.end, p.text, False, drop.reason, drop.duplicate_of, score, drop.block
     )

@@ -24,7 +24,6 @@ from enum import Enum
 from dedup.config import Config
 from dedup.corpus.fingerprints import band_keys_of, fingerprints
 from dedup.corpus.index import Index, Kept
-from dedup.keys import normalize_paragraphs
 from dedup.paragraphs import Paragraph
 from dedup.pipeline import analyze
 from dedup.report import DropReason
@@ -97,11 +96,10 @@ def analyze_article(
         >>> {i: d.reason.value for i, d in a.drops.items()}
         {1: 'boilerplate'}
     """
-    paragraphs, core = analyze(text, config)
+    paragraphs, keys, core = analyze(text, config)
     spans = tuple((p.start, p.end) for p in paragraphs)
     if not paragraphs:
         return Analysis(spans, {})
-    keys = normalize_paragraphs(paragraphs)
     drops: dict[int, CorpusDrop] = {
         i: CorpusDrop(d.reason, d.duplicate_of, None,
                       similarity(keys[i], keys[d.duplicate_of]), d.block)
