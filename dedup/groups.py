@@ -32,7 +32,11 @@ def group_pairs(count: int, pairs: Iterable[tuple[int, int]]) -> list[int]:
         ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
-    return [find(i) for i in range(count)]
+    # Every root is the smallest member of its group, so parent[i] <= i: one
+    # pass in index order finds every root from already final smaller ones.
+    for i in range(count):
+        parent[i] = parent[parent[i]]
+    return parent
 
 
 def exact_pairs(keys: Sequence[str]) -> list[tuple[int, int]]:
