@@ -182,11 +182,12 @@ def test_star_components_equal_scipy() -> None:
     rng = np.random.default_rng(7)
     a = rng.integers(0, 400, 300, dtype=np.int64) * 1_000_003
     b = rng.integers(0, 400, 300, dtype=np.int64) * 1_000_003
-    a = np.concatenate([a, np.arange(50, 60, dtype=np.int64)])  # a path, in reverse order
-    b = np.concatenate([b, np.arange(51, 61, dtype=np.int64)])
+    a = np.concatenate([a, np.arange(50, 60, dtype=np.int64), [7, 8]])  # a path; self-loops
+    b = np.concatenate([b, np.arange(51, 61, dtype=np.int64), [7, 8]])
     parts = [ray.put((a[i::3], b[i::3])) for i in range(3)]
     nodes, labels = gather_labels(star_components(parts, partitions=4))
     expected_nodes, expected_labels = driver_components(a, b)
+    assert 7 not in nodes.tolist()
     assert nodes.tolist() == expected_nodes.tolist()
     assert labels.tolist() == expected_labels.tolist()
 

@@ -2,7 +2,8 @@
 
 Both return ``(nodes, labels)``: the sorted distinct nodes of the edges and,
 for each, the smallest node of its component (a label that does not depend on
-how the work was split).
+how the work was split). Edges from a node to itself are ignored (the
+candidate edges never have any).
 
 - :func:`driver_components` runs :func:`scipy.sparse.csgraph.connected_components`
   on the whole edge list in this process: about 40 bytes per edge.
@@ -43,6 +44,8 @@ def driver_components(a: I64, b: I64) -> tuple[I64, I64]:
         >>> nodes.tolist(), labels.tolist()
         ([10, 20, 30, 50, 60], [10, 10, 10, 50, 50])
     """
+    keep = a != b
+    a, b = a[keep], b[keep]
     nodes = np.unique(np.concatenate([a, b])).astype(np.int64)
     if len(nodes) == 0:
         return nodes, nodes.copy()
