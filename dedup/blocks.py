@@ -56,28 +56,36 @@ def find_blocks(groups: Sequence[int], long: Sequence[bool], max_gap: int) -> li
         >>> [b.pairs for b in find_blocks(groups, [True] * 7, max_gap=1)]
         [((0, 4), (1, 5), (2, 6))]
     """
-    members: dict[int, list[int]] = {}
+    first: dict[int, int] = {}
+    members: dict[int, list[int]] = {}  # groups of two or more, by their first member
     for index, group in enumerate(groups):
-        members.setdefault(group, []).append(index)
+        seen = first.setdefault(group, index)
+        if seen != index:
+            members.setdefault(seen, [seen]).append(index)
+    if not any(long[i] for indices in members.values() for i in indices):
+        return []  # no long pair: nothing can anchor a block
     pairs: list[tuple[int, int]] = []
     for indices in members.values():
         if len(indices) <= MAX_GROUP:
             pairs.extend(combinations(indices, 2))
-        elif len(indices) > 1:
+        else:
             pairs.extend(pairwise(indices))
     if len(pairs) < 2:
         return []
     pairs.sort()
     position = {pair: n for n, pair in enumerate(pairs)}
-    step = range(1, max_gap + 2)
-    links = [
-        (position[(i - di, j - dj)], n)
-        for n, (i, j) in enumerate(pairs)
-        for di in step
-        for dj in step
-        if (i - di, j - dj) in position
-        and (di == dj == 1 or (_long(long, i, j) and _long(long, i - di, j - dj)))
-    ]
+    gapped = [(di, dj) for di in range(1, max_gap + 2) for dj in range(1, max_gap + 2)]
+    links = []
+    for n, (i, j) in enumerate(pairs):
+        if _long(long, i, j):
+            for di, dj in gapped:
+                before = position.get((i - di, j - dj))
+                if before is not None and (di == dj == 1 or _long(long, i - di, j - dj)):
+                    links.append((before, n))
+        else:  # a short pair links only to the directly preceding pair
+            before = position.get((i - 1, j - 1))
+            if before is not None:
+                links.append((before, n))
     component = group_pairs(len(pairs), links)
     chains: dict[int, list[tuple[int, int]]] = {}
     for n, root in enumerate(component):
