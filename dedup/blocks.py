@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations, pairwise
 
-from dedup.groups import group_pairs
+from dedup.groups import duplicate_groups, group_pairs
 
 __all__ = ["Block", "find_blocks"]
 
@@ -56,12 +56,7 @@ def find_blocks(groups: Sequence[int], long: Sequence[bool], max_gap: int) -> li
         >>> [b.pairs for b in find_blocks(groups, [True] * 7, max_gap=1)]
         [((0, 4), (1, 5), (2, 6))]
     """
-    first: dict[int, int] = {}
-    members: dict[int, list[int]] = {}  # groups of two or more, by their first member
-    for index, group in enumerate(groups):
-        seen = first.setdefault(group, index)
-        if seen != index:
-            members.setdefault(seen, [seen]).append(index)
+    members = duplicate_groups(groups)
     if not any(long[i] for indices in members.values() for i in indices):
         return []  # no long pair: nothing can anchor a block
     pairs: list[tuple[int, int]] = []

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from dedup.blocks import Block
 from dedup.config import Keep
+from dedup.groups import duplicate_groups
 from dedup.paragraphs import Paragraph
 from dedup.report import DropReason
 
@@ -66,12 +67,8 @@ def decide(
             loser, partner = (i, j) if second_wins else (j, i)
             if loser not in drops:
                 drops[loser] = Drop(partner, DropReason.REPEATED_BLOCK, number)
-    members: dict[int, list[int]] = {}
-    for index, group in enumerate(groups):
-        members.setdefault(group, []).append(index)
+    members = duplicate_groups(groups)
     for indices in members.values():
-        if len(indices) < 2:
-            continue
         alive = [i for i in indices if i not in drops]
         if not alive:  # blocks disagreed: the group keeps one copy all the same
             alive = [_choose(indices, paragraphs, keys, keep)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-__all__ = ["exact_pairs", "group_pairs"]
+__all__ = ["duplicate_groups", "exact_pairs", "group_pairs"]
 
 
 def group_pairs(count: int, pairs: Iterable[tuple[int, int]]) -> list[int]:
@@ -37,6 +37,22 @@ def group_pairs(count: int, pairs: Iterable[tuple[int, int]]) -> list[int]:
     for i in range(count):
         parent[i] = parent[parent[i]]
     return parent
+
+
+def duplicate_groups(groups: Sequence[int]) -> dict[int, list[int]]:
+    """Return the members of every group of two or more, by group, in index order.
+
+    Example:
+        >>> duplicate_groups([0, 1, 0, 3, 1, 5])
+        {0: [0, 2], 1: [1, 4]}
+    """
+    first: dict[int, int] = {}
+    members: dict[int, list[int]] = {}
+    for index, group in enumerate(groups):
+        seen = first.setdefault(group, index)
+        if seen != index:
+            members.setdefault(group, [seen]).append(index)
+    return dict(sorted(members.items(), key=lambda item: item[1][0]))
 
 
 def exact_pairs(keys: Sequence[str]) -> list[tuple[int, int]]:
