@@ -154,6 +154,9 @@ def test_parquet_in_and_out(tmp_path: Path) -> None:
     (corpus / "valley.jsonl").unlink()
     pq.write_table(pa.Table.from_pylist(records), corpus / "valley.parquet")
     twin = write_corpus(tmp_path / "twin")  # the same corpus with the JSON Lines file
+    many = [{"id": f"m-{n}", "text": f"Item {n}.\n{SYNDICATED}\nItem {n}."} for n in range(600)]
+    pq.write_table(pa.Table.from_pylist(many), corpus / "many.parquet", row_group_size=100)
+    write_jsonl(twin / "many.jsonl", many)  # 600 rows: three pieces
     options = {"cross_doc": True, "boilerplate_min_docs": 3}
     clean_dataset(BatchOptions(in_dir=corpus, out_dir=tmp_path / "ray", **options))
     run_batch(BatchOptions(in_dir=twin, out_dir=tmp_path / "local", **options))
@@ -161,6 +164,8 @@ def test_parquet_in_and_out(tmp_path: Path) -> None:
     assert table.schema == pq.read_schema(corpus / "valley.parquet")
     assert table.to_pylist() == read_jsonl(tmp_path / "local" / "valley.jsonl")
     assert table.to_pylist() != records  # something was dropped
+    assert pq.read_table(tmp_path / "ray" / "many.parquet").to_pylist() == read_jsonl(
+        tmp_path / "local" / "many.jsonl")
     assert snapshot(tmp_path / "ray" / "zz") == snapshot(tmp_path / "local" / "zz")
 
 

@@ -66,7 +66,7 @@ from dedup.corpus.writers import OutputFile, output_path, remove_partials
 from dedup.dist import stages
 from dedup.dist.components import driver_components, gather_labels, star_components
 from dedup.dist.grouping import PIECE_SHIFT, article_of
-from dedup.dist.pieces import PARQUET, find_all_sources, read_pieces, write_parquet
+from dedup.dist.pieces import PARQUET, ParquetOutput, find_all_sources, read_pieces
 from dedup.errors import ConfigError
 
 __all__ = ["MAX_DRIVER_EDGES", "clean_dataset"]
@@ -410,7 +410,7 @@ def _write(options: BatchOptions, plan: _Plan, good: Flags, rendered: Iterator[d
     task = None
     if bar is not None:
         task = bar.add_task("writing", total=sum(s.size for s in plan.sources), articles=0)
-    output: OutputFile | None = None
+    output: OutputFile | ParquetOutput | None = None
     try:
         for number, source in enumerate(plan.sources):
             if number in plan.failed:
@@ -421,10 +421,10 @@ def _write(options: BatchOptions, plan: _Plan, good: Flags, rendered: Iterator[d
                 continue
             write = not options.dry_run and source.relative not in done
             final = output_path(options.out_dir, source)
-            parquet = source.format == PARQUET
-            if write and not parquet:
+            if write and source.format == PARQUET:
+                output = ParquetOutput(final, plan.schemas[number])
+            elif write:
                 output = OutputFile(final, source.format)
-            records: list[dict[str, object]] = []
             lines: list[bytes] = []
             file_summary = Summary()
             consumed = 0
@@ -433,10 +433,10 @@ def _write(options: BatchOptions, plan: _Plan, good: Flags, rendered: Iterator[d
                 if int(row["piece"]) != piece:  # pragma: no cover - _in_order guarantees it
                     msg = f"piece {row['piece']} arrived where {piece} was expected"
                     raise RuntimeError(msg)
-                if output is not None:
+                if isinstance(output, ParquetOutput) and len(row["records"]):
+                    output.write_records(pickle.loads(bytes(row["records"])))
+                elif isinstance(output, OutputFile):
                     output.write_bytes(bytes(row["data"]))
-                if write and parquet:
-                    records.extend(pickle.loads(bytes(row["records"])))
                 lines.append(bytes(row["report"]))
                 part: Summary = pickle.loads(bytes(row["summary"]))
                 _merge(file_summary, part)
@@ -448,9 +448,6 @@ def _write(options: BatchOptions, plan: _Plan, good: Flags, rendered: Iterator[d
             if output is not None:
                 output.commit()
                 output = None
-                summary.files_written += 1
-            elif write and parquet:
-                write_parquet(final, records, plan.schemas[number])
                 summary.files_written += 1
             if report is not None:
                 for line in lines:

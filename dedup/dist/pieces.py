@@ -3,9 +3,10 @@
 A piece is what one Ray task cleans: a :class:`~dedup.corpus.readers.Chunk`
 of a ``.txt``, ``.md``, ``.jsonl`` or ``.jsonl.gz`` file, read by the local
 engine's own :func:`~dedup.corpus.readers.read_chunks` (so pieces are the
-local engine's chunks), or a :class:`ParquetChunk`: ``CHUNK_LINES`` rows of a
-``.parquet`` file, one article per row. Pieces are numbered in corpus order
-(relative path, then line or row), and that number orders everything after.
+local engine's chunks), or a :class:`ParquetChunk`: up to ``CHUNK_LINES`` rows
+of a ``.parquet`` file (streamed, never the whole file), one article per row.
+Pieces are numbered in corpus order (relative path, then line or row), and
+that number orders everything after.
 
 Parquet rows follow the JSON Lines rules: the text column must hold strings,
 the id is the id column else ``PATH:ROW`` (1-based), the site comes from the
@@ -34,6 +35,7 @@ from dedup.corpus.readers import (
     parse_chunk,
     read_chunks,
 )
+from dedup.corpus.writers import PARTIAL
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -41,11 +43,11 @@ if TYPE_CHECKING:
 __all__ = [
     "PARQUET",
     "ParquetChunk",
+    "ParquetOutput",
     "Piece",
     "find_all_sources",
     "parse_piece",
     "read_pieces",
-    "write_parquet",
 ]
 
 PARQUET = cast(Format, "parquet")
@@ -102,15 +104,20 @@ def read_pieces(source: Source) -> Iterator[Chunk | ParquetChunk]:
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(source.path)
+        parquet = pq.ParquetFile(source.path)
+        rows = parquet.metadata.num_rows
+        schema = parquet.schema_arrow
+        start = 0
+        for number, batch in enumerate(parquet.iter_batches(batch_size=CHUNK_LINES)):
+            table = pa.Table.from_batches([batch]).replace_schema_metadata(schema.metadata)
+            stop = start + table.num_rows
+            consumed = source.size if stop >= rows else source.size * stop // max(rows, 1)
+            yield ParquetChunk(source, number, start + 1, table, consumed, last=stop >= rows)
+            start = stop
+        if rows == 0:
+            yield ParquetChunk(source, 0, 1, schema.empty_table(), source.size, last=True)
     except (OSError, pa.ArrowException) as error:
         raise BadInput(source.relative, None, f"cannot read: {error}") from None
-    rows = table.num_rows
-    for number, start in enumerate(range(0, max(rows, 1), CHUNK_LINES)):
-        stop = min(start + CHUNK_LINES, rows)
-        consumed = source.size if stop >= rows else source.size * stop // max(rows, 1)
-        yield ParquetChunk(source, number, start + 1, table.slice(start, stop - start),
-                           consumed, last=stop >= rows)
 
 
 def parse_piece(chunk: Chunk | ParquetChunk, fields: Fields) -> list[Article]:
@@ -137,15 +144,38 @@ def parse_piece(chunk: Chunk | ParquetChunk, fields: Fields) -> list[Article]:
     return articles
 
 
-def write_parquet(final: Path, records: list[dict[str, object]], schema: pa.Schema) -> None:
-    """Write ``records`` with ``schema`` to ``final`` through a temporary file, atomically."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+class ParquetOutput:
+    """A Parquet output file, written piece by piece to a temporary name until :meth:`commit`.
 
-    final.parent.mkdir(parents=True, exist_ok=True)
-    temporary = final.with_name(f".{final.name}.{os.getpid()}.dedup-partial")
-    try:
-        pq.write_table(pa.Table.from_pylist(records, schema=schema), temporary)
-        temporary.replace(final)
-    finally:
-        temporary.unlink(missing_ok=True)
+    Like :class:`dedup.corpus.writers.OutputFile`: the final name appears only
+    once the file is complete, and a run that dies leaves a ``*.dedup-partial``
+    file that the next run removes.
+    """
+
+    def __init__(self, final: Path, schema: pa.Schema) -> None:
+        import pyarrow.parquet as pq
+
+        self.final = final
+        self.schema = schema
+        final.parent.mkdir(parents=True, exist_ok=True)
+        self.temporary = final.with_name(f".{final.name}.{os.getpid()}{PARTIAL}")
+        self._writer = pq.ParquetWriter(self.temporary, schema)
+
+    def write_records(self, records: list[dict[str, object]]) -> None:
+        """Append rows (dicts with the schema's columns)."""
+        import pyarrow as pa
+
+        if records:
+            self._writer.write_table(pa.Table.from_pylist(records, schema=self.schema))
+
+    def commit(self) -> None:
+        """Finish the file and rename it to its final name."""
+        self._writer.close()
+        self.temporary.replace(self.final)
+
+    def discard(self) -> None:
+        """Abandon the file: close and delete the temporary file."""
+        try:
+            self._writer.close()
+        finally:
+            self.temporary.unlink(missing_ok=True)
