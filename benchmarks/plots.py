@@ -44,7 +44,7 @@ def _quality(results: dict):
     left.set_ylabel("recall (%)")
     left.set_title("Duplicates found, per pattern")
     left.axhline(98, color="grey", linestyle=":", linewidth=1)
-    left.legend(fontsize=8, ncol=4, loc="lower left")
+    left.legend(fontsize=8, ncol=8, loc="upper center", bbox_to_anchor=(0.5, -0.3))
     rates = [(q["tools"][t]["headline"]["false_drop_rate"] or 0.0) * 100 for t in tools]
     right.barh(tools, rates, color="tab:red")
     right.axvline(0.1, color="grey", linestyle=":", linewidth=1)

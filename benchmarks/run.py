@@ -324,7 +324,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small samples, under 2 minutes")
     parser.add_argument("--data", default=None, help="the shared data (default ../shared/data)")
-    parser.add_argument("--out", default=str(HERE / "results"), help="where results go")
+    parser.add_argument(
+        "--out", default=None, help="where results go (results/, or results/quick/ with --quick)"
+    )
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument(
         "--skip", default="", help="comma-separated parts to skip: quality,gold,speed,scale"
@@ -354,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         results["scale"] = run_scale(root, cfg, args.seed)
     results["unavailable_tools"] = dict(alternatives.UNAVAILABLE)
     results["runtime_s"] = round(time.time() - started, 1)
-    out = Path(args.out)
+    out = Path(args.out) if args.out else HERE / "results" / ("quick" if args.quick else "")
     out.mkdir(parents=True, exist_ok=True)
     try:
         import plots
