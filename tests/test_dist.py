@@ -6,6 +6,8 @@ import dataclasses
 import gzip
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +55,7 @@ BASE = (
 @pytest.fixture(scope="module", autouse=True)
 def local_ray() -> Any:
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
+    os.environ["RAY_AUTH_MODE"] = "disabled"  # a private test cluster, joined by a subprocess
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield
     ray.shutdown()
@@ -177,7 +180,7 @@ def test_components_must_follow_shared_keys_not_only_verified_pairs() -> None:
     rows = [
         Candidate(node_id(0, 0, 0), "q", 0, 1, (1,), "an unrelated paragraph " * 4),
         Candidate(node_id(0, 1, 0), "p", 0, 2, (1, 7), text),
-        Candidate(node_id(0, 2, 0), "r", 0, 3, (1,), text + " today"),
+        Candidate(node_id(0, 2, 0), "r", 0, 3, (1,), text.replace("winter", "wintr")),
     ]
     assert replay(rows, Config()) == {}
     assert set(replay(rows[1:], Config())) == {rows[2].node}
@@ -208,6 +211,19 @@ def test_cli_engine_ray(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert ray_line.rsplit(";", 1)[0] == local_line.rsplit(";", 1)[0]
     gz = gzip.decompress((tmp_path / "ray" / "zz" / "north.jsonl.gz").read_bytes())
     assert [json.loads(line)["id"] for line in gz.splitlines()] == ["nw-0", "nw-1", "nw-2"]
+
+
+def test_subprocess_joins_running_cluster(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "in")
+    address = ray.get_runtime_context().gcs_address
+    command = [sys.executable, "-m", "dedup", "batch", str(corpus), str(tmp_path / "ray"),
+               "--cross-doc", "--engine", "ray", "--address", address]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout == ""
+    assert done.stderr.splitlines()[-1].startswith("dedup: 11 articles in 7 files")
+    run_batch(BatchOptions(in_dir=corpus, out_dir=tmp_path / "local", cross_doc=True))
+    assert snapshot(tmp_path / "ray") == snapshot(tmp_path / "local")
 
 
 def test_persistent_index_is_refused(tmp_path: Path) -> None:
