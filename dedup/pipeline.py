@@ -144,7 +144,9 @@ def analyze(text: str, config: Config) -> Analyzed:
         bands=config.bands,
         method=config.candidates,
     )
-    matches = verify_pairs(keys, pairs, config.min_similarity)
+    matches = verify_pairs(
+        keys, pairs, config.min_similarity, min_contained=config.min_length
+    )
     if not exact and not matches:
         return Analyzed(paragraphs, keys, {})
     groups = group_pairs(len(paragraphs), exact + [(m.a, m.b) for m in matches])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import example, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 import dedup
@@ -128,15 +128,17 @@ def test_keep_best_prefers_the_complete_paragraph_over_its_teaser(data):
     distinct = data.draw(disjoint_paragraphs(min_size=2, max_size=5))
     full = distinct[0]
     words = full.split()
-    # A teaser whose key has AFFIX (32) characters or more always shares the full
-    # paragraph's prefix key; shorter ones are found only if LSH proposes them.
-    lowest = max(len(" ".join(words[:6])), AFFIX + 4)
+    # A teaser counts as one when its key has min_length (50) characters or
+    # more (shorter starts of a paragraph may be headlines); from AFFIX (32) on it
+    # always shares the full paragraph's prefix key.
+    lowest = max(len(" ".join(words[:6])), AFFIX + 4, dedup.Config().min_length + 4)
     # keep="best" treats a copy with 80% of the text as complete unless it ends
     # in an ellipsis (dedup.decide), so a teaser without one is cut shorter.
     ellipsis = data.draw(st.sampled_from(["…", "...", " …", ""]))
     if not ellipsis and lowest > int(0.75 * len(full)):
         ellipsis = "…"
     highest = len(full) - 8 if ellipsis else int(0.75 * len(full))
+    assume(lowest <= highest)
     teaser = full[: data.draw(st.integers(lowest, highest))].rstrip() + ellipsis
     paragraphs = [teaser, *distinct[1:]]
     paragraphs.insert(data.draw(st.integers(0, len(paragraphs))), full)

@@ -200,7 +200,9 @@ def _near(
         other = stored_keys.get(candidate)
         if owner is None or owner == doc or other is None:
             continue
-        for match in verify_pairs([key, other], [(0, 1)], config.min_similarity):
+        for match in verify_pairs(
+            [key, other], [(0, 1)], config.min_similarity, min_contained=config.min_length
+        ):
             # a longer paragraph is never dropped because a shorter one it holds was seen
             if match.kind == "near" or len(key) <= len(other):
                 return CorpusDrop(CorpusReason.CROSS_DOC, None, owner, match.similarity)
