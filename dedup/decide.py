@@ -6,11 +6,15 @@
    earlier). Every aligned paragraph of the other copy is dropped; paragraphs
    that only one copy has are unique and stay.
 2. Then each duplicate group with a long member (``min_length`` characters or
-   more) keeps one survivor among the paragraphs still kept: the earliest, the
-   latest, or with ``"best"`` the earliest of the copies that have at least
-   80% of the longest copy's text, preferring one that does not end in an
-   ellipsis (a full paragraph beats its teaser; noise and short fragments do
-   not make a copy "more complete").
+   more) is ordered by the policy: earliest first, latest first, or with
+   ``"best"`` the copies with at least 80% of the longest copy's text first
+   (earliest first, those ending in an ellipsis after the others), then the
+   shorter ones, longest first. A full paragraph beats its teaser, while noise
+   and short fragments do not make a copy "more complete". In that order a
+   paragraph is dropped when it matched a paragraph already kept *directly*
+   (the same key, or a verified pair of their keys' first occurrences in
+   ``links``; without ``links`` only exact copies go), and kept otherwise: two
+   different paragraphs that merely share a teaser both stay.
 3. Groups of short paragraphs lose members only inside repeated blocks.
 
 No group ever loses all of its members.
@@ -19,6 +23,7 @@ No group ever loses all of its members.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from dedup.blocks import Block
@@ -50,6 +55,7 @@ def decide(
     *,
     keep: Keep,
     min_length: int,
+    links: AbstractSet[tuple[int, int]] = frozenset(),
 ) -> dict[int, Drop]:
     """Return the dropped paragraphs, by index.
 
@@ -68,18 +74,24 @@ def decide(
             if loser not in drops:
                 drops[loser] = Drop(partner, DropReason.REPEATED_BLOCK, number)
     members = duplicate_groups(groups)
+    first: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        first.setdefault(key, index)
     for indices in members.values():
         alive = [i for i in indices if i not in drops]
         if not alive:  # blocks disagreed: the group keeps one copy all the same
-            alive = [_choose(indices, paragraphs, keys, keep)]
+            alive = [_preferred(indices, paragraphs, keys, keep)[0]]
             del drops[alive[0]]
         if max(len(keys[i]) for i in indices) < min_length:
             continue
-        survivor = _choose(alive, paragraphs, keys, keep)
-        for i in alive:
-            if i != survivor:
-                reason = DropReason.EXACT if keys[i] == keys[survivor] else DropReason.NEAR
-                drops[i] = Drop(survivor, reason)
+        survivors: list[int] = []
+        for i in _preferred(alive, paragraphs, keys, keep):
+            kept_copy = next((k for k in survivors if _linked(i, k, keys, first, links)), None)
+            if kept_copy is None:
+                survivors.append(i)
+            else:
+                reason = DropReason.EXACT if keys[i] == keys[kept_copy] else DropReason.NEAR
+                drops[i] = Drop(kept_copy, reason)
     return {i: _resolve(drop, drops, members[groups[i]]) for i, drop in sorted(drops.items())}
 
 
@@ -95,17 +107,40 @@ def _second_wins(block: Block, keys: Sequence[str], keep: Keep) -> bool:
     return a_text < COMPLETE * b_text
 
 
-def _choose(
+def _preferred(
     indices: Sequence[int], paragraphs: Sequence[Paragraph], keys: Sequence[str], keep: Keep
-) -> int:
+) -> list[int]:
+    """Order a group's members by the keep policy, the copy to keep first."""
     if keep == "first":
-        return min(indices)
+        return sorted(indices)
     if keep == "last":
-        return max(indices)
+        return sorted(indices, reverse=True)
     longest = max(len(keys[i]) for i in indices)
-    complete = [i for i in indices if len(keys[i]) >= COMPLETE * longest]
-    whole = [i for i in complete if not paragraphs[i].text.rstrip().endswith(_ELLIPSES)]
-    return min(whole or complete)
+
+    def rank(i: int) -> tuple[int, int, int]:
+        if len(keys[i]) < COMPLETE * longest:
+            return 2, -len(keys[i]), i
+        cut = paragraphs[i].text.rstrip().endswith(_ELLIPSES)
+        return int(cut), 0, i
+
+    return sorted(indices, key=rank)
+
+
+def _linked(
+    i: int,
+    k: int,
+    keys: Sequence[str],
+    first: dict[str, int],
+    links: AbstractSet[tuple[int, int]],
+) -> bool:
+    """Whether paragraphs ``i`` and ``k`` matched directly (not only through others).
+
+    ``links`` holds verified pairs of first occurrences of their keys.
+    """
+    if keys[i] == keys[k]:
+        return True
+    a, b = first[keys[i]], first[keys[k]]
+    return (min(a, b), max(a, b)) in links
 
 
 def _resolve(drop: Drop, drops: dict[int, Drop], group: Sequence[int]) -> Drop:

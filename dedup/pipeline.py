@@ -152,7 +152,16 @@ def analyze(text: str, config: Config) -> Analyzed:
     groups = group_pairs(len(paragraphs), exact + [(m.a, m.b) for m in matches])
     long = [len(key) >= config.min_length for key in keys]
     blocks = find_blocks(groups, long, config.max_block_gap)
-    drops = decide(paragraphs, keys, groups, blocks, keep=config.keep, min_length=config.min_length)
+    links = {(m.a, m.b) for m in matches}
+    drops = decide(
+        paragraphs,
+        keys,
+        groups,
+        blocks,
+        keep=config.keep,
+        min_length=config.min_length,
+        links=links,
+    )
     return Analyzed(paragraphs, keys, drops)
 
 

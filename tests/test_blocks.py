@@ -112,7 +112,8 @@ def test_best_prefers_the_complete_copy_over_a_teaser():
     full = "the harbour authority confirmed on thursday that the northern pier will close"
     teaser = full[:40]
     ps = paragraphs(teaser + "…", "other", full)
-    drops = decide(ps, [teaser, "other", full], [0, 1, 0], [], keep="best", min_length=30)
+    drops = decide(ps, [teaser, "other", full], [0, 1, 0], [], keep="best", min_length=30,
+                   links={(0, 2)})
     assert list(drops) == [0]
     assert drops[0].duplicate_of == 2
     assert drops[0].reason is DropReason.NEAR
