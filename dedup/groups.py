@@ -42,17 +42,20 @@ def group_pairs(count: int, pairs: Iterable[tuple[int, int]]) -> list[int]:
 def duplicate_groups(groups: Sequence[int]) -> dict[int, list[int]]:
     """Return the members of every group of two or more, by group, in index order.
 
+    ``groups`` names each group by its smallest member, as :func:`group_pairs` does.
+
     Example:
         >>> duplicate_groups([0, 1, 0, 3, 1, 5])
         {0: [0, 2], 1: [1, 4]}
     """
-    first: dict[int, int] = {}
     members: dict[int, list[int]] = {}
-    for index, group in enumerate(groups):
-        seen = first.setdefault(group, index)
-        if seen != index:
-            members.setdefault(group, [seen]).append(index)
-    return dict(sorted(members.items(), key=lambda item: item[1][0]))
+    for index in [i for i, group in enumerate(groups) if group != i]:
+        group = groups[index]
+        if group in members:
+            members[group].append(index)
+        else:
+            members[group] = [group, index]
+    return dict(sorted(members.items()))
 
 
 def exact_pairs(keys: Sequence[str]) -> list[tuple[int, int]]:

@@ -28,9 +28,13 @@ _OTHER_BREAKS = ("\r", "\v", "\f", "\x85", "\u2028", "\u2029")
 _SINGLE_BREAKS = frozenset(("\n", "\r\n", "\r", "\x85", "\u2028"))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Paragraph:
-    """One paragraph: its index in the article and its span ``text[start:end]``."""
+    """One paragraph: its index in the article and its span ``text[start:end]``.
+
+    Treat it as read-only. It is not frozen because articles have many
+    paragraphs and a frozen dataclass is twice as slow to create.
+    """
 
     index: int
     start: int

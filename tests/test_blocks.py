@@ -60,9 +60,9 @@ def test_double_capture_is_one_block():
 
 
 def test_gap_within_max_gap_links():
-    groups = [0, 1, 2, 3, 0, 9, 2]  # paragraph 1 is missing from the copy, 9 inserted
+    groups = [0, 1, 2, 3, 0, 5, 2]  # paragraph 1 is missing from the copy, 5 inserted
     assert pairs_of(find_blocks(groups, [True] * 7, max_gap=1)) == [((0, 4), (2, 6))]
-    groups = [0, 1, 2, 3, 4, 0, 8, 9, 3]
+    groups = [0, 1, 2, 3, 4, 0, 6, 7, 3]
     assert find_blocks(groups, [True] * 9, max_gap=1) == []
     assert pairs_of(find_blocks(groups, [True] * 9, max_gap=2)) == [((0, 5), (3, 8))]
 
