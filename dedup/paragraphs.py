@@ -15,6 +15,7 @@ Text before the first paragraph is kept as it is.
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -70,13 +71,10 @@ def split_paragraphs(text: str, split: Split = "line") -> list[Paragraph]:
 
 def _split_newlines(text: str) -> list[Paragraph]:
     """``split_paragraphs(text, "line")`` for text whose only line break is ``\\n`` (fast path)."""
-    paragraphs: list[Paragraph] = []
-    start = 0
-    for line in text.split("\n"):
-        if line and not line.isspace():
-            paragraphs.append(Paragraph(len(paragraphs), start, start + len(line), line))
-        start += len(line) + 1
-    return paragraphs
+    lines = text.split("\n")
+    starts = accumulate(map((1).__add__, map(len, lines)), initial=0)
+    kept = [(start, line) for start, line in zip(starts, lines) if line and not line.isspace()]
+    return [Paragraph(i, start, start + len(line), line) for i, (start, line) in enumerate(kept)]
 
 
 def render(text: str, paragraphs: Sequence[Paragraph], kept: Sequence[bool]) -> str:
