@@ -104,16 +104,15 @@ def find_candidates(
     order = np.argsort(flat, kind="stable")
     ordered = flat[order]
     same = ordered[1:] == ordered[:-1]
-    if same.any():
+    if same.any():  # runs of equal band keys: only those of two or more are visited
         run_starts = np.flatnonzero(np.concatenate(([True], ~same)))
         run_ends = np.append(run_starts[1:], len(ordered))
-        for begin, end in zip(run_starts.tolist(), run_ends.tolist(), strict=True):
-            if end - begin > 1:
-                found.update(_pairs(sorted(set(owner[order[begin:end]].tolist()))))
-    for affix in (_prefixes(keys, members), _suffixes(keys, members)):
-        for group in affix.values():
-            if len(group) > 1:
-                found.update(_pairs(group))
+        shared = np.flatnonzero(run_ends - run_starts > 1)
+        for begin, end in zip(run_starts[shared].tolist(), run_ends[shared].tolist(), strict=True):
+            found.update(_pairs(sorted(set(owner[order[begin:end]].tolist()))))
+    for group in _affixes(keys, members).values():
+        if len(group) > 1:
+            found.update(_pairs(group))
     return sorted(found)
 
 
@@ -128,15 +127,11 @@ def _pairs(bucket: Sequence[int]) -> list[Pair]:
     ]
 
 
-def _prefixes(keys: Sequence[str], members: Sequence[int]) -> dict[str, list[int]]:
-    groups: dict[str, list[int]] = {}
+def _affixes(keys: Sequence[str], members: Sequence[int]) -> dict[tuple[bool, str], list[int]]:
+    """Group members by their first and by their last AFFIX characters."""
+    groups: dict[tuple[bool, str], list[int]] = {}
     for i in members:
-        groups.setdefault(keys[i][:AFFIX], []).append(i)
-    return groups
-
-
-def _suffixes(keys: Sequence[str], members: Sequence[int]) -> dict[str, list[int]]:
-    groups: dict[str, list[int]] = {}
-    for i in members:
-        groups.setdefault(keys[i][-AFFIX:], []).append(i)
+        key = keys[i]
+        groups.setdefault((True, key[:AFFIX]), []).append(i)
+        groups.setdefault((False, key[-AFFIX:]), []).append(i)
     return groups
