@@ -218,3 +218,24 @@ def test_progress_bar_on_a_terminal_console(corpus: Path, tmp_path: Path) -> Non
     assert "counting" in shown
     assert "cleaning" in shown
     assert "11 articles" in shown
+
+
+def test_boilerplate_counts_follow_document_order_with_mixed_sites(tmp_path: Path) -> None:
+    # One file mixes two sites and repeats an id: the repeat must not be counted,
+    # and the other site's documents must all be.
+    line = "Bee Gazette readers can follow every council meeting live on our website."
+    records = [
+        {"id": "x", "site": "a.example", "text": "Ant story one.\nAnts gather."},
+        {"id": "y1", "site": "b.example", "text": f"Bee story one.\n{line}"},
+        {"id": "x", "site": "a.example", "text": "Ant story two.\nAnts gather."},
+        {"id": "y2", "site": "b.example", "text": f"Bee story two.\n{line}"},
+    ]
+    source = tmp_path / "in" / "mixed.jsonl"
+    source.parent.mkdir()
+    write_jsonl(source, records)
+    out = tmp_path / "out"
+    assert run(tmp_path / "in", out, "--site-field", "site", "--boilerplate-min-docs", "2") == 0
+    cleaned = read_jsonl(out / "mixed.jsonl")
+    assert line not in cleaned[1]["text"]
+    assert line not in cleaned[3]["text"]
+    assert "Ants gather." in cleaned[0]["text"]

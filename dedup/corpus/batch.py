@@ -390,38 +390,37 @@ def _count(
     state = _WorkerState(options.fields, options.config, {}, cross_doc=False)
     task = _add_task(bar, "counting", sources)
     file_ids: list[str] = []
-    file_counts: dict[str, list[tuple[int, ...]]] = {}
+    file_counts: list[tuple[str, tuple[int, ...]]] = []  # (site, fingerprints), document order
     for item, result in _ordered(_tasks(sources), state, _count_chunk, _count_in_worker,
                                  options.workers):
         source = item.source
         if isinstance(result, BadInput) or source.relative in failed:
             if isinstance(result, BadInput):
                 failed.setdefault(source.relative, result)
-            file_ids, file_counts = [], {}
+            file_ids, file_counts = [], []
             continue
         for doc, site, prints in result:
             file_ids.append(doc)
-            file_counts.setdefault(site, []).append(prints)
+            file_counts.append((site, prints))
         if isinstance(item, Chunk):
             _advance(bar, task, item, len(result))
             if item.last:
                 _add_file_counts(index, file_ids, file_counts)
-                file_ids, file_counts = [], {}
+                file_ids, file_counts = [], []
 
 
 def _add_file_counts(
-    index: Index, ids: list[str], counts: dict[str, list[tuple[int, ...]]]
+    index: Index, ids: list[str], documents: list[tuple[str, tuple[int, ...]]]
 ) -> None:
-    new = iter(index.add_docs(ids))
-    for site, documents in counts.items():
-        counter: Counter[int] = Counter()
-        added = 0
-        for prints in documents:
-            if next(new):
-                counter.update(prints)
-                added += 1
-        if added:
-            index.add_counts(site, counter, added)
+    """Count the fingerprints of a file's documents that the index had not seen, per site."""
+    counters: dict[str, Counter[int]] = {}
+    added: Counter[str] = Counter()
+    for new, (site, prints) in zip(index.add_docs(ids), documents, strict=True):
+        if new:
+            counters.setdefault(site, Counter()).update(prints)
+            added[site] += 1
+    for site, counter in counters.items():
+        index.add_counts(site, counter, added[site])
 
 
 def _clean(
