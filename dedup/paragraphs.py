@@ -15,9 +15,9 @@ Text before the first paragraph is kept as it is.
 from __future__ import annotations
 
 import re
-from itertools import accumulate
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from dedup.config import Split
 
@@ -72,8 +72,13 @@ def split_paragraphs(text: str, split: Split = "line") -> list[Paragraph]:
 def _split_newlines(text: str) -> list[Paragraph]:
     """``split_paragraphs(text, "line")`` for text whose only line break is ``\\n`` (fast path)."""
     lines = text.split("\n")
+    # one start more than lines (the end of the text): zip stops at the last line
     starts = accumulate(map((1).__add__, map(len, lines)), initial=0)
-    kept = [(start, line) for start, line in zip(starts, lines) if line and not line.isspace()]
+    kept = [
+        (start, line)
+        for start, line in zip(starts, lines, strict=False)
+        if line and not line.isspace()
+    ]
     return [Paragraph(i, start, start + len(line), line) for i, (start, line) in enumerate(kept)]
 
 

@@ -67,7 +67,14 @@ from dedup.errors import ConfigError
 from dedup.keys import normalize_paragraphs
 from dedup.paragraphs import render, split_paragraphs
 
-__all__ = ["BatchOptions", "Summary", "check_directories", "default_workers", "run_batch"]
+__all__ = [
+    "BatchOptions",
+    "Summary",
+    "check_directories",
+    "default_workers",
+    "progress_bar",
+    "run_batch",
+]
 
 R = TypeVar("R")
 
@@ -329,7 +336,7 @@ def run_batch(
     needs_index = options.cross_doc or options.boilerplate or options.index is not None
     index = open_index(options.index) if needs_index else None
     console = console or Console(stderr=True)
-    bar = _progress(console) if progress else None
+    bar = progress_bar(console) if progress else None
     try:
         if index is not None:
             index.check(index_params(options.config))
@@ -641,7 +648,8 @@ class _NoProgress:
         return None
 
 
-def _progress(console: Console) -> Progress:
+def progress_bar(console: Console) -> Progress:
+    """The progress bar of a batch run: articles, MB, rate and time left."""
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),

@@ -39,6 +39,7 @@ __all__ = [
     "Chunk",
     "Fields",
     "Source",
+    "article_from_record",
     "find_sources",
     "parse_chunk",
     "read_chunks",
@@ -235,6 +236,17 @@ def _parse_line(path: str, number: int, line: bytes, fields: Fields) -> Article:
     if not isinstance(record, dict):
         msg = f"a JSON line must be an object, got {type(record).__name__}"
         raise BadInput(path, number, msg)
+    return article_from_record(path, number, record, fields)
+
+
+def article_from_record(
+    path: str, number: int, record: dict[str, object], fields: Fields
+) -> Article:
+    """Make the article of one record (a JSON line or a Parquet row).
+
+    Raises:
+        BadInput: the text field is missing or not a string.
+    """
     text = record.get(fields.text)
     if not isinstance(text, str):
         found = "missing" if text is None else f"a {type(text).__name__}, not a string"

@@ -57,7 +57,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from dedup.corpus.batch import BatchOptions, Summary, check_directories
+from dedup.corpus.batch import BatchOptions, Summary, check_directories, progress_bar
 from dedup.corpus.boilerplate import check_boilerplate_options
 from dedup.corpus.decisions import CorpusDrop
 from dedup.corpus.index import MAX_KEYS
@@ -158,7 +158,7 @@ def clean_dataset(
     # partitions are numbered by hash already; sorting their numbers is cheaper on small
     # clusters than starting the hash-shuffle aggregator actors (measured: 1.5 s vs 35 s)
     context.shuffle_strategy = ShuffleStrategy.SORT_SHUFFLE_PULL_BASED
-    bar = _progress(console or Console(stderr=True)) if progress else None
+    bar = progress_bar(console or Console(stderr=True)) if progress else None
     try:
         parts = partitions or max(2, 2 * _cpus())
         if bar is not None:
@@ -478,14 +478,3 @@ def _stage(bar: Progress | None, name: str) -> None:
         bar.update(bar.tasks[0].id, description=name)
 
 
-def _progress(console: Console) -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.fields[articles]} articles"),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=False,
-    )

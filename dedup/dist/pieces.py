@@ -30,7 +30,7 @@ from dedup.corpus.readers import (
     Fields,
     Format,
     Source,
-    _site,
+    article_from_record,
     find_sources,
     parse_chunk,
     read_chunks,
@@ -131,16 +131,7 @@ def parse_piece(chunk: Chunk | ParquetChunk, fields: Fields) -> list[Article]:
     path = chunk.source.relative
     articles = []
     for offset, record in enumerate(chunk.table.to_pylist()):
-        number = chunk.first_line + offset
-        text = record.get(fields.text)
-        if not isinstance(text, str):
-            found = "missing" if text is None else f"a {type(text).__name__}, not a string"
-            msg = f"text field {fields.text!r} is {found}: choose the field with --text-field"
-            raise BadInput(path, number, msg)
-        identifier = record.get(fields.id)
-        article_id = str(identifier) if identifier is not None else f"{path}:{number}"
-        articles.append(Article(path, number, article_id, _site(record, fields, path), text,
-                                record))
+        articles.append(article_from_record(path, chunk.first_line + offset, record, fields))
     return articles
 
 
