@@ -154,14 +154,21 @@ def test_links_to_kept_copies_resolve(browser, site):
 
 
 def test_readme_screenshots(browser, site):
-    if not os.environ.get("DEDUP_UPDATE_DOCS"):
-        pytest.skip("set DEDUP_UPDATE_DOCS=1 to rewrite docs/review-*.png")
-    docs = ROOT / "docs"
-    docs.mkdir(exist_ok=True)
+    """Screenshots of the overview and one article page, as the README shows them.
+
+    They go to test-artifacts/; with DEDUP_UPDATE_DOCS=1 they also replace docs/review-*.png.
+    """
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
     browser.set_window_size(1100, 1500)
     open_page(browser, site / "index.html")
-    browser.save_screenshot(str(docs / "review-overview.png"))
+    browser.save_screenshot(str(artifacts / "docs-overview.png"))
     browser.set_window_size(1100, 900)
     open_page(browser, next((site / "articles").glob("harbour-times-6-*.html")))
-    browser.save_screenshot(str(docs / "review-article.png"))
-    shutil.copy(docs / "review-overview.png", ROOT / "test-artifacts" / "docs-overview.png")
+    browser.save_screenshot(str(artifacts / "docs-article.png"))
+    for name in ("docs-overview.png", "docs-article.png"):
+        assert (artifacts / name).read_bytes().startswith(b"\x89PNG")
+    if os.environ.get("DEDUP_UPDATE_DOCS"):
+        docs = ROOT / "docs"
+        shutil.copy(artifacts / "docs-overview.png", docs / "review-overview.png")
+        shutil.copy(artifacts / "docs-article.png", docs / "review-article.png")
