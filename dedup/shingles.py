@@ -12,8 +12,6 @@ teaser shares the start, a copy with a fragment added shares the start or the
 end), the work per paragraph is bounded, and verification still compares the
 full texts. ``words`` counts the words shingled.
 
-A word is hashed from its first ``WORD`` characters (longer words share a hash
-when they share that prefix, which only adds candidates: verification decides).
 Hashing is vectorized with NumPy over all paragraphs at once and depends only
 on the text: it never uses Python's per-process randomized ``hash()``.
 """
@@ -23,32 +21,26 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["EDGE", "WORD", "Shingles", "shingle"]
+__all__ = ["EDGE", "Shingles", "shingle"]
 
 _NO_SPACES = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff"
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
 )
-# Odd 64-bit multipliers: one per 64-bit column of a word (two UCS-4 characters).
+_BASE = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: odd, so it has an inverse mod 2**64
+_BASE_INVERSE = np.uint64(pow(int(_BASE), -1, 1 << 64))
 _MIX = np.array(
-    [
-        0x9E3779B97F4A7C15,
-        0xC2B2AE3D27D4EB4F,
-        0x165667B19E3779F9,
-        0x27D4EB2F165667C5,
-        0xBF58476D1CE4E5B9,
-        0x94D049BB133111EB,
-    ],
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
     dtype=np.uint64,
 )
 
 EDGE = 64
-WORD = 2 * len(_MIX)  # characters of a word that its hash reads
+_TABLE = 1 << 20  # texts up to 1 MB use the precomputed power table
 
 U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]
@@ -80,17 +72,15 @@ def shingle(keys: Sequence[str], shingle_size: int = 2) -> Shingles:
         [3]
     """
     count = len(keys)
-    sampled = [k if len(k) <= 2 * EDGE else f"{k[:EDGE]} {k[-EDGE:]}" for k in keys]
-    words = [
-        (s if s.isascii() else _NO_SPACES.sub(r" \g<0> ", s)).split() for s in sampled
-    ]
-    lengths = np.fromiter(map(len, words), dtype=np.int64, count=count)
+    joined = "\n".join(k if len(k) <= 2 * EDGE else f"{k[:EDGE]} {k[-EDGE:]}" for k in keys)
+    if not joined.isascii():
+        joined = _NO_SPACES.sub(r" \g<0> ", joined)
+    data = np.frombuffer(f" {joined} ".encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    tokens, paragraph = _tokens(data)
+    words = np.bincount(paragraph, minlength=count)
     offsets = np.zeros(count + 1, np.int64)
-    flat = list(chain.from_iterable(words))
-    if len(flat) < shingle_size:
-        return Shingles(np.empty(0, np.uint32), offsets, lengths)
-    tokens = _hash_words(flat)
-    paragraph = np.repeat(np.arange(count), lengths)
+    if len(tokens) < shingle_size:
+        return Shingles(np.empty(0, np.uint32), offsets, words)
     width = len(tokens) - shingle_size + 1
     combined = tokens[:width] * _MIX[0]
     for k in range(1, shingle_size):
@@ -100,13 +90,41 @@ def shingle(keys: Sequence[str], shingle_size: int = 2) -> Shingles:
     folded = combined[valid]
     folded ^= folded >> np.uint64(32)
     np.cumsum(np.bincount(owners[valid], minlength=count), out=offsets[1:])
-    return Shingles(folded.astype(np.uint32), offsets, lengths)
+    return Shingles(folded.astype(np.uint32), offsets, words)
 
 
-def _hash_words(words: list[str]) -> npt.NDArray[np.uint64]:
-    """Hash each word from its first WORD characters (UCS-4, read as 64-bit columns)."""
-    columns = np.array(words, dtype=f"U{WORD}").view(np.uint64).reshape(len(words), -1)
-    hashed: npt.NDArray[np.uint64] = (columns * _MIX).sum(axis=1, dtype=np.uint64)
-    hashed ^= hashed >> np.uint64(29)
-    hashed *= _MIX[1]
-    return hashed
+def _tokens(data: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.uint64], I64]:
+    """Hash every word of ``data`` (UTF-8, words split by spaces, paragraphs by newlines).
+
+    ``data`` starts and ends with a space. Returns the word hashes and the
+    paragraph index of each word.
+    """
+    separator = data <= 32  # keys hold no control characters but the newline
+    before = np.flatnonzero(separator[:-1] > separator[1:])  # the separator before each word
+    last = np.flatnonzero(separator[:-1] < separator[1:])  # the last byte of each word
+    paragraph = np.searchsorted(np.flatnonzero(data == 10), before, side="right")
+    # Polynomial hash of each word: sum of byte * BASE**(k - start), mod 2**64.
+    powers, inverse = _powers(len(data))
+    prefix = np.cumsum(data * powers[: len(data)])
+    word = prefix[last]
+    word -= prefix[before]
+    word *= inverse[before + 1]
+    return word, paragraph
+
+
+@cache
+def _power_table() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """BASE**(k+1) and BASE**-k mod 2**64 for k < _TABLE (constants, built once)."""
+    return _compute_powers(_TABLE)
+
+
+def _compute_powers(size: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    powers = np.cumprod(np.full(size, _BASE, dtype=np.uint64), dtype=np.uint64)
+    inverse = np.empty(size, dtype=np.uint64)
+    inverse[0] = 1
+    np.cumprod(np.full(size - 1, _BASE_INVERSE, dtype=np.uint64), out=inverse[1:])
+    return powers, inverse
+
+
+def _powers(size: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    return _power_table() if size <= _TABLE else _compute_powers(size)
