@@ -140,6 +140,16 @@ class Summary:
     seconds: float = 0.0
     interrupted: bool = False
 
+    def add(self, part: Summary) -> None:
+        """Add the counts of ``part`` (a file's or a piece's) to this summary."""
+        self.articles += part.articles
+        self.paragraphs_in += part.paragraphs_in
+        self.paragraphs_out += part.paragraphs_out
+        self.bytes_in += part.bytes_in
+        self.bytes_out += part.bytes_out
+        for reason, count in part.dropped.items():
+            self.dropped[reason] += count
+
     def line(self) -> str:
         """Return the one-line summary printed at the end of a run.
 
@@ -475,7 +485,7 @@ def _clean(
                 if index is not None:
                     index.flush()
                 report.write_lines(lines)
-                _merge(summary, file_summary)
+                summary.add(file_summary)
                 output, lines, file_summary = None, [], Summary()
     finally:
         if output is not None:
@@ -541,16 +551,6 @@ def _one_line(chunk: Chunk, line: int) -> Chunk:
         return chunk
     return Chunk(chunk.source, chunk.number, line, (chunk.lines[line - chunk.first_line],),
                  chunk.consumed, chunk.last)
-
-
-def _merge(total: Summary, part: Summary) -> None:
-    total.articles += part.articles
-    total.paragraphs_in += part.paragraphs_in
-    total.paragraphs_out += part.paragraphs_out
-    total.bytes_in += part.bytes_in
-    total.bytes_out += part.bytes_out
-    for reason, count in part.dropped.items():
-        total.dropped[reason] += count
 
 
 def _tasks(sources: Iterable[Source]) -> Iterator[Chunk | _ReadFailure]:

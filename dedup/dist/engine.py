@@ -439,7 +439,7 @@ def _write(options: BatchOptions, plan: _Plan, good: Flags, rendered: Iterator[d
                     output.write_bytes(bytes(row["data"]))
                 lines.append(bytes(row["report"]))
                 part: Summary = pickle.loads(bytes(row["summary"]))
-                _merge(file_summary, part)
+                file_summary.add(part)
                 if bar is not None and task is not None:
                     info = plan.pieces[piece]
                     bar.update(task, advance=info.consumed - consumed,
@@ -452,22 +452,12 @@ def _write(options: BatchOptions, plan: _Plan, good: Flags, rendered: Iterator[d
             if report is not None:
                 for line in lines:
                     report.write_bytes(line)
-            _merge(summary, file_summary)
+            summary.add(file_summary)
     finally:
         if output is not None:
             output.discard()
         if report is not None:
             report.commit()  # a partial report of an interrupted run is still useful
-
-
-def _merge(total: Summary, part: Summary) -> None:
-    total.articles += part.articles
-    total.paragraphs_in += part.paragraphs_in
-    total.paragraphs_out += part.paragraphs_out
-    total.bytes_in += part.bytes_in
-    total.bytes_out += part.bytes_out
-    for reason, count in part.dropped.items():
-        total.dropped[reason] += count
 
 
 def _stage(bar: Progress | None, name: str) -> None:
