@@ -29,15 +29,19 @@ def marker(decision: Decision) -> str:
         >>> marker(Decision(6, 0, 1, "x", False, DropReason.REPEATED_BLOCK, 2, 1.0, 0))
         '[-repeated block dup of #2 (sim 1.00), block 0]'
     """
-    reason = reason_label(decision.reason.value if decision.reason else None)
-    words = f"-{reason}"
+    return f"[-{_explain(decision)}]"
+
+
+def _explain(decision: Decision) -> str:
+    """Why a paragraph went: "exact dup of #3 (sim 0.97), block 0"."""
+    words = reason_label(decision.reason.value if decision.reason else None)
     if decision.duplicate_of is not None:
         words += f" dup of #{decision.duplicate_of}"
     if decision.similarity is not None:
         words += f" (sim {decision.similarity:.2f})"
     if decision.block is not None:
         words += f", block {decision.block}"
-    return f"[{words}]"
+    return words
 
 
 def print_diff(report: Report, console: Console, *, width: int = 100) -> None:
@@ -88,13 +92,7 @@ def _styled(d: Decision, is_source: bool, by_index: dict[int, Decision], width: 
     text = Text()
     text.append("-    ", style=f"bold {color}")
     text.append(d.text, style=f"strike dim {color}")
-    why = f"\n     ↳ {reason_label(reason)}"
-    if d.duplicate_of is not None:
-        why += f" dup of #{d.duplicate_of}"
-    if d.similarity is not None:
-        why += f" (sim {d.similarity:.2f})"
-    if d.block is not None:
-        why += f", block {d.block}"
+    why = f"\n     ↳ {_explain(d)}"
     kept = by_index.get(d.duplicate_of) if d.duplicate_of is not None else None
     if kept is not None:
         quote = kept.text if len(kept.text) <= width else kept.text[: width - 1] + "…"
