@@ -21,7 +21,7 @@ from dedup.keys import normalize_paragraphs
 from dedup.paragraphs import Paragraph, render, split_paragraphs
 from dedup.report import Cleaned, Decision, Report
 from dedup.shingles import shingle
-from dedup.signatures import sign
+from dedup.signatures import U32, sign
 from dedup.verify import similarity, verify_pairs
 
 __all__ = ["Analyzed", "analyze", "clean", "clean_with_report"]
@@ -69,7 +69,7 @@ def clean(
         'Intro.\\nThe body of the story, told at length, with every detail in it.'
     """
     options = _options(config, keep, split, min_length, min_similarity, candidates)
-    paragraphs, _, drops = analyze(text, options)
+    paragraphs, _, drops, *_ = analyze(text, options)
     return render(text, paragraphs, [p.index not in drops for p in paragraphs])
 
 
@@ -97,18 +97,25 @@ def clean_with_report(
         (False, 'exact', 0, 1.0)
     """
     options = _options(config, keep, split, min_length, min_similarity, candidates)
-    paragraphs, keys, drops = analyze(text, options)
+    paragraphs, keys, drops, *_ = analyze(text, options)
     kept = [p.index not in drops for p in paragraphs]
     decisions = tuple(_decision(p, drops.get(p.index), keys) for p in paragraphs)
     return Cleaned(render(text, paragraphs, kept), Report(decisions))
 
 
 class Analyzed(NamedTuple):
-    """What :func:`analyze` found: the paragraphs, their normalized keys, the drops by index."""
+    """What :func:`analyze` found: the paragraphs, their normalized keys, the drops by index.
+
+    ``signed`` are the paragraphs that got a MinHash signature (first occurrences
+    of their key with at least ``min_words`` words), row by row in ``signatures``;
+    both are empty when the article had nothing to compare.
+    """
 
     paragraphs: list[Paragraph]
     keys: list[str]
     drops: dict[int, Drop]
+    signed: Sequence[int] = ()
+    signatures: U32 | None = None
 
 
 def analyze(text: str, config: Config) -> Analyzed:
@@ -137,9 +144,10 @@ def analyze(text: str, config: Config) -> Analyzed:
         if words >= config.min_words and end > start
     ]
     signatures = sign(shingles, config.num_perm, config.seed)[signed]
+    signed_paragraphs = [firsts[row] for row in signed]
     pairs = find_candidates(
         keys,
-        [firsts[row] for row in signed],
+        signed_paragraphs,
         signatures,
         bands=config.bands,
         method=config.candidates,
@@ -148,7 +156,7 @@ def analyze(text: str, config: Config) -> Analyzed:
         keys, pairs, config.min_similarity, min_contained=config.min_length
     )
     if not exact and not matches:
-        return Analyzed(paragraphs, keys, {})
+        return Analyzed(paragraphs, keys, {}, signed_paragraphs, signatures)
     groups = group_pairs(len(paragraphs), exact + [(m.a, m.b) for m in matches])
     long = [len(key) >= config.min_length for key in keys]
     blocks = find_blocks(groups, long, config.max_block_gap)
@@ -162,7 +170,7 @@ def analyze(text: str, config: Config) -> Analyzed:
         min_length=config.min_length,
         links=links,
     )
-    return Analyzed(paragraphs, keys, drops)
+    return Analyzed(paragraphs, keys, drops, signed_paragraphs, signatures)
 
 
 def _decision(paragraph: Paragraph, drop: Drop | None, keys: Sequence[str]) -> Decision:

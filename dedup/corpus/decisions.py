@@ -96,7 +96,7 @@ def analyze_article(
         >>> {i: d.reason.value for i, d in a.drops.items()}
         {1: 'boilerplate'}
     """
-    paragraphs, keys, core = analyze(text, config)
+    paragraphs, keys, core, *_ = analyze(text, config)
     spans = tuple((p.start, p.end) for p in paragraphs)
     if not paragraphs:
         return Analysis(spans, {})
