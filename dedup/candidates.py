@@ -110,9 +110,8 @@ def find_candidates(
         shared = np.flatnonzero(run_ends - run_starts > 1)
         for begin, end in zip(run_starts[shared].tolist(), run_ends[shared].tolist(), strict=True):
             found.update(_pairs(sorted(set(owner[order[begin:end]].tolist()))))
-    for group in _affixes(keys, members).values():
-        if len(group) > 1:
-            found.update(_pairs(group))
+    for group in _affixes(keys, members):
+        found.update(_pairs(group))
     return sorted(found)
 
 
@@ -127,11 +126,17 @@ def _pairs(bucket: Sequence[int]) -> list[Pair]:
     ]
 
 
-def _affixes(keys: Sequence[str], members: Sequence[int]) -> dict[tuple[bool, str], list[int]]:
-    """Group members by their first and by their last AFFIX characters."""
-    groups: dict[tuple[bool, str], list[int]] = {}
-    for i in members:
-        key = keys[i]
-        groups.setdefault((True, key[:AFFIX]), []).append(i)
-        groups.setdefault((False, key[-AFFIX:]), []).append(i)
+def _affixes(keys: Sequence[str], members: Sequence[int]) -> list[list[int]]:
+    """Return the groups of two or more members sharing their first or their last AFFIX characters.
+
+    Most articles have none, which one ``set`` per side shows without grouping.
+    """
+    groups: list[list[int]] = []
+    for side in ([keys[i][:AFFIX] for i in members], [keys[i][-AFFIX:] for i in members]):
+        if len(set(side)) == len(side):
+            continue
+        by_affix: dict[str, list[int]] = {}
+        for i, affix in zip(members, side, strict=True):
+            by_affix.setdefault(affix, []).append(i)
+        groups.extend(group for group in by_affix.values() if len(group) > 1)
     return groups

@@ -11,6 +11,8 @@ import logging
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from dedup.blocks import find_blocks
 from dedup.candidates import find_candidates
 from dedup.config import Candidates, Config, Keep, Split
@@ -135,16 +137,7 @@ def analyze(text: str, config: Config) -> Analyzed:
     ]
     if len(firsts) < 2 and not exact:
         return Analyzed(paragraphs, keys, {})
-    shingles = shingle([keys[i] for i in firsts], config.shingle_size)
-    signed = [
-        row
-        for row, (words, start, end) in enumerate(
-            zip(shingles.words, shingles.offsets[:-1], shingles.offsets[1:], strict=True)
-        )
-        if words >= config.min_words and end > start
-    ]
-    signatures = sign(shingles, config.num_perm, config.seed)[signed]
-    signed_paragraphs = [firsts[row] for row in signed]
+    signed_paragraphs, signatures = _signatures(keys, firsts, config)
     pairs = find_candidates(
         keys,
         signed_paragraphs,
@@ -171,6 +164,20 @@ def analyze(text: str, config: Config) -> Analyzed:
         links=links,
     )
     return Analyzed(paragraphs, keys, drops, signed_paragraphs, signatures)
+
+
+def _signatures(
+    keys: Sequence[str], firsts: Sequence[int], config: Config
+) -> tuple[list[int], U32]:
+    """Sign the ``firsts`` that have ``min_words`` words and a shingle: their indices and rows."""
+    shingles = shingle([keys[i] for i in firsts], config.shingle_size)
+    signatures = sign(shingles, config.num_perm, config.seed)
+    offsets = shingles.offsets
+    usable = (shingles.words >= config.min_words) & (offsets[1:] > offsets[:-1])
+    if usable.all():
+        return list(firsts), signatures
+    rows = np.flatnonzero(usable)
+    return [firsts[row] for row in rows.tolist()], signatures[rows]
 
 
 def _decision(paragraph: Paragraph, drop: Drop | None, keys: Sequence[str]) -> Decision:

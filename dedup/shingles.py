@@ -100,8 +100,11 @@ def _tokens(data: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.uint64], I64]:
     paragraph index of each word.
     """
     separator = data <= 32  # keys hold no control characters but the newline
-    before = np.flatnonzero(separator[:-1] > separator[1:])  # the separator before each word
-    last = np.flatnonzero(separator[:-1] < separator[1:])  # the last byte of each word
+    # Separator/word changes alternate, from the separator before the first word
+    # to the last byte of the last word, as ``data`` starts and ends with a space.
+    changes = np.flatnonzero(separator[:-1] != separator[1:])
+    before = changes[0::2]  # the separator before each word
+    last = changes[1::2]  # the last byte of each word
     paragraph = np.searchsorted(np.flatnonzero(data == 10), before, side="right")
     # Polynomial hash of each word: sum of byte * BASE**(k - start), mod 2**64.
     powers, inverse = _powers(len(data))
