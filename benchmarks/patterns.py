@@ -69,6 +69,12 @@ DUPLICATION = (
     "isolated_near",
 )
 NEGATIVE = ("hard_negative_corpus", "hard_negative_mrpc", "natural_repeat")
+# Patterns that copy runs of paragraphs; the others insert one paragraph in isolation.
+BLOCKS = ("double_capture", "double_capture_noisy", "partial_block")
+# dedup's documented minimum (``min_length``): an isolated repeat of a shorter paragraph
+# is kept, as a list item, a refrain or a table line repeated on purpose must be. Copies
+# of such paragraphs are scored apart ("by design"), for every tool alike.
+MIN_LENGTH = 50
 PATTERNS = DUPLICATION + NEGATIVE
 
 # Written for this benchmark: what scrapers glue onto a copied paragraph.
@@ -109,6 +115,8 @@ class Case:
     labels: list[Label]
     expected: str = ""  # what a perfect cleaner returns
     short: list[bool] = field(default_factory=list)  # per input paragraph: key < 50 chars
+    # per input paragraph: an isolated copy of a short paragraph, which dedup keeps by design
+    by_design: list[bool] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -372,14 +380,14 @@ class Generator:
         texts = [t for t, _ in items]
         labels = [lab for _, lab in items]
         expected = texts if pattern in NEGATIVE else paras
+        short = [len(_key(t)) < MIN_LENGTH for t in texts]
+        isolated = pattern not in BLOCKS
+        by_design = [
+            isolated and lab.kind == "dup" and (short[i] or len(_key(paras[lab.of])) < MIN_LENGTH)
+            for i, lab in enumerate(labels)
+        ]
         return Case(
-            pattern,
-            source,
-            "\n".join(paras),
-            texts,
-            labels,
-            "\n".join(expected),
-            [len(_key(t)) < 50 for t in texts],
+            pattern, source, "\n".join(paras), texts, labels, "\n".join(expected), short, by_design
         )
 
 
