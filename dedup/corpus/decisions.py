@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from dedup.config import Config
-from dedup.corpus.fingerprints import band_keys_of, fingerprints
+from dedup.corpus.fingerprints import fingerprints, reuse_band_keys
 from dedup.corpus.index import Index, Kept
 from dedup.paragraphs import Paragraph
 from dedup.pipeline import analyze
@@ -96,7 +96,8 @@ def analyze_article(
         >>> {i: d.reason.value for i, d in a.drops.items()}
         {1: 'boilerplate'}
     """
-    paragraphs, keys, core, *_ = analyze(text, config)
+    found = analyze(text, config)
+    paragraphs, keys, core = found.paragraphs, found.keys, found.drops
     spans = tuple((p.start, p.end) for p in paragraphs)
     if not paragraphs:
         return Analysis(spans, {})
@@ -120,7 +121,7 @@ def analyze_article(
         dict(sorted(drops.items())),
         candidates,
         tuple(fingerprints(chosen)),
-        tuple(band_keys_of(chosen, config)),
+        tuple(reuse_band_keys(keys, candidates, found.signed, found.signatures, config)),
         tuple(chosen),
     )
 

@@ -8,6 +8,8 @@
   per band: two paragraphs sharing a band key are near-duplicate candidates,
   which :mod:`dedup.verify` must still confirm. Paragraphs with fewer than
   ``min_words`` words or no shingles get no band keys (exact matching only).
+  :func:`reuse_band_keys` takes them from the signatures that
+  :func:`dedup.pipeline.analyze` already computed, when it computed them.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ import xxhash
 from dedup.candidates import band_keys
 from dedup.config import Config
 from dedup.shingles import shingle
-from dedup.signatures import sign
+from dedup.signatures import U32, sign
 
-__all__ = ["band_keys_of", "fingerprint", "fingerprints"]
+__all__ = ["band_keys_of", "fingerprint", "fingerprints", "reuse_band_keys"]
 
 U64 = npt.NDArray[np.uint64]
 
@@ -69,3 +71,36 @@ def band_keys_of(keys: Sequence[str], config: Config) -> list[tuple[int, ...]]:
         tuple(row) if count >= config.min_words and end > start else ()
         for row, count, start, end in zip(rows, words, starts, ends, strict=True)
     ]
+
+
+def reuse_band_keys(
+    keys: Sequence[str],
+    chosen: Sequence[int],
+    signed: Sequence[int],
+    signatures: U32 | None,
+    config: Config,
+) -> list[tuple[int, ...]]:
+    """Return ``band_keys_of([keys[i] for i in chosen])``, reusing ``analyze``'s signatures.
+
+    ``signed`` and ``signatures`` are those of :class:`dedup.pipeline.Analyzed`:
+    every key with ``min_words`` words and a shingle has the signature of the
+    signed paragraph that holds the same key, and the other keys get no band
+    keys. Without signatures (``analyze`` returned early) they are computed.
+
+    Example:
+        >>> from dedup.pipeline import analyze
+        >>> text = "the council approved the budget on monday\\nhi\\nthe council met today at noon"
+        >>> found = analyze(text, Config())
+        >>> reuse_band_keys(found.keys, [0, 1], found.signed, found.signatures, Config()) == (
+        ...     band_keys_of([found.keys[0], found.keys[1]], Config()))
+        True
+    """
+    if signatures is None:
+        return band_keys_of([keys[i] for i in chosen], config)
+    row_of = {keys[paragraph]: row for row, paragraph in enumerate(signed)}
+    rows = [row_of.get(keys[i]) for i in chosen]
+    found = [row for row in rows if row is not None]
+    if not found:
+        return [() for _ in chosen]
+    table = iter(band_keys(signatures[found], config.bands).tolist())
+    return [() if row is None else tuple(next(table)) for row in rows]
