@@ -19,7 +19,7 @@ contribute pairs of neighbouring members only, which keeps the work linear.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations, pairwise
 
@@ -47,8 +47,15 @@ class Block:
         return min(j for _, j in self.pairs), max(j for _, j in self.pairs)
 
 
-def find_blocks(groups: Sequence[int], long: Sequence[bool], max_gap: int) -> list[Block]:
+def find_blocks(
+    groups: Sequence[int],
+    long: Sequence[bool],
+    max_gap: int,
+    members: Mapping[int, Sequence[int]] | None = None,
+) -> list[Block]:
     """Return the repeated blocks, sorted by their first copy.
+
+    ``members`` is ``duplicate_groups(groups)`` when the caller has it already.
 
     Example:
         >>> # paragraphs 0-2 reappear as 4-6; 3 stands alone
@@ -56,7 +63,8 @@ def find_blocks(groups: Sequence[int], long: Sequence[bool], max_gap: int) -> li
         >>> [b.pairs for b in find_blocks(groups, [True] * 7, max_gap=1)]
         [((0, 4), (1, 5), (2, 6))]
     """
-    members = duplicate_groups(groups)
+    if members is None:
+        members = duplicate_groups(groups)
     if not any(long[i] for indices in members.values() for i in indices):
         return []  # no long pair: nothing can anchor a block
     pairs: list[tuple[int, int]] = []
@@ -81,10 +89,12 @@ def find_blocks(groups: Sequence[int], long: Sequence[bool], max_gap: int) -> li
             before = position.get((i - 1, j - 1))
             if before is not None:
                 links.append((before, n))
+    if not links:
+        return []
     component = group_pairs(len(pairs), links)
     chains: dict[int, list[tuple[int, int]]] = {}
-    for n, root in enumerate(component):
-        chains.setdefault(root, []).append(pairs[n])
+    for n in sorted({n for link in links for n in link}):  # a lone pair is no block
+        chains.setdefault(component[n], []).append(pairs[n])
     blocks = []
     for chain in chains.values():
         for part in _without_overlap(chain):

@@ -22,7 +22,7 @@ No group ever loses all of its members.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -56,8 +56,11 @@ def decide(
     keep: Keep,
     min_length: int,
     links: AbstractSet[tuple[int, int]] = frozenset(),
+    members: Mapping[int, Sequence[int]] | None = None,
 ) -> dict[int, Drop]:
     """Return the dropped paragraphs, by index.
+
+    ``members`` is ``duplicate_groups(groups)`` when the caller has it already.
 
     Example:
         >>> from dedup.paragraphs import split_paragraphs
@@ -73,10 +76,14 @@ def decide(
             loser, partner = (i, j) if second_wins else (j, i)
             if loser not in drops:
                 drops[loser] = Drop(partner, DropReason.REPEATED_BLOCK, number)
-    members = duplicate_groups(groups)
+    if members is None:
+        members = duplicate_groups(groups)
+    # The first occurrence of a member's key is a member of its group (exact copies are
+    # grouped), and group members are in index order.
     first: dict[str, int] = {}
-    for index, key in enumerate(keys):
-        first.setdefault(key, index)
+    for indices in members.values():
+        for index in indices:
+            first.setdefault(keys[index], index)
     for indices in members.values():
         alive = [i for i in indices if i not in drops]
         if not alive:  # blocks disagreed: the group keeps one copy all the same

@@ -18,7 +18,7 @@ from dedup.candidates import find_candidates
 from dedup.config import Candidates, Config, Keep, Split
 from dedup.decide import Drop, decide
 from dedup.errors import InputError
-from dedup.groups import exact_pairs, group_pairs
+from dedup.groups import duplicate_groups, exact_pairs, group_pairs
 from dedup.keys import normalize_paragraphs
 from dedup.paragraphs import Paragraph, render, split_paragraphs
 from dedup.report import Cleaned, Decision, Report
@@ -152,7 +152,8 @@ def analyze(text: str, config: Config) -> Analyzed:
         return Analyzed(paragraphs, keys, {}, signed_paragraphs, signatures)
     groups = group_pairs(len(paragraphs), exact + [(m.a, m.b) for m in matches])
     long = [len(key) >= config.min_length for key in keys]
-    blocks = find_blocks(groups, long, config.max_block_gap)
+    members = duplicate_groups(groups)
+    blocks = find_blocks(groups, long, config.max_block_gap, members)
     links = {(m.a, m.b) for m in matches}
     drops = decide(
         paragraphs,
@@ -162,6 +163,7 @@ def analyze(text: str, config: Config) -> Analyzed:
         keep=config.keep,
         min_length=config.min_length,
         links=links,
+        members=members,
     )
     return Analyzed(paragraphs, keys, drops, signed_paragraphs, signatures)
 
