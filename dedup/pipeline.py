@@ -22,8 +22,7 @@ from dedup.groups import duplicate_groups, exact_pairs, group_pairs
 from dedup.keys import normalize_paragraphs
 from dedup.paragraphs import Paragraph, render, split_paragraphs
 from dedup.report import Cleaned, Decision, Report
-from dedup.shingles import shingle
-from dedup.signatures import U32, sign
+from dedup.signatures import U32, sign_keys
 from dedup.verify import similarity, verify_pairs
 
 __all__ = ["Analyzed", "analyze", "clean", "clean_with_report"]
@@ -145,9 +144,7 @@ def analyze(text: str, config: Config) -> Analyzed:
         bands=config.bands,
         method=config.candidates,
     )
-    matches = verify_pairs(
-        keys, pairs, config.min_similarity, min_contained=config.min_length
-    )
+    matches = verify_pairs(keys, pairs, config.min_similarity, min_contained=config.min_length)
     if not exact and not matches:
         return Analyzed(paragraphs, keys, {}, signed_paragraphs, signatures)
     groups = group_pairs(len(paragraphs), exact + [(m.a, m.b) for m in matches])
@@ -172,14 +169,12 @@ def _signatures(
     keys: Sequence[str], firsts: Sequence[int], config: Config
 ) -> tuple[list[int], U32]:
     """Sign the ``firsts`` that have ``min_words`` words and a shingle: their indices and rows."""
-    shingles = shingle([keys[i] for i in firsts], config.shingle_size)
-    signatures = sign(shingles, config.num_perm, config.seed)
-    offsets = shingles.offsets
-    usable = (shingles.words >= config.min_words) & (offsets[1:] > offsets[:-1])
+    signed = sign_keys([keys[i] for i in firsts], config.shingle_size, config.num_perm, config.seed)
+    usable = (signed.words >= config.min_words) & (signed.shingles > 0)
     if usable.all():
-        return list(firsts), signatures
+        return list(firsts), signed.signatures
     rows = np.flatnonzero(usable)
-    return [firsts[row] for row in rows.tolist()], signatures[rows]
+    return [firsts[row] for row in rows.tolist()], signed.signatures[rows]
 
 
 def _decision(paragraph: Paragraph, drop: Drop | None, keys: Sequence[str]) -> Decision:

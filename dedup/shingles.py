@@ -26,7 +26,7 @@ from functools import cache
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["EDGE", "Shingles", "shingle"]
+__all__ = ["EDGE", "MIX", "Shingles", "encode", "shingle"]
 
 _NO_SPACES = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff"
@@ -34,7 +34,7 @@ _NO_SPACES = re.compile(
 )
 _BASE = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: odd, so it has an inverse mod 2**64
 _BASE_INVERSE = np.uint64(pow(int(_BASE), -1, 1 << 64))
-_MIX = np.array(
+MIX = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
     dtype=np.uint64,
 )
@@ -72,25 +72,37 @@ def shingle(keys: Sequence[str], shingle_size: int = 2) -> Shingles:
         [3]
     """
     count = len(keys)
-    joined = "\n".join(k if len(k) <= 2 * EDGE else f"{k[:EDGE]} {k[-EDGE:]}" for k in keys)
-    if not joined.isascii():
-        joined = _NO_SPACES.sub(r" \g<0> ", joined)
-    data = np.frombuffer(f" {joined} ".encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    tokens, paragraph = _tokens(data)
+    tokens, paragraph = _tokens(encode(keys))
     words = np.bincount(paragraph, minlength=count)
     offsets = np.zeros(count + 1, np.int64)
     if len(tokens) < shingle_size:
         return Shingles(np.empty(0, np.uint32), offsets, words)
     width = len(tokens) - shingle_size + 1
-    combined = tokens[:width] * _MIX[0]
+    combined = tokens[:width] * MIX[0]
     for k in range(1, shingle_size):
-        combined += tokens[k : k + width] * _MIX[k % len(_MIX)]
+        combined += tokens[k : k + width] * MIX[k % len(MIX)]
     owners = paragraph[:width]
     valid = owners == paragraph[shingle_size - 1 :]
     folded = combined[valid]
     folded ^= folded >> np.uint64(32)
     np.cumsum(np.bincount(owners[valid], minlength=count), out=offsets[1:])
     return Shingles(folded.astype(np.uint32), offsets, words)
+
+
+def encode(keys: Sequence[str]) -> npt.NDArray[np.uint8]:
+    """Return what is shingled: the keys' UTF-8 bytes, one key per line, edges of long keys.
+
+    Characters of scripts without spaces get a space on each side; the bytes start
+    and end with a space.
+
+    Example:
+        >>> bytes(encode(["a b", "東京"]))
+        b' a b\\n \\xe6\\x9d\\xb1  \\xe4\\xba\\xac  '
+    """
+    joined = "\n".join(k if len(k) <= 2 * EDGE else f"{k[:EDGE]} {k[-EDGE:]}" for k in keys)
+    if not joined.isascii():
+        joined = _NO_SPACES.sub(r" \g<0> ", joined)
+    return np.frombuffer(f" {joined} ".encode("utf-8", "surrogatepass"), dtype=np.uint8)
 
 
 def _tokens(data: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.uint64], I64]:

@@ -17,9 +17,9 @@ from datasketch import MinHash
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup import signatures
+from dedup import kernels, signatures
 from dedup.keys import normalize
-from dedup.shingles import Shingles, shingle
+from dedup.shingles import MIX, Shingles, encode, shingle
 from dedup.signatures import EMPTY, sign
 from tests.strategies import ANY_TEXT, sentence
 
@@ -150,3 +150,39 @@ def test_hashes_do_not_depend_on_the_process():
         outputs.add(result.stdout)
     here = shingle(["the pier will close", "привет мир друг", "東京都"], 2).hashes.tolist()
     assert outputs == {f"{here}\n"}
+
+
+@pytest.mark.skipif(kernels.shingle_sign is None, reason="the compiled kernel is off (DEDUP_JIT=0)")
+@given(
+    st.lists(
+        st.one_of(sentence(), ANY_TEXT.map(normalize), st.text(min_size=200).map(normalize)),
+        min_size=1,
+        max_size=12,
+    ),
+    PARAMS,
+    st.integers(1, 4),
+)
+def test_compiled_kernel_equals_numpy(keys, params, size):
+    """The compiled kernel and the NumPy stages agree bit for bit, whatever the keys."""
+    num_perm, seed = params
+    a, b = signatures.permutations(num_perm, seed)
+    compiled = kernels.shingle_sign(encode(keys), len(keys), MIX, size, a, b)
+    shingles = shingle(keys, size)
+    assert compiled[0].tolist() == sign(shingles, num_perm, seed).tolist()
+    assert compiled[1].tolist() == shingles.words.tolist()
+    assert compiled[2].tolist() == np.diff(shingles.offsets).tolist()
+
+
+def test_numpy_path_gives_the_same_clean_output():
+    """DEDUP_JIT=0 selects the NumPy path in a fresh process: the same cleaned text."""
+    story = "The council approved the new budget on Monday after a long debate in the hall."
+    text = f"{story}\nA reply.\n{story.replace('Monday', 'monday').replace('hall', 'hal')}\n"
+    code = "import sys, dedup; sys.stdout.write(dedup.clean(sys.stdin.read()))"
+    outputs = {
+        flag: subprocess.run(
+            [sys.executable, "-c", code], input=text, capture_output=True, text=True, check=True,
+            env={**os.environ, "DEDUP_JIT": flag},
+        ).stdout
+        for flag in ("0", "1")
+    }
+    assert outputs["0"] == outputs["1"] == f"{story}\nA reply.\n"

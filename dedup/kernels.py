@@ -1,0 +1,109 @@
+"""Compiled MinHash kernels: the shingle and signature stages in one pass per article.
+
+:mod:`dedup.shingles` and :mod:`dedup.signatures` describe the arithmetic and
+compute it with NumPy, a few dozen array operations per article. On articles of
+a few dozen paragraphs the time goes to those calls rather than to the work, so
+when Numba is installed :func:`shingle_sign` does the same arithmetic in one
+compiled loop: the same word hashes, shingle hashes and permutations, so the
+signatures are bit for bit the NumPy ones (tests compare both paths on random and
+real text), and results never depend on which path ran.
+
+Numba compiles the kernel on first use and caches the machine code next to this
+module, so later processes load it in milliseconds. ``DEDUP_JIT=0`` in the
+environment, or Numba missing, selects the NumPy path.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["shingle_sign"]
+
+U32 = npt.NDArray[np.uint32]
+I64 = npt.NDArray[np.int64]
+Kernel = Callable[..., tuple[U32, I64, I64]]
+
+_BASE = 0x100000001B3  # the word hash's base, as in dedup.shingles
+_LOW = 0xFFFFFFFF
+
+
+def _compile() -> Kernel | None:
+    if os.environ.get("DEDUP_JIT", "1") == "0":
+        return None
+    try:
+        from numba import njit
+    except ImportError:  # pragma: no cover - numba is a dependency; NumPy is the fallback
+        return None
+    kernel: Kernel = njit(cache=True, nogil=True)(_shingle_sign)
+    return kernel
+
+
+def _shingle_sign(
+    data: npt.NDArray[np.uint8],
+    count: int,
+    mix: npt.NDArray[np.uint64],
+    size: int,
+    a: U32,
+    b: U32,
+) -> tuple[U32, I64, I64]:
+    """Shingle and sign ``data`` (:func:`dedup.shingles.encode` of ``count`` keys).
+
+    Returns the signatures ``(count, len(a))``, the words and the shingles of each key.
+    Plain Python that Numba compiles; all arithmetic is on unsigned 64-bit integers,
+    reduced to 32 bits where the NumPy path works in 32 bits.
+    """
+    perms = a.shape[0]
+    low = np.uint64(_LOW)
+    base = np.uint64(_BASE)
+    signatures = np.full((count, perms), np.uint32(_LOW), dtype=np.uint32)
+    words = np.zeros(count, dtype=np.int64)
+    shingles = np.zeros(count, dtype=np.int64)
+    recent = np.zeros(size, dtype=np.uint64)  # the last `size` word hashes of the key
+    key = 0
+    seen = 0  # words of the current key so far
+    i = 0
+    n = data.shape[0]
+    while i < n:
+        byte = data[i]
+        if byte == 10:
+            key += 1
+            seen = 0
+            i += 1
+            continue
+        if byte <= 32:
+            i += 1
+            continue
+        word = np.uint64(0)
+        power = base
+        while i < n and data[i] > 32:  # sum of byte * BASE**(position + 1), mod 2**64
+            word += np.uint64(data[i]) * power
+            power *= base
+            i += 1
+        recent[seen % size] = word
+        seen += 1
+        words[key] += 1
+        if seen < size:
+            continue
+        combined = np.uint64(0)
+        for k in range(size):
+            combined += recent[(seen - size + k) % size] * mix[k % mix.shape[0]]
+        combined ^= combined >> np.uint64(32)
+        value = combined & low
+        value ^= value >> np.uint64(16)  # fmix32, as datasketch's affine32 scheme
+        value = (value * np.uint64(0x85EBCA6B)) & low
+        value ^= value >> np.uint64(13)
+        value = (value * np.uint64(0xC2B2AE35)) & low
+        value ^= value >> np.uint64(16)
+        shingles[key] += 1
+        row = signatures[key]
+        for k in range(perms):
+            permuted = np.uint32((np.uint64(a[k]) * value + np.uint64(b[k])) & low)
+            if permuted < row[k]:
+                row[k] = permuted
+    return signatures, words, shingles
+
+
+shingle_sign: Kernel | None = _compile()
