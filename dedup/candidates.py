@@ -25,6 +25,7 @@ from itertools import combinations
 import numpy as np
 import numpy.typing as npt
 
+from dedup import kernels
 from dedup.config import Candidates
 
 __all__ = ["AFFIX", "band_keys", "find_candidates"]
@@ -47,6 +48,7 @@ _BAND_MIX = np.array(
 )
 
 Pair = tuple[int, int]
+I64 = npt.NDArray[np.int64]
 
 
 def band_keys(signatures: npt.NDArray[np.uint32], bands: int) -> npt.NDArray[np.uint64]:
@@ -97,10 +99,26 @@ def find_candidates(
         return list(combinations(members, 2))
     if len(members) < 2:
         return []
+    found = _sharing_a_band(signatures, bands, np.asarray(members, dtype=np.int64))
+    for group in _affixes(keys, members):
+        found.update(_pairs(group))
+    return sorted(found)
+
+
+def _sharing_a_band(signatures: npt.NDArray[np.uint32], bands: int, owner: I64) -> set[Pair]:
+    """Pairs of paragraphs (``owner`` of each row) that share a band key."""
+    if kernels.band_pairs is not None:
+        shared = kernels.band_pairs(signatures, bands, _BAND_MIX, owner, MAX_BUCKET, WINDOW)
+        return set(zip(shared[:, 0].tolist(), shared[:, 1].tolist(), strict=True))
+    return _sharing_a_band_numpy(signatures, bands, owner)
+
+
+def _sharing_a_band_numpy(
+    signatures: npt.NDArray[np.uint32], bands: int, owner: I64
+) -> set[Pair]:
     found: set[Pair] = set()
-    index = np.asarray(members, dtype=np.int64)
     flat = band_keys(signatures, bands).ravel()
-    owner = np.repeat(index, bands)
+    owners = np.repeat(owner, bands)
     order = np.argsort(flat, kind="stable")
     ordered = flat[order]
     same = ordered[1:] == ordered[:-1]
@@ -109,10 +127,8 @@ def find_candidates(
         run_ends = np.append(run_starts[1:], len(ordered))
         shared = np.flatnonzero(run_ends - run_starts > 1)
         for begin, end in zip(run_starts[shared].tolist(), run_ends[shared].tolist(), strict=True):
-            found.update(_pairs(sorted(set(owner[order[begin:end]].tolist()))))
-    for group in _affixes(keys, members):
-        found.update(_pairs(group))
-    return sorted(found)
+            found.update(_pairs(sorted(set(owners[order[begin:end]].tolist()))))
+    return found
 
 
 def _pairs(bucket: Sequence[int]) -> list[Pair]:

@@ -17,28 +17,34 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import cast
+
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["shingle_sign"]
+__all__ = ["band_pairs", "shingle_sign"]
 
 U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]
 Kernel = Callable[..., tuple[U32, I64, I64]]
+PairKernel = Callable[..., npt.NDArray[np.int64]]
 
 _BASE = 0x100000001B3  # the word hash's base, as in dedup.shingles
 _LOW = 0xFFFFFFFF
 
 
-def _compile() -> Kernel | None:
+def _jit() -> Callable[[Callable[..., object]], Callable[..., object]] | None:
+    """Numba's compiler with on-disk caching, or None for the NumPy path."""
     if os.environ.get("DEDUP_JIT", "1") == "0":
         return None
     try:
         from numba import njit
     except ImportError:  # pragma: no cover - numba is a dependency; NumPy is the fallback
         return None
-    kernel: Kernel = njit(cache=True, nogil=True)(_shingle_sign)
-    return kernel
+    compiler: Callable[[Callable[..., object]], Callable[..., object]] = njit(
+        cache=True, nogil=True
+    )
+    return compiler
 
 
 def _shingle_sign(
@@ -106,4 +112,55 @@ def _shingle_sign(
     return signatures, words, shingles
 
 
-shingle_sign: Kernel | None = _compile()
+def _band_pairs(
+    signatures: U32,
+    bands: int,
+    mix: npt.NDArray[np.uint64],
+    owners: I64,
+    max_bucket: int,
+    window: int,
+) -> npt.NDArray[np.int64]:
+    """Candidate pairs of paragraphs sharing a band key, sorted and distinct, shape ``(m, 2)``.
+
+    The band keys are :func:`dedup.candidates.band_keys` (same arithmetic); a bucket of
+    more than ``max_bucket`` paragraphs pairs each with its next ``window`` only, as
+    :func:`dedup.candidates.find_candidates` does. Row ``i`` belongs to ``owners[i]``
+    (sorted).
+    """
+    count = signatures.shape[0]
+    rows = signatures.shape[1] // bands
+    keys = np.empty(count * bands, dtype=np.uint64)
+    for i in range(count):
+        for band in range(bands):
+            key = np.uint64(signatures[i, band * rows]) * mix[0]
+            for r in range(1, rows):
+                key ^= key >> np.uint64(29)
+                key += np.uint64(signatures[i, band * rows + r]) * mix[r % mix.shape[0]]
+            key ^= np.uint64(band) * mix[mix.shape[0] - 1]
+            keys[i * bands + band] = key
+    order = np.argsort(keys)
+    width = np.int64(owners[count - 1] + 1) if count else np.int64(1)
+    found = []
+    start = 0
+    while start < count * bands:
+        end = start + 1
+        while end < count * bands and keys[order[end]] == keys[order[start]]:
+            end += 1
+        if end - start > 1:
+            bucket = np.unique(owners[order[start:end] // bands])
+            size = bucket.shape[0]
+            for x in range(size):
+                last = size if size <= max_bucket else min(size, x + 1 + window)
+                for y in range(x + 1, last):
+                    found.append(bucket[x] * width + bucket[y])
+        start = end
+    codes = np.unique(np.array(found, dtype=np.int64))
+    pairs = np.empty((codes.shape[0], 2), dtype=np.int64)
+    pairs[:, 0] = codes // width
+    pairs[:, 1] = codes % width
+    return pairs
+
+
+_compiler = _jit()
+shingle_sign = cast("Kernel | None", _compiler and _compiler(_shingle_sign))
+band_pairs = cast("PairKernel | None", _compiler and _compiler(_band_pairs))
