@@ -22,12 +22,13 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["band_pairs", "shingle_sign"]
+__all__ = ["band_pairs", "collapse_spaces", "shingle_sign"]
 
 U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]
 Kernel = Callable[..., tuple[U32, I64, I64]]
 PairKernel = Callable[..., npt.NDArray[np.int64]]
+BytesKernel = Callable[[npt.NDArray[np.uint8]], npt.NDArray[np.uint8]]
 
 _BASE = 0x100000001B3  # the word hash's base, as in dedup.shingles
 _LOW = 0xFFFFFFFF
@@ -161,6 +162,33 @@ def _band_pairs(
     return pairs
 
 
+def _collapse_spaces(data: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    """Collapse runs of spaces to one and strip spaces at the ends of lines.
+
+    ``data`` is UTF-8 whose only whitespace bytes are spaces and newlines (what
+    :mod:`dedup.keys` has folded): each line becomes ``" ".join(line.split())``.
+    """
+    out = np.empty(data.shape[0], dtype=np.uint8)
+    n = 0
+    pending = False  # a space seen after a word of the current line
+    for byte in data:
+        if byte == 32:
+            pending = n > 0 and out[n - 1] != 10
+        elif byte == 10:
+            out[n] = 10
+            n += 1
+            pending = False
+        else:
+            if pending:
+                out[n] = 32
+                n += 1
+                pending = False
+            out[n] = byte
+            n += 1
+    return out[:n]
+
+
 _compiler = _jit()
 shingle_sign = cast("Kernel | None", _compiler and _compiler(_shingle_sign))
 band_pairs = cast("PairKernel | None", _compiler and _compiler(_band_pairs))
+collapse_spaces = cast("BytesKernel | None", _compiler and _compiler(_collapse_spaces))

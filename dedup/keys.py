@@ -27,6 +27,9 @@ import unicodedata
 from collections.abc import Sequence
 from functools import cache
 
+import numpy as np
+
+from dedup import kernels
 from dedup.paragraphs import Paragraph
 
 __all__ = ["normalize", "normalize_lines", "normalize_paragraphs"]
@@ -74,9 +77,16 @@ def _fold(text: str) -> list[str]:
     """Fold ``text`` and return the key of each of its lines (collapsed and stripped)."""
     text = _prepare(text)
     data = text.encode("utf-8", "surrogatepass").translate(_BYTE_FOLD)
+    collapse = kernels.collapse_spaces
     if text.isascii():  # the byte table did everything
+        if collapse is not None:
+            return collapse(np.frombuffer(data, np.uint8)).tobytes().decode("ascii").split("\n")
         return [b" ".join(line.split()).decode("ascii") for line in data.split(b"\n")]
     text = _folded().sub(" ", data.decode("utf-8", "surrogatepass"))
+    if collapse is not None:  # only spaces and newlines are left: collapse the UTF-8 bytes
+        data = text.encode("utf-8", "surrogatepass")
+        collapsed = collapse(np.frombuffer(data, np.uint8)).tobytes()
+        return collapsed.decode("utf-8", "surrogatepass").split("\n")
     return [" ".join(line.split()) for line in text.split("\n")]
 
 

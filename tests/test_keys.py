@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dedup import kernels
 from dedup.keys import normalize, normalize_paragraphs
 from dedup.paragraphs import split_paragraphs
 from tests.strategies import ANY_TEXT, SEPARATORS, join, line_text
@@ -112,3 +114,12 @@ def test_normalize_never_crashes(text):
     assert "\n" not in key
     assert key == key.strip()
     assert (key == "") == (text.split() == [])
+
+
+@pytest.mark.skipif(kernels.collapse_spaces is None, reason="the compiled kernel is off")
+@given(st.text(alphabet=st.sampled_from(" \n ab\u00e9\u6771\U0001f600"), max_size=60))
+def test_compiled_space_collapse_equals_split_join(text):
+    """The compiled collapse gives each line's ``" ".join(line.split())``."""
+    data = np.frombuffer(text.encode("utf-8"), np.uint8)
+    collapsed = kernels.collapse_spaces(data).tobytes().decode("utf-8")
+    assert collapsed.split("\n") == [" ".join(line.split()) for line in text.split("\n")]
