@@ -30,7 +30,7 @@ from functools import cache
 import numpy as np
 
 from dedup import kernels
-from dedup.paragraphs import Paragraph
+from dedup.paragraphs import Paragraph, Paragraphs
 
 __all__ = ["normalize", "normalize_lines", "normalize_paragraphs"]
 
@@ -150,10 +150,13 @@ def normalize_paragraphs(paragraphs: Sequence[Paragraph]) -> list[str]:
     """
     if not paragraphs:
         return []
-    joined = "\n".join(p.text for p in paragraphs)
-    if joined.count("\n") != len(paragraphs) - 1:  # split="blank": lines inside paragraphs
-        joined = "\n".join(p.text.replace("\n", " ") for p in paragraphs)
+    texts = paragraphs.texts if isinstance(paragraphs, Paragraphs) else [p.text for p in paragraphs]
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:  # split="blank": lines inside paragraphs
+        joined = "\n".join(text.replace("\n", " ") for text in texts)
     keys = _fold(joined)
-    if len(keys) != len(paragraphs):  # an entity decoded to a newline
-        return [normalize(p.text) for p in paragraphs]
-    return [key or " ".join(p.text.split()) for key, p in zip(keys, paragraphs, strict=True)]
+    if len(keys) != len(texts):  # an entity decoded to a newline
+        return [normalize(text) for text in texts]
+    if all(keys):
+        return keys
+    return [key or " ".join(text.split()) for key, text in zip(keys, texts, strict=True)]

@@ -15,13 +15,14 @@ Text before the first paragraph is kept as it is.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, count
+from typing import overload
 
 from dedup.config import Split
 
-__all__ = ["Paragraph", "render", "split_paragraphs"]
+__all__ = ["Paragraph", "Paragraphs", "render", "split_paragraphs"]
 
 _LINE = re.compile(r"[^\n\r\v\f\x85\u2028\u2029]+")
 _OTHER_BREAKS = ("\r", "\v", "\f", "\x85", "\u2028", "\u2029")
@@ -43,7 +44,54 @@ class Paragraph:
     text: str
 
 
-def split_paragraphs(text: str, split: Split = "line") -> list[Paragraph]:
+class Paragraphs(Sequence[Paragraph]):
+    """The paragraphs of one text, kept as two lists; a :class:`Paragraph` is made on access.
+
+    A scraped page can split into hundreds of thousands of paragraphs, and the
+    pipeline reads them through ``texts`` and ``starts``; objects are built only
+    for the paragraphs a caller looks at. Compares equal to a list of the same
+    paragraphs.
+    """
+
+    __slots__ = ("starts", "texts")
+
+    def __init__(self, starts: list[int], texts: list[str]) -> None:
+        self.starts = starts
+        self.texts = texts
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> Paragraph: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Paragraph]: ...
+
+    def __getitem__(self, index: int | slice) -> Paragraph | list[Paragraph]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self.texts)
+        start, text = self.starts[index], self.texts[index]
+        return Paragraph(index, start, start + len(text), text)
+
+    def __iter__(self) -> Iterator[Paragraph]:
+        ends = map(int.__add__, self.starts, map(len, self.texts))
+        return map(Paragraph, count(), self.starts, ends, self.texts)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Paragraphs):
+            return self.starts == other.starts and self.texts == other.texts
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable lists inside, like a list
+
+    def __repr__(self) -> str:
+        return f"Paragraphs({list(self)!r})"
+
+
+def split_paragraphs(text: str, split: Split = "line") -> Paragraphs:
     """Split ``text`` into paragraphs (see the module docstring).
 
     Example:
@@ -66,20 +114,19 @@ def split_paragraphs(text: str, split: Split = "line") -> list[Paragraph]:
         else:
             spans.append((start, end))
         last_end = end
-    return [Paragraph(i, s, e, text[s:e]) for i, (s, e) in enumerate(spans)]
+    return Paragraphs([s for s, _ in spans], [text[s:e] for s, e in spans])
 
 
-def _split_newlines(text: str) -> list[Paragraph]:
+def _split_newlines(text: str) -> Paragraphs:
     """``split_paragraphs(text, "line")`` for text whose only line break is ``\\n`` (fast path)."""
     lines = text.split("\n")
     # one start more than lines (the end of the text): zip stops at the last line
-    starts = accumulate(map((1).__add__, map(len, lines)), initial=0)
-    kept = [
-        (start, line)
-        for start, line in zip(starts, lines, strict=False)
-        if line and not line.isspace()
-    ]
-    return [Paragraph(i, start, start + len(line), line) for i, (start, line) in enumerate(kept)]
+    starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))
+    if all(lines) and not any(map(str.isspace, lines)):
+        del starts[-1]
+        return Paragraphs(starts, lines)
+    kept = [i for i, line in enumerate(lines) if line and not line.isspace()]
+    return Paragraphs([starts[i] for i in kept], [lines[i] for i in kept])
 
 
 def render(text: str, paragraphs: Sequence[Paragraph], kept: Sequence[bool]) -> str:
@@ -92,14 +139,16 @@ def render(text: str, paragraphs: Sequence[Paragraph], kept: Sequence[bool]) -> 
     """
     if not paragraphs or all(kept):
         return text
-    survivors = [p for p, keep in zip(paragraphs, kept, strict=True) if keep]
+    if isinstance(paragraphs, Paragraphs):
+        starts, texts = paragraphs.starts, paragraphs.texts
+    else:
+        starts, texts = [p.start for p in paragraphs], [p.text for p in paragraphs]
+    survivors = [i for i, keep in enumerate(kept) if keep]
+    end = starts[-1] + len(texts[-1])
     if not survivors:
-        return text[: paragraphs[0].start] + text[paragraphs[-1].end :]
-    parts = [text[: paragraphs[0].start]]
-    for paragraph in survivors[:-1]:
-        following = paragraphs[paragraph.index + 1].start
-        parts.append(text[paragraph.start : following])
-    last = survivors[-1]
-    parts.append(last.text)
-    parts.append(text[paragraphs[-1].end :])
+        return text[: starts[0]] + text[end:]
+    parts = [text[: starts[0]]]
+    parts += [text[starts[i] : starts[i + 1]] for i in survivors[:-1]]
+    parts.append(texts[survivors[-1]])
+    parts.append(text[end:])
     return "".join(parts)

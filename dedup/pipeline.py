@@ -20,7 +20,7 @@ from dedup.decide import Drop, decide
 from dedup.errors import InputError
 from dedup.groups import duplicate_groups, exact_pairs, group_pairs
 from dedup.keys import normalize_paragraphs
-from dedup.paragraphs import Paragraph, render, split_paragraphs
+from dedup.paragraphs import Paragraph, Paragraphs, render, split_paragraphs
 from dedup.report import Cleaned, Decision, Report
 from dedup.signatures import U32, sign_keys
 from dedup.verify import similarity, verify_pairs
@@ -71,7 +71,9 @@ def clean(
     """
     options = _options(config, keep, split, min_length, min_similarity, candidates)
     paragraphs, _, drops, *_ = analyze(text, options)
-    return render(text, paragraphs, [p.index not in drops for p in paragraphs])
+    if not drops:
+        return text
+    return render(text, paragraphs, [i not in drops for i in range(len(paragraphs))])
 
 
 def clean_with_report(
@@ -99,7 +101,7 @@ def clean_with_report(
     """
     options = _options(config, keep, split, min_length, min_similarity, candidates)
     paragraphs, keys, drops, *_ = analyze(text, options)
-    kept = [p.index not in drops for p in paragraphs]
+    kept = [i not in drops for i in range(len(paragraphs))]
     decisions = tuple(_decision(p, drops.get(p.index), keys) for p in paragraphs)
     return Cleaned(render(text, paragraphs, kept), Report(decisions))
 
@@ -112,7 +114,7 @@ class Analyzed(NamedTuple):
     both are empty when the article had nothing to compare.
     """
 
-    paragraphs: list[Paragraph]
+    paragraphs: Paragraphs
     keys: list[str]
     drops: dict[int, Drop]
     signed: Sequence[int] = ()
