@@ -11,3 +11,14 @@ import importlib.util
 collect_ignore_glob: list[str] = []
 if any(importlib.util.find_spec(name) is None for name in ("ray", "scipy", "pyarrow")):
     collect_ignore_glob.append("dedup/dist/*.py")
+
+
+def pytest_sessionstart(session: object) -> None:
+    """Compile dedup's kernels (or load them from the cache) before any test.
+
+    No test, and no CLI process a test starts, then pays the first compilation
+    inside a timeout.
+    """
+    from dedup import kernels
+
+    kernels.warm_up()

@@ -22,7 +22,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["band_pairs", "collapse_spaces", "shingle_sign"]
+__all__ = ["band_pairs", "collapse_spaces", "shingle_sign", "warm_up"]
 
 U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]
@@ -192,3 +192,14 @@ _compiler = _jit()
 shingle_sign = cast("Kernel | None", _compiler and _compiler(_shingle_sign))
 band_pairs = cast("PairKernel | None", _compiler and _compiler(_band_pairs))
 collapse_spaces = cast("BytesKernel | None", _compiler and _compiler(_collapse_spaces))
+
+
+def warm_up() -> None:
+    """Compile the kernels now (or load them from the cache) instead of on first use."""
+    if shingle_sign is None or band_pairs is None or collapse_spaces is None:
+        return
+    data = np.frombuffer(b" a b c\n a b c ", dtype=np.uint8)
+    a = b = np.ones(4, dtype=np.uint32)
+    signatures, _, _ = shingle_sign(data, 2, np.ones(2, dtype=np.uint64), 2, a, b)
+    band_pairs(signatures, 2, np.ones(8, dtype=np.uint64), np.arange(2, dtype=np.int64), 64, 8)
+    collapse_spaces(data)
