@@ -1,34 +1,42 @@
-"""The two-pass corpus driver: IN_DIR -> (count) -> clean -> mirrored OUT_DIR.
+"""The two-pass corpus driver: IN_DIR -> (analyze and count) -> decide and render -> OUT_DIR.
 
-1. Count (only with site boilerplate on): workers fingerprint every paragraph
-   of every chunk of articles; the main process adds, per site, the number of
-   documents holding each fingerprint to the index. A file's counts are added
-   only once the whole file read well.
-2. Clean: workers run the in-article and boilerplate stages on each chunk
-   (:func:`dedup.corpus.decisions.analyze_article`); the main process takes the
-   results in corpus order (input path, line), decides cross-document drops
-   against the index, writes each output file atomically and the report.
+Workers analyze each chunk of articles (:func:`dedup.corpus.tasks.analyze_chunk`);
+the main process takes the results in corpus order (input path, line) and
+makes every decision that depends on other documents; workers then render
+each chunk with those decisions (:func:`dedup.corpus.tasks.render_chunk`:
+output bytes, compressed for gzip, report lines, counts), and the main process
+writes each output file atomically and the report. :mod:`dedup.corpus.ordered`
+runs the two worker stages around the main process's decisions.
+
+1. Count (only with site boilerplate on): the main process adds, per site, the
+   number of documents holding each paragraph fingerprint to the index. A
+   file's counts are added only once the whole file read well. The analyses
+   wait in a temporary file (:mod:`dedup.corpus.spill`) for the next pass.
+2. Clean: the main process drops the site's boilerplate paragraphs, decides
+   cross-document drops against the index, and has the chunk rendered.
 
 Chunks have a fixed size, and every decision that depends on other documents
 is made in the main process in corpus order, so the output is the same for
 any number of workers. Input files are only read. A bad file is reported with
 its path and line and is not written; the others go on. Index additions of a
-file are held until the file is complete, so a bad file leaves no trace.
+file are held until the file's last chunk is decided, so a file that turns out
+bad before that leaves no trace (records that could not be written back fail
+in the analysis; a worker that crashes while rendering, after the decisions,
+leaves its file's decisions in the index).
 """
 
 from __future__ import annotations
 
 import os
-import signal
+import pickle
 import time
-from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor, Future
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
-import orjson
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -42,30 +50,24 @@ from rich.progress import (
 
 from dedup.config import Config
 from dedup.corpus.boilerplate import check_boilerplate_options, min_docs_for
-from dedup.corpus.decisions import (
-    REASONS,
-    Analysis,
-    CorpusDrop,
-    analyze_article,
-    decide_cross_doc,
-    paragraph_decisions,
-)
-from dedup.corpus.fingerprints import fingerprints
+from dedup.corpus.decisions import CorpusDrop, apply_boilerplate, decide_cross_doc
 from dedup.corpus.index import Index, PendingIndex, index_params, open_index
-from dedup.corpus.readers import (
-    Article,
-    BadInput,
-    Chunk,
-    Fields,
-    Source,
-    find_sources,
-    parse_chunk,
-    read_chunks,
+from dedup.corpus.ordered import Item, ReadFailure, completed, executor, ordered
+from dedup.corpus.readers import BadInput, Chunk, Fields, Source, find_sources, read_chunks
+from dedup.corpus.spill import Spill
+from dedup.corpus.summary import Summary
+from dedup.corpus.tasks import (
+    Analyzed,
+    Facts,
+    Rendered,
+    RenderTask,
+    WorkerState,
+    analyze_chunk,
+    ignore_interrupts,
+    render_chunk,
 )
-from dedup.corpus.writers import OutputFile, output_path, remove_partials
+from dedup.corpus.writers import Deflated, OutputFile, output_path, remove_partials
 from dedup.errors import ConfigError
-from dedup.keys import normalize_paragraphs
-from dedup.paragraphs import render, split_paragraphs
 
 __all__ = [
     "BatchOptions",
@@ -76,7 +78,7 @@ __all__ = [
     "run_batch",
 ]
 
-R = TypeVar("R")
+WINDOW_PER_WORKER = 4  # chunks in flight per worker
 
 
 def default_workers() -> int:
@@ -123,50 +125,6 @@ class BatchOptions:
         return self.boilerplate_min_docs is not None or self.boilerplate_fraction is not None
 
 
-@dataclass(slots=True)
-class Summary:
-    """What a run did: counts in and out, drops by reason, failures, time."""
-
-    files: int = 0
-    files_written: int = 0
-    files_skipped: int = 0
-    articles: int = 0
-    paragraphs_in: int = 0
-    paragraphs_out: int = 0
-    bytes_in: int = 0
-    bytes_out: int = 0
-    dropped: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
-    failures: list[BadInput] = field(default_factory=list)
-    seconds: float = 0.0
-    interrupted: bool = False
-
-    def add(self, part: Summary) -> None:
-        """Add the counts of ``part`` (a file's or a piece's) to this summary."""
-        self.articles += part.articles
-        self.paragraphs_in += part.paragraphs_in
-        self.paragraphs_out += part.paragraphs_out
-        self.bytes_in += part.bytes_in
-        self.bytes_out += part.bytes_out
-        for reason, count in part.dropped.items():
-            self.dropped[reason] += count
-
-    def line(self) -> str:
-        """Return the one-line summary printed at the end of a run.
-
-        Example:
-            >>> Summary(files=1, articles=2, paragraphs_in=4, paragraphs_out=3).line()[:60]
-            'dedup: 2 articles in 1 files (0 failed, 0 skipped); paragrap'
-        """
-        reasons = ", ".join(f"{k} {v}" for k, v in self.dropped.items() if v) or "none"
-        return (
-            f"dedup: {self.articles} articles in {self.files} files "
-            f"({len(self.failures)} failed, {self.files_skipped} skipped); "
-            f"paragraphs {self.paragraphs_in} -> {self.paragraphs_out}; "
-            f"{self.bytes_in / 1e6:.1f} MB -> {self.bytes_out / 1e6:.1f} MB; "
-            f"dropped: {reasons}; {self.seconds:.1f} s"
-        )
-
-
 def check_directories(in_dir: Path, out_dir: Path) -> None:
     """Raise ConfigError unless ``in_dir`` is a directory and ``out_dir`` lies outside it.
 
@@ -200,121 +158,7 @@ def check_directories(in_dir: Path, out_dir: Path) -> None:
         raise ConfigError(msg)
 
 
-# ---------------------------------------------------------------- worker side
-
-
-@dataclass(frozen=True, slots=True)
-class _WorkerState:
-    fields: Fields
-    config: Config
-    boilerplate: dict[str, frozenset[int]]
-    cross_doc: bool
-
-
-_STATE: _WorkerState | None = None  # set once per worker process by _start_worker
-
-
-def _start_worker(state: _WorkerState) -> None:
-    global _STATE
-    _STATE = state
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _count_in_worker(chunk: Chunk) -> list[tuple[str, str, tuple[int, ...]]] | BadInput:
-    if _STATE is None:  # pragma: no cover - the pool always runs _start_worker
-        msg = "worker state missing"
-        raise RuntimeError(msg)
-    return _count_chunk(_STATE, chunk)
-
-
-def _clean_in_worker(chunk: Chunk) -> list[_Cleaned] | BadInput:
-    if _STATE is None:  # pragma: no cover
-        msg = "worker state missing"
-        raise RuntimeError(msg)
-    return _clean_chunk(_STATE, chunk)
-
-
-def _count_chunk(
-    state: _WorkerState, chunk: Chunk
-) -> list[tuple[str, str, tuple[int, ...]]] | BadInput:
-    """Return each article's id, site and distinct fingerprints."""
-    try:
-        articles = parse_chunk(chunk, state.fields)
-    except BadInput as error:
-        return error
-    counted = []
-    for article in articles:
-        keys = normalize_paragraphs(split_paragraphs(article.text, state.config.split))
-        counted.append((article.id, article.site, tuple(sorted(set(fingerprints(keys))))))
-    return counted
-
-
-@dataclass(frozen=True, slots=True)
-class _Cleaned:
-    """One article as a worker returns it.
-
-    Where it is from, its analysis, and its output bytes as written when no
-    cross-document drop changes it.
-    """
-
-    path: str
-    line: int
-    id: str
-    site: str
-    analysis: Analysis
-    output: bytes
-    bytes_in: int
-    bytes_out: int
-
-
-def _clean_chunk(state: _WorkerState, chunk: Chunk) -> list[_Cleaned] | BadInput:
-    try:
-        articles = parse_chunk(chunk, state.fields)
-    except BadInput as error:
-        return error
-    cleaned = []
-    for article in articles:
-        analysis = analyze_article(
-            article.text,
-            state.config,
-            boilerplate=state.boilerplate.get(article.site, frozenset()),
-            cross_doc=state.cross_doc,
-        )
-        text, output = _render(article, analysis, {}, state.fields)
-        cleaned.append(_Cleaned(article.path, article.line, article.id, article.site, analysis,
-                                output, _utf8_size(article.text), _utf8_size(text)))
-    return cleaned
-
-
-def _render(
-    article: Article, analysis: Analysis, extra: dict[int, CorpusDrop], fields: Fields
-) -> tuple[str, bytes]:
-    """Return the cleaned text and the bytes written for it (a text file or a JSON line)."""
-    drops = analysis.drops if not extra else {**analysis.drops, **extra}
-    if drops:
-        paragraphs = analysis.paragraphs(article.text)
-        text = render(article.text, paragraphs, [p.index not in drops for p in paragraphs])
-    else:
-        text = article.text
-    if article.record is None:
-        return text, text.encode("utf-8", "surrogatepass")
-    record = dict(article.record)
-    record[fields.text] = text
-    return text, orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
-
-
-def _utf8_size(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
-
-
 # ------------------------------------------------------------------ main side
-
-
-@dataclass(frozen=True, slots=True)
-class _ReadFailure:
-    source: Source
-    error: BadInput
 
 
 def run_batch(
@@ -360,7 +204,6 @@ def run_batch(
     summary.seconds = time.perf_counter() - started
     return summary
 
-
 def _run(
     options: BatchOptions,
     sources: list[Source],
@@ -375,15 +218,35 @@ def _run(
     if not (options.cross_doc or options.boilerplate):
         sources = [s for s in sources if s.relative not in done]  # nothing depends on them
     failed: dict[str, BadInput] = {}
-    boilerplate: dict[str, frozenset[int]] = {}
-    if options.boilerplate and index is not None:
-        _count(options, sources, index, failed, bar)
-        boilerplate = _boilerplate_sets(options, index)
-    state = _WorkerState(options.fields, options.config, boilerplate, options.cross_doc)
-    pending = PendingIndex(index) if index is not None else None
-    with _ReportFile(options.report) as report:
-        _clean(options, sources, state, pending, done, failed, report, summary, bar)
+    state = WorkerState(options.fields, options.config, options.cross_doc,
+                        options.boilerplate and index is not None, options.report is not None)
+    run = _Run(options, state, done, failed)
+    with executor(options.workers, ignore_interrupts) as pool, closing(Spill()) as spill:
+        boilerplate: dict[str, frozenset[int]] = {}
+        analyses: Spill | None = None
+        if state.boilerplate and index is not None:
+            _count(run, pool, sources, index, spill, bar)
+            boilerplate = _boilerplate_sets(options, index)
+            analyses = spill
+        pending = PendingIndex(index) if index is not None else None
+        with _ReportFile(options.report) as report:
+            _clean(run, pool, sources, _Decider(run, pool, analyses, boilerplate, pending),
+                   report, summary, bar)
     summary.failures = sorted(failed.values(), key=lambda e: (e.path, e.line or 0))
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What both passes share: the options, the worker state, finished and failed files."""
+
+    options: BatchOptions
+    state: WorkerState
+    done: set[str]
+    failed: dict[str, BadInput]
+
+    @property
+    def window(self) -> int:
+        return max(1, self.options.workers) * WINDOW_PER_WORKER if self.options.workers > 1 else 1
 
 
 def _boilerplate_sets(options: BatchOptions, index: Index) -> dict[str, frozenset[int]]:
@@ -396,34 +259,41 @@ def _boilerplate_sets(options: BatchOptions, index: Index) -> dict[str, frozense
             sets[site] = frozenset(index.frequent(site, threshold))
     return sets
 
-
 def _count(
-    options: BatchOptions,
+    run: _Run,
+    pool: Executor,
     sources: list[Source],
     index: Index,
-    failed: dict[str, BadInput],
+    spill: Spill,
     bar: Progress | None,
 ) -> None:
-    state = _WorkerState(options.fields, options.config, {}, cross_doc=False)
+    """Analyze every chunk, keep the analyses in ``spill``, count fingerprints per site."""
     task = _add_task(bar, "counting", sources)
     file_ids: list[str] = []
     file_counts: list[tuple[str, tuple[int, ...]]] = []  # (site, fingerprints), document order
-    for item, result in _ordered(_tasks(sources), state, _count_chunk, _count_in_worker,
-                                 options.workers):
+    def analyze(chunk: Chunk) -> Future[Analyzed | BadInput]:
+        return pool.submit(analyze_chunk, run.state, chunk)
+    for item, result in ordered(_tasks(sources), analyze, _as_is, run.window):
         source = item.source
-        if isinstance(result, BadInput) or source.relative in failed:
+        if not isinstance(result, Analyzed) or source.relative in run.failed:
             if isinstance(result, BadInput):
-                failed.setdefault(source.relative, result)
+                run.failed.setdefault(source.relative, result)
             file_ids, file_counts = [], []
             continue
-        for doc, site, prints in result:
+        if not isinstance(item, Chunk):  # pragma: no cover - failures are BadInput
+            continue
+        spill.put(item, result.facts)
+        for doc, site, prints in result.counts:
             file_ids.append(doc)
             file_counts.append((site, prints))
-        if isinstance(item, Chunk):
-            _advance(bar, task, item, len(result))
-            if item.last:
-                _add_file_counts(index, file_ids, file_counts)
-                file_ids, file_counts = [], []
+        _advance(bar, task, item, len(result.counts))
+        if item.last:
+            _add_file_counts(index, file_ids, file_counts)
+            file_ids, file_counts = [], []
+
+
+def _as_is(item: Item, result: Analyzed | BadInput) -> Future[Analyzed] | BadInput:
+    return result if isinstance(result, BadInput) else completed(result)
 
 
 def _add_file_counts(
@@ -439,51 +309,108 @@ def _add_file_counts(
     for site, counter in counters.items():
         index.add_counts(site, counter, added[site])
 
+class _Decider:
+    """The main process's step between the stages: corpus decisions, then rendering.
+
+    Takes each chunk's :class:`~dedup.corpus.tasks.Analyzed` (from a worker, or
+    from the spill of the count pass) in corpus order, drops boilerplate and
+    cross-document duplicates, and submits the chunk for rendering.
+    """
+
+    def __init__(
+        self,
+        run: _Run,
+        pool: Executor,
+        analyses: Spill | None,
+        boilerplate: dict[str, frozenset[int]],
+        index: PendingIndex | None,
+    ) -> None:
+        self.run = run
+        self.pool = pool
+        self.analyses = analyses
+        self.boilerplate = boilerplate
+        self.index = index
+
+    def analyze(self, chunk: Chunk) -> Future[Analyzed | BadInput]:
+        """Start (or, after the count pass, look up) the analysis of ``chunk``."""
+        if self.analyses is None:
+            return self.pool.submit(analyze_chunk, self.run.state, chunk)
+        facts = self.analyses.take(chunk)
+        return completed(facts if isinstance(facts, BadInput) else Analyzed((), facts))
+
+    def decide(
+        self, item: Item, result: Analyzed | BadInput
+    ) -> Future[Rendered] | BadInput | None:
+        """Decide a chunk's corpus drops and start rendering it (``None``: its file failed)."""
+        source = item.source
+        failed = self.run.failed
+        if source.relative in failed:
+            if isinstance(item, Chunk) and item.last and self.index is not None:
+                self.index.discard()  # the file failed while rendering: forget its decisions
+            return None
+        if isinstance(result, BadInput):  # (always so for a ReadFailure)
+            failed[source.relative] = result
+            if self.index is not None:
+                self.index.discard()
+            return result
+        if not isinstance(item, Chunk):  # pragma: no cover - see above
+            return None
+        facts: Facts = pickle.loads(result.facts)
+        extra = self._corpus_drops(facts)
+        if item.last and self.index is not None:
+            self.index.flush()
+        write = not self.run.options.dry_run and source.relative not in self.run.done
+        return self.pool.submit(render_chunk, self.run.state,
+                                RenderTask(item, facts.layouts, extra, write))
+
+    def _corpus_drops(self, facts: Facts) -> list[dict[int, CorpusDrop]]:
+        """Return each article's boilerplate and cross-document drops."""
+        analyses = [(doc, apply_boilerplate(analysis, self.boilerplate.get(site, frozenset())))
+                    for doc, site, analysis in facts.articles]
+        if not self.run.options.cross_doc or self.index is None:
+            return [analysis.drops for _, analysis in analyses]
+        cross = decide_cross_doc(analyses, self.index, self.run.options.config)
+        return [{**analysis.drops, **drops} if drops else analysis.drops
+                for (_, analysis), drops in zip(analyses, cross, strict=True)]
+
 
 def _clean(
-    options: BatchOptions,
+    run: _Run,
+    pool: Executor,
     sources: list[Source],
-    state: _WorkerState,
-    index: PendingIndex | None,
-    done: set[str],
-    failed: dict[str, BadInput],
+    decider: _Decider,
     report: _ReportFile,
     summary: Summary,
     bar: Progress | None,
 ) -> None:
-    todo = [s for s in sources if s.relative not in failed]
+    """Decide and render every chunk of the files that did not fail, and write them."""
+    todo = [s for s in sources if s.relative not in run.failed]
     task = _add_task(bar, "cleaning", todo)
     output: OutputFile | None = None
     lines: list[bytes] = []
     file_summary = Summary()
     try:
-        for item, result in _ordered(_tasks(todo), state, _clean_chunk, _clean_in_worker,
-                                     options.workers):
+        for item, outcome in ordered(_tasks(todo), decider.analyze, decider.decide, run.window):
             source = item.source
-            if source.relative in failed:
+            if isinstance(outcome, BadInput):
+                if run.failed.setdefault(source.relative, outcome) is outcome:  # first failure
+                    if output is not None:
+                        output.discard()
+                    output, lines, file_summary = None, [], Summary()
+                    report.write_error(outcome)
                 continue
-            if isinstance(result, BadInput):
-                failed[source.relative] = result
-                if output is not None:
-                    output.discard()
-                output, lines, file_summary = None, [], Summary()
-                if index is not None:
-                    index.discard()
-                report.write_error(result)
+            if outcome is None or source.relative in run.failed or not isinstance(item, Chunk):
                 continue
-            if not isinstance(item, Chunk):  # pragma: no cover - failures are BadInput
-                continue
-            write = not options.dry_run and source.relative not in done
-            if output is None and write:
-                output = OutputFile(output_path(options.out_dir, source), source.format)
-            _write_chunk(options, item, result, index, output, lines, file_summary)
-            _advance(bar, task, item, len(result))
+            if output is None and outcome.data is not None:
+                output = OutputFile(output_path(run.options.out_dir, source), source.format)
+            _write(output, outcome.data)
+            lines.append(outcome.report)
+            file_summary.add(outcome.summary)
+            _advance(bar, task, item, outcome.summary.articles)
             if item.last:
                 if output is not None:
                     output.commit()
                     summary.files_written += 1
-                if index is not None:
-                    index.flush()
                 report.write_lines(lines)
                 summary.add(file_summary)
                 output, lines, file_summary = None, [], Summary()
@@ -492,125 +419,21 @@ def _clean(
             output.discard()
 
 
-def _write_chunk(
-    options: BatchOptions,
-    chunk: Chunk,
-    results: list[_Cleaned],
-    index: Index | None,
-    output: OutputFile | None,
-    lines: list[bytes],
-    summary: Summary,
-) -> None:
-    cross: list[dict[int, CorpusDrop]]
-    if options.cross_doc and index is not None:
-        cross = decide_cross_doc([(c.id, c.analysis) for c in results], index, options.config)
+def _write(output: OutputFile | None, data: bytes | Deflated | None) -> None:
+    if output is None or data is None:
+        return
+    if isinstance(data, Deflated):
+        output.write_deflated(data)
     else:
-        cross = [{} for _ in results]
-    for done, extra in zip(results, cross, strict=True):
-        data, bytes_out = done.output, done.bytes_out
-        article = None
-        if extra or options.report is not None:  # the worker's output needs redoing
-            article = _reread(chunk, done, options.fields)
-        if extra and article is not None:
-            text, data = _render(article, done.analysis, extra, options.fields)
-            bytes_out = _utf8_size(text)
-        if output is not None:
-            output.write_bytes(data)
-        drops = {**done.analysis.drops, **extra}
-        count = len(done.analysis.spans)
-        summary.articles += 1
-        summary.paragraphs_in += count
-        summary.paragraphs_out += count - len(drops)
-        summary.bytes_in += done.bytes_in
-        summary.bytes_out += bytes_out
-        for drop in drops.values():
-            summary.dropped[drop.reason.value] += 1
-        if article is not None and options.report is not None:
-            counts = {"paragraphs": count, "kept": count - len(drops), "dropped": len(drops)}
-            for reason in REASONS:
-                counts[reason] = sum(d.reason.value == reason for d in drops.values())
-            lines.append(orjson.dumps(
-                {"path": done.path, "line": done.line, "id": done.id, "site": done.site,
-                 "counts": counts,
-                 "paragraphs": paragraph_decisions(done.analysis.paragraphs(article.text),
-                                                   drops)},
-                option=orjson.OPT_APPEND_NEWLINE,
-            ))
+        output.write_bytes(data)
 
 
-def _reread(chunk: Chunk, done: _Cleaned, fields: Fields) -> Article:
-    """Decode one article of a chunk again (it decoded well in the worker)."""
-    for article in parse_chunk(_one_line(chunk, done.line), fields):
-        return article
-    msg = f"{done.path}:{done.line} vanished"  # pragma: no cover - the worker parsed it
-    raise RuntimeError(msg)
-
-
-def _one_line(chunk: Chunk, line: int) -> Chunk:
-    if chunk.source.format == "text":
-        return chunk
-    return Chunk(chunk.source, chunk.number, line, (chunk.lines[line - chunk.first_line],),
-                 chunk.consumed, chunk.last)
-
-
-def _tasks(sources: Iterable[Source]) -> Iterator[Chunk | _ReadFailure]:
+def _tasks(sources: Iterable[Source]) -> Iterator[Chunk | ReadFailure]:
     for source in sources:
         try:
             yield from read_chunks(source)
         except BadInput as error:
-            yield _ReadFailure(source, error)
-
-
-def _ordered(
-    items: Iterator[Chunk | _ReadFailure],
-    state: _WorkerState,
-    run_here: Callable[[_WorkerState, Chunk], R],
-    run_in_worker: Callable[[Chunk], R],
-    workers: int,
-) -> Iterator[tuple[Chunk | _ReadFailure, R | BadInput]]:
-    """Yield every item with its result, in item order, computing up to a window ahead."""
-    settle: Callable[[Chunk | _ReadFailure, Future[R] | None], R | BadInput] = _settle
-    if workers <= 1:
-        for item in items:
-            yield item, item.error if isinstance(item, _ReadFailure) else run_here(state, item)
-        return
-    window = workers * 4
-    queue: deque[tuple[Chunk | _ReadFailure, Future[R] | None]] = deque()
-    pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(state,))
-    try:
-        for item in items:
-            future = None if isinstance(item, _ReadFailure) else pool.submit(run_in_worker, item)
-            queue.append((item, future))
-            while len(queue) >= window:
-                done, running = queue.popleft()
-                yield done, settle(done, running)
-        while queue:
-            done, running = queue.popleft()
-            yield done, settle(done, running)
-    except BaseException:
-        # Ctrl-C or SIGTERM: drop the queued chunks; the workers (which ignore
-        # SIGINT) finish the chunk at hand and exit.
-        for _, future in queue:
-            if future is not None:
-                future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown()
-
-
-def _settle(item: Chunk | _ReadFailure, future: Future[R] | None) -> R | BadInput:
-    """Return the item's result, or the BadInput that explains why there is none."""
-    if isinstance(item, _ReadFailure):
-        return item.error
-    if future is None:  # pragma: no cover - only read failures have no future
-        return BadInput(item.source.relative, None, "not processed")
-    try:
-        return future.result()
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except Exception as error:  # a worker crashed on this chunk: report it, go on
-        line = item.first_line if item.source.format != "text" else None
-        return BadInput(item.source.relative, line, f"cannot clean: {error!r}")
+            yield ReadFailure(source, error)
 
 
 class _ReportFile:

@@ -18,8 +18,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
+from itertools import chain
 
 from dedup.config import Config
 from dedup.corpus.fingerprints import fingerprints, reuse_band_keys
@@ -30,10 +31,12 @@ from dedup.report import DropReason
 from dedup.verify import similarity, verify_pairs
 
 __all__ = [
+    "BOILERPLATE_DROP",
     "Analysis",
     "CorpusDrop",
     "CorpusReason",
     "analyze_article",
+    "apply_boilerplate",
     "decide_cross_doc",
     "paragraph_decisions",
 ]
@@ -69,7 +72,8 @@ class Analysis:
     ``spans`` are the paragraphs' ``(start, end)``; ``drops`` the dropped ones
     by index; ``candidates`` the paragraph indices open to cross-document
     matching, with their ``fingerprints``, ``bands`` and ``keys`` in the same
-    order.
+    order. ``prints`` holds the fingerprint of every paragraph when asked for
+    (for :func:`apply_boilerplate`), else nothing.
     """
 
     spans: tuple[tuple[int, int], ...]
@@ -78,16 +82,28 @@ class Analysis:
     fingerprints: tuple[int, ...] = ()
     bands: tuple[tuple[int, ...], ...] = ()
     keys: tuple[str, ...] = field(default=(), repr=False)
+    prints: tuple[int, ...] = field(default=(), repr=False)
 
     def paragraphs(self, text: str) -> list[Paragraph]:
         """Rebuild the article's paragraphs from ``text``."""
         return [Paragraph(i, s, e, text[s:e]) for i, (s, e) in enumerate(self.spans)]
 
 
+BOILERPLATE_DROP = CorpusDrop(CorpusReason.BOILERPLATE)
+
+
 def analyze_article(
-    text: str, config: Config, *, boilerplate: Collection[int] = (), cross_doc: bool = False
+    text: str,
+    config: Config,
+    *,
+    boilerplate: Collection[int] = (),
+    cross_doc: bool = False,
+    prints: bool = False,
 ) -> Analysis:
     r"""Run the in-article and boilerplate stages on one article.
+
+    With ``prints``, the analysis keeps every paragraph's fingerprint, so that
+    boilerplate found later can still be applied (:func:`apply_boilerplate`).
 
     Example:
         >>> from dedup.corpus.fingerprints import fingerprint
@@ -104,25 +120,53 @@ def analyze_article(
     drops: dict[int, CorpusDrop] = {
         i: CorpusDrop(d.reason, d.duplicate_of, None,
                       similarity(keys[i], keys[d.duplicate_of]), d.block)
-        for i, d in core.items()
+        for i, d in sorted(core.items())
     }
-    if boilerplate:
-        for i, fingerprint in enumerate(fingerprints(keys)):
-            if fingerprint in boilerplate:
-                drops[i] = CorpusDrop(CorpusReason.BOILERPLATE)
-    if not cross_doc:
-        return Analysis(spans, dict(sorted(drops.items())))
-    candidates = tuple(
-        i for i, key in enumerate(keys) if i not in drops and len(key) >= config.min_length
-    )
-    chosen = [keys[i] for i in candidates]
-    return Analysis(
-        spans,
-        dict(sorted(drops.items())),
-        candidates,
-        tuple(fingerprints(chosen)),
-        tuple(reuse_band_keys(keys, candidates, found.signed, found.signatures, config)),
-        tuple(chosen),
+    every = tuple(fingerprints(keys)) if prints or boilerplate else ()
+    analysis = Analysis(spans, drops, prints=every)
+    if cross_doc:
+        candidates = tuple(
+            i for i, key in enumerate(keys) if i not in drops and len(key) >= config.min_length
+        )
+        analysis = replace(
+            analysis,
+            candidates=candidates,
+            fingerprints=tuple(every[i] for i in candidates) if every else tuple(
+                fingerprints([keys[i] for i in candidates])),
+            bands=tuple(reuse_band_keys(keys, candidates, found.signed, found.signatures,
+                                        config)),
+            keys=tuple(keys[i] for i in candidates),
+        )
+    analysis = apply_boilerplate(analysis, boilerplate)
+    return analysis if prints else replace(analysis, prints=())
+
+
+def apply_boilerplate(analysis: Analysis, boilerplate: Collection[int]) -> Analysis:
+    r"""Drop the paragraphs whose fingerprint (in ``analysis.prints``) is boilerplate.
+
+    A boilerplate drop replaces an in-article one, and the paragraph is no
+    longer a cross-document candidate.
+
+    Example:
+        >>> from dedup.corpus.fingerprints import fingerprint
+        >>> a = analyze_article("Story.\nShare this", Config(), prints=True)
+        >>> apply_boilerplate(a, {fingerprint("share this")}).drops[1].reason.value
+        'boilerplate'
+    """
+    if not boilerplate:
+        return analysis
+    found = [i for i, fingerprint in enumerate(analysis.prints) if fingerprint in boilerplate]
+    if not found:
+        return analysis
+    drops = dict(sorted({**analysis.drops, **dict.fromkeys(found, BOILERPLATE_DROP)}.items()))
+    kept = [n for n, i in enumerate(analysis.candidates) if i not in drops]
+    return replace(
+        analysis,
+        drops=drops,
+        candidates=tuple(analysis.candidates[n] for n in kept),
+        fingerprints=tuple(analysis.fingerprints[n] for n in kept),
+        bands=tuple(analysis.bands[n] for n in kept),
+        keys=tuple(analysis.keys[n] for n in kept),
     )
 
 
@@ -147,38 +191,38 @@ def decide_cross_doc(
         >>> drops[0], drops[1][1].duplicate_doc
         ({}, 'a')
     """
-    all_fingerprints = {f for _, a in articles for f in a.fingerprints}
-    all_bands = {b for _, a in articles for bands in a.bands for b in bands}
-    exact = index.find_exact(all_fingerprints)
-    by_band = index.find_bands(all_bands)
-    earlier = set(by_band.values()) - exact.keys()
-    exact.update(index.find_exact(earlier))
-    stored_keys = index.find_keys(set(by_band.values()))
-    local_bands: dict[int, int] = {}
+    exact = index.find_exact({f for _, a in articles for f in a.fingerprints})
+    # band key -> fingerprint of the first paragraph kept under it: the index's, then this batch's
+    owners = index.find_bands(set(chain.from_iterable(chain.from_iterable(
+        a.bands for _, a in articles))))
+    found = set(owners.values())
+    exact.update(index.find_exact(found - exact.keys()))
+    stored_keys = index.find_keys(found)
     results: list[dict[int, CorpusDrop]] = []
     kept: list[Kept] = []
     for doc, analysis in articles:
         drops: dict[int, CorpusDrop] = {}
-        for i, fp, bands, key in zip(analysis.candidates, analysis.fingerprints, analysis.bands,
-                                     analysis.keys, strict=True):
+        rows = list(zip(analysis.candidates, analysis.fingerprints, analysis.bands,
+                        analysis.keys, strict=True))
+        for i, fp, bands, key in rows:
             owner = exact.get(fp)
-            if owner is not None and owner != doc:
-                drops[i] = CorpusDrop(CorpusReason.CROSS_DOC, None, owner, 1.0)
+            if owner is not None:
+                if owner != doc:
+                    drops[i] = CorpusDrop(CorpusReason.CROSS_DOC, None, owner, 1.0)
                 continue
-            if owner is None:
-                drop = _near(key, bands, doc, by_band, local_bands, exact, stored_keys, config)
+            near = set(map(owners.get, bands))
+            near.discard(None)
+            if near:
+                drop = _near(key, near, doc, exact, stored_keys, config)
                 if drop is not None:
                     drops[i] = drop
-                    continue
-        for i, fp, bands, key in zip(analysis.candidates, analysis.fingerprints, analysis.bands,
-                                     analysis.keys, strict=True):
+        for i, fp, bands, key in rows:
             if i in drops or fp in exact:
                 continue
             exact[fp] = doc
             stored_keys[fp] = key
             for band in bands:
-                if band not in by_band:
-                    local_bands.setdefault(band, fp)
+                owners.setdefault(band, fp)
             kept.append(Kept(fp, doc, bands, key))
         results.append(drops)
     index.add_kept(kept)
@@ -187,15 +231,13 @@ def decide_cross_doc(
 
 def _near(
     key: str,
-    bands: tuple[int, ...],
+    found: set[int | None],
     doc: str,
-    by_band: dict[int, int],
-    local_bands: dict[int, int],
     exact: dict[int, str],
     stored_keys: dict[int, str],
     config: Config,
 ) -> CorpusDrop | None:
-    found = {by_band.get(b, local_bands.get(b)) for b in bands}
+    """Return the drop of ``key`` if an earlier paragraph among ``found`` is a near duplicate."""
     for candidate in sorted(f for f in found if f is not None):
         owner = exact.get(candidate)
         other = stored_keys.get(candidate)

@@ -5,14 +5,23 @@ Each output is written to a hidden temporary file beside its final path
 (``.b.jsonl.gz.<pid>.dedup-partial``) and renamed over the final name only
 when it is complete, so a final name always holds a whole file. An
 interrupted run deletes its temporary file; one killed outright leaves a
-``*.dedup-partial`` file that the next run removes. Gzip output records no
-file name and no time, so the same input always gives the same bytes.
+``*.dedup-partial`` file that the next run removes.
+
+Gzip output is one gzip member that records no file name and no time, so the
+same input always gives the same bytes. Each write is compressed on its own
+(:func:`deflate`: raw deflate blocks that end on a byte boundary, with their
+CRC-32), so workers may compress their part of a file:
+:meth:`OutputFile.write_deflated` appends such a part as it is, and
+:func:`crc32_combine` joins the checksums, as ``pigz`` does. Writing the same
+bytes in the same pieces gives the same file either way.
 """
 
 from __future__ import annotations
 
-import gzip
 import os
+import struct
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,10 +29,90 @@ import orjson
 
 from dedup.corpus.readers import Source
 
-__all__ = ["PARTIAL", "OutputFile", "output_path", "remove_partials"]
+__all__ = [
+    "PARTIAL",
+    "Deflated",
+    "OutputFile",
+    "crc32_combine",
+    "deflate",
+    "output_path",
+    "remove_partials",
+]
 
 PARTIAL = ".dedup-partial"
 GZIP_LEVEL = 1  # output size barely matters next to the time levels 6-9 take
+# What gzip.GzipFile writes with no name and mtime=0: magic, deflate, no flags,
+# time 0, "fastest" (level 1), unknown OS.
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x04\xff"
+_CRC_POLY = 0xEDB88320  # CRC-32 (reflected)
+
+
+@dataclass(frozen=True, slots=True)
+class Deflated:
+    """Bytes compressed on their own into raw deflate blocks, with their CRC-32 and size."""
+
+    data: bytes
+    crc: int
+    size: int
+
+
+def deflate(data: bytes) -> Deflated:
+    """Compress ``data`` into non-final deflate blocks that any gzip stream may take in.
+
+    Example:
+        >>> part = deflate(b"hello ")
+        >>> part.size, part.crc == zlib.crc32(b"hello ")
+        (6, True)
+    """
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+    body = compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH) if data else b""
+    return Deflated(body, zlib.crc32(data), len(data))
+
+
+def crc32_combine(first: int, second: int, second_size: int) -> int:
+    """Return the CRC-32 of ``a + b`` from ``crc32(a)``, ``crc32(b)`` and ``len(b)``.
+
+    zlib's method: multiply ``first`` by x^(8 * second_size) modulo the CRC
+    polynomial, then add ``second``.
+
+    Example:
+        >>> a, b = b"first part, ", b"second part"
+        >>> crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+        True
+    """
+    factor = 1 << 31  # x^0
+    bits = 3  # one byte is x^8 = x^(2^3)
+    size = second_size
+    while size:
+        if size & 1:
+            factor = _multiply(_X_POWERS[bits % 32], factor)
+        size >>= 1
+        bits += 1
+    return _multiply(factor, first) ^ second
+
+
+def _multiply(a: int, b: int) -> int:
+    """Return a(x) * b(x) modulo the CRC-32 polynomial (reflected bit order)."""
+    product = 0
+    mask = 1 << 31
+    while mask and a:
+        if a & mask:
+            product ^= b
+            a ^= mask
+        mask >>= 1
+        b = (b >> 1) ^ _CRC_POLY if b & 1 else b >> 1
+    return product
+
+
+def _x_powers() -> list[int]:
+    """Return x^(2^n) modulo the CRC-32 polynomial for n < 32 (they repeat from there)."""
+    powers = [1 << 30]  # x^1
+    for _ in range(31):
+        powers.append(_multiply(powers[-1], powers[-1]))
+    return powers
+
+
+_X_POWERS = _x_powers()
 
 
 def output_path(out_dir: Path, source: Source) -> Path:
@@ -71,28 +160,38 @@ class OutputFile:
         final.parent.mkdir(parents=True, exist_ok=True)
         self.temporary = final.with_name(f".{final.name}.{os.getpid()}{PARTIAL}")
         self._raw: BinaryIO = self.temporary.open("wb")
-        self._stream: BinaryIO = self._raw
-        if file_format == "jsonl.gz":
-            self._stream = gzip.GzipFile(  # type: ignore[assignment]
-                filename="", mode="wb", fileobj=self._raw, compresslevel=GZIP_LEVEL, mtime=0
-            )
+        self._gzip = _GzipStream(self._raw) if file_format == "jsonl.gz" else None
 
     def write_text(self, text: str) -> None:
         """Write a whole article (text formats)."""
-        self._stream.write(text.encode("utf-8", "surrogatepass"))
+        self.write_bytes(text.encode("utf-8", "surrogatepass"))
 
     def write_record(self, record: dict[str, object]) -> None:
         """Write one JSON line."""
-        self._stream.write(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
+        self.write_bytes(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
 
     def write_bytes(self, data: bytes) -> None:
-        """Write bytes as they are (already encoded JSON lines)."""
-        self._stream.write(data)
+        """Write bytes as they are (already encoded JSON lines).
+
+        Gzip output compresses each call's bytes on their own (as
+        :func:`deflate`), so write a chunk's lines at once, not line by line.
+        """
+        if self._gzip is not None:
+            self._gzip.write(deflate(data))
+        else:
+            self._raw.write(data)
+
+    def write_deflated(self, part: Deflated) -> None:
+        """Write bytes that :func:`deflate` compressed: ``write_bytes`` of the original bytes."""
+        if self._gzip is None:
+            msg = f"{self.final}: only gzip output takes deflated parts"
+            raise TypeError(msg)
+        self._gzip.write(part)
 
     def commit(self) -> None:
         """Finish the file and rename it to its final name."""
-        if self._stream is not self._raw:
-            self._stream.close()
+        if self._gzip is not None:
+            self._gzip.close()
         self._raw.flush()
         os.fsync(self._raw.fileno())
         self._raw.close()
@@ -101,8 +200,37 @@ class OutputFile:
     def discard(self) -> None:
         """Abandon the file: close and delete the temporary file."""
         try:
-            if self._stream is not self._raw:
-                self._stream.close()
             self._raw.close()
         finally:
             self.temporary.unlink(missing_ok=True)
+
+
+class _GzipStream:
+    r"""One gzip member written to ``raw`` from deflated parts (see :func:`deflate`).
+
+    Example:
+        >>> import gzip, io
+        >>> raw = io.BytesIO()
+        >>> stream = _GzipStream(raw)
+        >>> stream.write(deflate(b"one\n"))
+        >>> stream.write(deflate(b"two\n"))
+        >>> stream.close()
+        >>> gzip.decompress(raw.getvalue())
+        b'one\ntwo\n'
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._crc = 0
+        self._size = 0
+        raw.write(_GZIP_HEADER)
+
+    def write(self, part: Deflated) -> None:
+        self._raw.write(part.data)
+        self._crc = crc32_combine(self._crc, part.crc, part.size)
+        self._size += part.size
+
+    def close(self) -> None:
+        final = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS).flush()
+        self._raw.write(final)  # an empty final block
+        self._raw.write(struct.pack("<II", self._crc, self._size & 0xFFFFFFFF))

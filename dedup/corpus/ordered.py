@@ -1,0 +1,154 @@
+"""Chunks through two stages on a process pool, decided and delivered in corpus order.
+
+:func:`ordered` starts the first stage of up to ``window`` chunks ahead (in
+worker processes), hands each first-stage result to ``then`` in chunk order
+(in this process: where the decisions that depend on earlier chunks are made;
+``then`` may start a second stage), and yields every chunk with its final
+result in chunk order. A chunk whose file could not be read, or whose stage
+raised, comes out with a :class:`~dedup.corpus.readers.BadInput`.
+
+:func:`executor` gives the pool: worker processes, or for one worker a serial
+executor that runs each task at once in this process, so both take the same
+path through the code.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
+
+from dedup.corpus.readers import BadInput, Chunk, Source
+
+__all__ = ["ReadFailure", "SerialExecutor", "completed", "executor", "ordered"]
+
+A = TypeVar("A")
+B = TypeVar("B")
+P = ParamSpec("P")
+
+
+@dataclass(frozen=True, slots=True)
+class ReadFailure:
+    """A file that could not be read (any further), in place of its next chunk."""
+
+    source: Source
+    error: BadInput
+
+
+Item = Chunk | ReadFailure
+
+
+class SerialExecutor(Executor):
+    """Runs every task at once, in this process (one worker)."""
+
+    def submit(self, fn: Callable[P, A], /, *args: P.args, **kwargs: P.kwargs) -> Future[A]:
+        """Run ``fn`` now; its result or exception is in the returned future."""
+        future: Future[A] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as error:  # reported like a worker's failure
+            future.set_exception(error)
+        return future
+
+
+def completed(value: A) -> Future[A]:
+    """Return a future that already holds ``value``."""
+    future: Future[A] = Future()
+    future.set_result(value)
+    return future
+
+
+@contextmanager
+def executor(workers: int, initializer: Callable[[], None]) -> Iterator[Executor]:
+    """Yield a pool of ``workers`` processes (a :class:`SerialExecutor` for one).
+
+    On Ctrl-C or SIGTERM the queued tasks are dropped; the workers (which
+    ``initializer`` makes ignore SIGINT) finish the task at hand and exit.
+    """
+    if workers <= 1:
+        yield SerialExecutor()
+        return
+    pool = ProcessPoolExecutor(workers, initializer=initializer)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def ordered(
+    items: Iterable[Item],
+    first: Callable[[Chunk], Future[A]],
+    then: Callable[[Item, A | BadInput], Future[B] | BadInput | None],
+    window: int,
+) -> Iterator[tuple[Item, B | BadInput | None]]:
+    """Yield each item with its final result, in item order (see the module docstring).
+
+    Example:
+        >>> from pathlib import Path
+        >>> pool = SerialExecutor()
+        >>> source = Source(Path("a.jsonl"), "a.jsonl", "jsonl", 0)
+        >>> chunks = [Chunk(source, n, n + 1, (b"x",), 0, n == 1) for n in range(2)]
+        >>> double = lambda chunk: pool.submit(lambda: 2 * chunk.number)
+        >>> plus_one = lambda item, result: pool.submit(lambda: result + 1)
+        >>> [result for _, result in ordered(chunks, double, plus_one, window=1)]
+        [1, 3]
+    """
+    started: deque[tuple[Item, Future[A] | None]] = deque()
+    finishing: deque[tuple[Item, Future[B] | BadInput | None]] = deque()
+    for item in items:
+        started.append((item, None if isinstance(item, ReadFailure) else first(item)))
+        while len(started) + len(finishing) >= window:
+            yield from _advance(started, finishing, then)
+    while started or finishing:
+        yield from _advance(started, finishing, then)
+
+
+def _advance(
+    started: deque[tuple[Item, Future[A] | None]],
+    finishing: deque[tuple[Item, Future[B] | BadInput | None]],
+    then: Callable[[Item, A | BadInput], Future[B] | BadInput | None],
+) -> Iterator[tuple[Item, B | BadInput | None]]:
+    """Take the oldest started item on, or yield the oldest finished one: whichever is ready."""
+    while True:
+        if started and _ready(started[0][1]):
+            item, future = started.popleft()
+            result: A | BadInput = _result(item, future)
+            finishing.append((item, then(item, result)))
+            return
+        if finishing and _ready(finishing[0][1]):
+            item, outcome = finishing.popleft()
+            if isinstance(outcome, Future):
+                rendered: B | BadInput = _result(item, outcome)
+                yield item, rendered
+            else:
+                yield item, outcome
+            return
+        heads: list[object] = [queue[0][1] for queue in (started, finishing) if queue]
+        futures: list[Future[Any]] = [f for f in heads if isinstance(f, Future)]
+        wait(futures, return_when=FIRST_COMPLETED)
+
+
+def _ready(outcome: object) -> bool:
+    return not isinstance(outcome, Future) or outcome.done()
+
+
+def _result(item: Item, future: Future[A] | None) -> A | BadInput:
+    """Return the item's result, or the BadInput that explains why there is none."""
+    if isinstance(item, ReadFailure) or future is None:
+        return item.error if isinstance(item, ReadFailure) else _lost(item)
+    try:
+        return future.result()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as error:  # a worker crashed on this chunk: report it, go on
+        line = item.first_line if item.source.format != "text" else None
+        return BadInput(item.source.relative, line, f"cannot clean: {error!r}")
+
+
+def _lost(chunk: Chunk) -> BadInput:  # pragma: no cover - every chunk gets a future
+    return BadInput(chunk.source.relative, chunk.first_line, "not processed")

@@ -1,0 +1,209 @@
+"""What a batch run hands to worker processes: analyze a chunk, later render it.
+
+1. :func:`analyze_chunk` decodes a chunk's articles and runs the in-article
+   stages on each (:func:`dedup.corpus.decisions.analyze_article`, without
+   boilerplate, which the main process applies). It returns what the main
+   process decides with, pickled (:class:`Facts`: ids, sites, cross-document
+   candidates, and with boilerplate on every paragraph's fingerprint), and
+   inside it, pickled apart, what rendering needs (spans and in-article drops),
+   which the main process passes back untouched. With boilerplate on it also
+   returns each document's distinct fingerprints for counting.
+2. :func:`render_chunk` decodes the chunk again and renders every article with
+   all its drops: the in-article ones and those the main process added
+   (boilerplate, cross-document). It returns the output bytes (deflated for
+   gzip output), the report lines and the counts.
+
+Every function takes the :class:`WorkerState` and runs the same in a worker
+or in the main process, so results never depend on where they ran.
+"""
+
+from __future__ import annotations
+
+import pickle
+import signal
+from dataclasses import dataclass, replace
+
+import orjson
+
+from dedup.config import Config
+from dedup.corpus.decisions import (
+    REASONS,
+    Analysis,
+    CorpusDrop,
+    analyze_article,
+    paragraph_decisions,
+)
+from dedup.corpus.readers import Article, BadInput, Chunk, Fields, parse_chunk
+from dedup.corpus.summary import Summary
+from dedup.corpus.writers import Deflated, deflate
+from dedup.paragraphs import Paragraph, render
+
+__all__ = [
+    "Analyzed",
+    "Facts",
+    "RenderTask",
+    "Rendered",
+    "WorkerState",
+    "analyze_chunk",
+    "ignore_interrupts",
+    "render_chunk",
+]
+
+Layout = tuple[tuple[tuple[int, int], ...], dict[int, CorpusDrop]]  # spans, in-article drops
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerState:
+    """The options a worker needs: fields, in-article options, what else to compute."""
+
+    fields: Fields
+    config: Config
+    cross_doc: bool
+    boilerplate: bool
+    report: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """A chunk's articles as the main process decides on them.
+
+    ``articles`` holds ``(id, site, analysis)`` with the analysis's
+    candidates and, with boilerplate on, ``prints`` (no spans, no drops);
+    ``layouts`` the pickled spans and in-article drops for :func:`render_chunk`.
+    """
+
+    articles: list[tuple[str, str, Analysis]]
+    layouts: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Analyzed:
+    """What :func:`analyze_chunk` returns.
+
+    ``counts``: each document's id, site and distinct fingerprints (boilerplate
+    on only); ``facts``: the pickled :class:`Facts`.
+    """
+
+    counts: tuple[tuple[str, str, tuple[int, ...]], ...]
+    facts: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class RenderTask:
+    """A chunk to render: its layouts, each article's extra drops, whether to write it."""
+
+    chunk: Chunk
+    layouts: bytes
+    extra: list[dict[int, CorpusDrop]]
+    write: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A rendered chunk: output bytes (``None`` when not written), report lines, counts."""
+
+    data: bytes | Deflated | None
+    report: bytes
+    summary: Summary
+
+
+def ignore_interrupts() -> None:
+    """Make a worker process leave Ctrl-C to the main process (a pool initializer)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def analyze_chunk(state: WorkerState, chunk: Chunk) -> Analyzed | BadInput:
+    """Decode a chunk and analyze each article (see the module docstring)."""
+    try:
+        articles = parse_chunk(chunk, state.fields)
+    except BadInput as error:
+        return error
+    facts: list[tuple[str, str, Analysis]] = []
+    layouts: list[Layout] = []
+    counts: list[tuple[str, str, tuple[int, ...]]] = []
+    for article in articles:
+        _check_writable(article)
+        analysis = analyze_article(article.text, state.config, cross_doc=state.cross_doc,
+                                   prints=state.boilerplate)
+        layouts.append((analysis.spans, analysis.drops))
+        facts.append((article.id, article.site, replace(analysis, spans=(), drops={})))
+        if state.boilerplate:
+            counts.append((article.id, article.site, tuple(sorted(set(analysis.prints)))))
+    chunk_facts = Facts(facts, pickle.dumps(layouts, pickle.HIGHEST_PROTOCOL))
+    return Analyzed(tuple(counts), pickle.dumps(chunk_facts, pickle.HIGHEST_PROTOCOL))
+
+
+def _check_writable(article: Article) -> None:
+    """Fail now, not after the decisions, on a record that JSON cannot write back.
+
+    Only nested values can fail (orjson reads deeper nesting than it writes),
+    and a cleaned text field cannot fail where the original did not.
+    """
+    record = article.record
+    if record is not None and any(isinstance(v, (dict, list)) for v in record.values()):
+        orjson.dumps(record)
+
+
+def render_chunk(state: WorkerState, task: RenderTask) -> Rendered:
+    """Render a chunk's articles with all their drops (see the module docstring)."""
+    layouts: list[Layout] = pickle.loads(task.layouts)
+    parts: list[bytes] = []
+    lines: list[bytes] = []
+    summary = Summary()
+    for article, (spans, drops), extra in zip(parse_chunk(task.chunk, state.fields), layouts,
+                                              task.extra, strict=True):
+        analysis = Analysis(spans, {**drops, **extra} if extra else drops)
+        paragraphs = analysis.paragraphs(article.text) if analysis.drops or state.report else []
+        text, data = _render(article, paragraphs, analysis.drops, state.fields)
+        parts.append(data)
+        _count(summary, article, text, analysis)
+        if state.report:
+            lines.append(_report_line(article, paragraphs, analysis))
+    data = b"".join(parts)
+    output: bytes | Deflated | None = None
+    if task.write:
+        output = deflate(data) if task.chunk.source.format == "jsonl.gz" else data
+    return Rendered(output, b"".join(lines), summary)
+
+
+def _render(
+    article: Article, paragraphs: list[Paragraph], drops: dict[int, CorpusDrop], fields: Fields
+) -> tuple[str, bytes]:
+    """Return the cleaned text and the bytes written for it (a text file or a JSON line)."""
+    text = article.text
+    if drops:
+        text = render(text, paragraphs, [p.index not in drops for p in paragraphs])
+    if article.record is None:
+        return text, text.encode("utf-8", "surrogatepass")
+    record = dict(article.record)
+    record[fields.text] = text
+    return text, orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+
+
+def _count(summary: Summary, article: Article, text: str, analysis: Analysis) -> None:
+    count = len(analysis.spans)
+    summary.articles += 1
+    summary.paragraphs_in += count
+    summary.paragraphs_out += count - len(analysis.drops)
+    summary.bytes_in += _utf8_size(article.text)
+    summary.bytes_out += _utf8_size(text)
+    for drop in analysis.drops.values():
+        summary.dropped[drop.reason.value] += 1
+
+
+def _report_line(article: Article, paragraphs: list[Paragraph], analysis: Analysis) -> bytes:
+    drops = analysis.drops
+    count = len(analysis.spans)
+    counts = {"paragraphs": count, "kept": count - len(drops), "dropped": len(drops)}
+    for reason in REASONS:
+        counts[reason] = sum(d.reason.value == reason for d in drops.values())
+    return orjson.dumps(
+        {"path": article.path, "line": article.line, "id": article.id, "site": article.site,
+         "counts": counts, "paragraphs": paragraph_decisions(paragraphs, drops)},
+        option=orjson.OPT_APPEND_NEWLINE,
+    )
+
+
+def _utf8_size(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
