@@ -1,16 +1,22 @@
-"""Compiled MinHash kernels: the shingle and signature stages in one pass per article.
+"""Compiled kernels: normalization's space folding, shingles and signatures, LSH banding.
 
-:mod:`dedup.shingles` and :mod:`dedup.signatures` describe the arithmetic and
-compute it with NumPy, a few dozen array operations per article. On articles of
-a few dozen paragraphs the time goes to those calls rather than to the work, so
-when Numba is installed :func:`shingle_sign` does the same arithmetic in one
-compiled loop: the same word hashes, shingle hashes and permutations, so the
-signatures are bit for bit the NumPy ones (tests compare both paths on random and
-real text), and results never depend on which path ran.
+:mod:`dedup.keys`, :mod:`dedup.shingles`, :mod:`dedup.signatures` and
+:mod:`dedup.candidates` describe the arithmetic and compute it with NumPy (and
+``str`` methods), a few dozen calls per article. On articles of a few dozen
+paragraphs the time goes to those calls rather than to the work, so when Numba is
+installed each stage runs as one compiled loop per article instead:
 
-Numba compiles the kernel on first use and caches the machine code next to this
-module, so later processes load it in milliseconds. ``DEDUP_JIT=0`` in the
-environment, or Numba missing, selects the NumPy path.
+- :func:`collapse_spaces`: ``" ".join(line.split())`` for every line of folded UTF-8;
+- :func:`shingle_sign`: word hashes, shingle hashes and MinHash rows in one pass;
+- :func:`band_pairs`: band keys, buckets and candidate pairs.
+
+Each does the same arithmetic as its NumPy twin, so results are bit for bit the
+same (tests compare both paths on random and generated text) and never depend on
+which path ran.
+
+Numba compiles the kernels on first use and caches the machine code next to this
+module (about 6 s once per installation; later processes load it in about 0.15 s).
+``DEDUP_JIT=0`` in the environment, or Numba missing, selects the NumPy path.
 """
 
 from __future__ import annotations
