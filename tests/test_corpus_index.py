@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 import socket
 import subprocess
@@ -15,7 +16,15 @@ import pytest
 import dedup
 from dedup.cli import main
 from dedup.config import Config
-from dedup.corpus.index import Kept, MemoryIndex, SqliteIndex, index_params
+from dedup.corpus import index as index_module
+from dedup.corpus.index import (
+    Kept,
+    MemoryIndex,
+    PendingIndex,
+    SqliteIndex,
+    index_params,
+    pending_index,
+)
 from dedup.errors import IndexFormatError
 from tests.corpus_helpers import SYNDICATED, story
 
@@ -103,6 +112,33 @@ def test_bounded_key_store() -> None:
     sqlite.add_kept([Kept(2**64 - n, "d", (n,), f"key {n}") for n in range(1, 4)])
     assert sqlite.find_keys([2**64 - n for n in range(1, 4)]) == {
         2**64 - 2: "key 2", 2**64 - 3: "key 3"}
+
+
+@pytest.mark.parametrize("max_keys", [0, 3, 5])
+def test_memory_pending_layer_sees_what_a_separate_layer_sees(
+    monkeypatch: pytest.MonkeyPatch, max_keys: int
+) -> None:
+    """Writing through with undo gives the reads of a layer flushed at the end of a file."""
+    monkeypatch.setattr(index_module, "MAX_KEYS", 5)  # a file keeps more texts than this
+    rng = random.Random(max_keys)
+    layered = PendingIndex(MemoryIndex(max_keys=max_keys))
+    direct = pending_index(MemoryIndex(max_keys=max_keys))
+    assert type(direct) is not PendingIndex
+    for step in range(300):
+        action = rng.choice(["add", "add", "add", "flush", "discard"])
+        if action == "add":
+            kept = [Kept(n, f"d{step}", (rng.randrange(40), rng.randrange(40)), f"key {n}")
+                    for n in rng.sample(range(60), 3)]
+            new = [k for k in kept if not layered.find_exact([k.fingerprint])]
+            layered.add_kept(new)
+            direct.add_kept(new)
+        else:
+            getattr(layered, action)()
+            getattr(direct, action)()
+        everything = range(60)
+        assert direct.find_exact(everything) == layered.find_exact(everything)
+        assert direct.find_bands(range(40)) == layered.find_bands(range(40))
+        assert direct.find_keys(everything) == layered.find_keys(everything)
 
 
 # ----------------------------------------------------------------------- Redis

@@ -51,7 +51,7 @@ from rich.progress import (
 from dedup.config import Config
 from dedup.corpus.boilerplate import check_boilerplate_options, min_docs_for
 from dedup.corpus.decisions import CorpusDrop, apply_boilerplate, decide_cross_doc
-from dedup.corpus.index import Index, PendingIndex, index_params, open_index
+from dedup.corpus.index import Index, PendingIndex, index_params, open_index, pending_index
 from dedup.corpus.ordered import Item, ReadFailure, completed, executor, ordered
 from dedup.corpus.readers import BadInput, Chunk, Fields, Source, find_sources, read_chunks
 from dedup.corpus.spill import Spill
@@ -228,7 +228,7 @@ def _run(
             _count(run, pool, sources, index, spill, bar)
             boilerplate = _boilerplate_sets(options, index)
             analyses = spill
-        pending = PendingIndex(index) if index is not None else None
+        pending = pending_index(index) if index is not None else None
         with _ReportFile(options.report) as report:
             _clean(run, pool, sources, _Decider(run, pool, analyses, boilerplate, pending),
                    report, summary, bar)

@@ -25,7 +25,7 @@ from itertools import chain
 from dedup.config import Config
 from dedup.corpus.fingerprints import fingerprints, reuse_band_keys
 from dedup.corpus.index import Index, Kept
-from dedup.paragraphs import Paragraph
+from dedup.paragraphs import Paragraph, Paragraphs
 from dedup.pipeline import analyze
 from dedup.report import DropReason
 from dedup.verify import similarity, verify_pairs
@@ -92,6 +92,14 @@ class Analysis:
 BOILERPLATE_DROP = CorpusDrop(CorpusReason.BOILERPLATE)
 
 
+def _spans(paragraphs: Sequence[Paragraph]) -> tuple[tuple[int, int], ...]:
+    if isinstance(paragraphs, Paragraphs):  # no Paragraph objects needed
+        starts = paragraphs.starts
+        return tuple(zip(starts, map(int.__add__, starts, map(len, paragraphs.texts)),
+                         strict=True))
+    return tuple((p.start, p.end) for p in paragraphs)
+
+
 def analyze_article(
     text: str,
     config: Config,
@@ -114,7 +122,7 @@ def analyze_article(
     """
     found = analyze(text, config)
     paragraphs, keys, core = found.paragraphs, found.keys, found.drops
-    spans = tuple((p.start, p.end) for p in paragraphs)
+    spans = _spans(paragraphs)
     if not paragraphs:
         return Analysis(spans, {})
     drops: dict[int, CorpusDrop] = {

@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeVar
 
 from dedup.config import Config
 from dedup.errors import ConfigError, IndexFormatError
@@ -45,6 +44,7 @@ __all__ = [
     "SqliteIndex",
     "index_params",
     "open_index",
+    "pending_index",
 ]
 
 FORMAT_VERSION = 1
@@ -56,9 +56,11 @@ _WRAP = 1 << 64
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class Kept:
-    """A kept paragraph to remember: fingerprint, document id, band keys, normalized text."""
+class Kept(NamedTuple):
+    """A kept paragraph to remember: fingerprint, document id, band keys, normalized text.
+
+    A named tuple: a chunk of articles makes thousands, cheaper than dataclasses.
+    """
 
     fingerprint: int
     doc: str
@@ -210,16 +212,41 @@ class MemoryIndex:
         return {f: self._keys[f] for f in fingerprints if f in self._keys}
 
     def add_kept(self, kept: Sequence[Kept]) -> None:  # noqa: D102
+        self.insert(kept, keys=self.max_keys > 0)
+        self.evict(self.max_keys)
+
+    def insert(self, kept: Sequence[Kept], *, keys: bool) -> list[Kept]:
+        """Add paragraphs no earlier one kept (with their text if ``keys``); return them."""
+        exact, bands, texts = self._exact, self._bands, self._keys
+        added = []
         for item in kept:
-            if item.fingerprint in self._exact:
+            fingerprint = item.fingerprint
+            if fingerprint in exact:
                 continue
-            self._exact[item.fingerprint] = item.doc
+            exact[fingerprint] = item.doc
             for band in item.bands:
-                self._bands.setdefault(band, item.fingerprint)
-            if self.max_keys:
-                self._keys[item.fingerprint] = item.key
-        while len(self._keys) > self.max_keys:
+                bands.setdefault(band, fingerprint)
+            if keys:
+                texts[fingerprint] = item.key
+            added.append(item)
+        return added
+
+    def evict(self, max_keys: int) -> None:
+        """Forget the oldest texts beyond ``max_keys``."""
+        while len(self._keys) > max_keys:
             del self._keys[next(iter(self._keys))]
+
+    def remove(self, kept: Sequence[Kept], *, texts_only: bool = False) -> None:
+        """Forget paragraphs that :meth:`insert` added (or only their texts)."""
+        for item in kept:
+            fingerprint = item.fingerprint
+            self._keys.pop(fingerprint, None)
+            if texts_only:
+                continue
+            del self._exact[fingerprint]
+            for band in item.bands:
+                if self._bands.get(band) == fingerprint:
+                    del self._bands[band]
 
     def close(self) -> None:  # noqa: D102
         return
@@ -604,3 +631,63 @@ class PendingIndex:
 
     def close(self) -> None:
         self.base.close()
+
+
+class _MemoryPending(PendingIndex):
+    """A :class:`PendingIndex` over a :class:`MemoryIndex` that writes through and can undo.
+
+    Additions go straight into the base (which reads see, as they would see a
+    pending layer); :meth:`discard` removes them, :meth:`flush` evicts the
+    base's oldest texts. A file's own texts beyond ``MAX_KEYS`` are evicted at
+    once, as the pending layer's own store would; the result is the same as
+    holding the additions apart and adding them at :meth:`flush` (which costs
+    a second insertion of every band key).
+    """
+
+    def __init__(self, base: MemoryIndex) -> None:
+        self.base = base
+        self.memory = base
+        self._kept: list[Kept] = []
+        self._evicted = 0
+
+    def find_exact(self, fingerprints: Iterable[int]) -> dict[int, str]:
+        return self.memory.find_exact(fingerprints)
+
+    def find_bands(self, bands: Iterable[int]) -> dict[int, int]:
+        return self.memory.find_bands(bands)
+
+    def find_keys(self, fingerprints: Iterable[int]) -> dict[int, str]:
+        return self.memory.find_keys(fingerprints)
+
+    def add_kept(self, kept: Sequence[Kept]) -> None:
+        self._kept.extend(self.memory.insert(kept, keys=True))
+        over = len(self._kept) - self._evicted - MAX_KEYS
+        if over > 0:
+            self.memory.remove(self._kept[self._evicted:self._evicted + over], texts_only=True)
+            self._evicted += over
+
+    def flush(self) -> None:
+        self.memory.evict(self.memory.max_keys)
+        self._kept, self._evicted = [], 0
+
+    def discard(self) -> None:
+        self.memory.remove(self._kept)
+        self._kept, self._evicted = [], 0
+
+
+def pending_index(base: Index) -> PendingIndex:
+    """Return a :class:`PendingIndex` over ``base`` (one that writes through for memory).
+
+    Example:
+        >>> memory = MemoryIndex()
+        >>> pending = pending_index(memory)
+        >>> pending.add_kept([Kept(7, "doc-1", (11,), "some key")])
+        >>> pending.find_exact([7])
+        {7: 'doc-1'}
+        >>> pending.discard()
+        >>> pending.find_exact([7]), memory.find_bands([11])
+        ({}, {})
+    """
+    if isinstance(base, MemoryIndex) and base.max_keys <= MAX_KEYS:
+        return _MemoryPending(base)
+    return PendingIndex(base)

@@ -5,13 +5,16 @@
    boilerplate, which the main process applies). It returns what the main
    process decides with, pickled (:class:`Facts`: ids, sites, cross-document
    candidates, and with boilerplate on every paragraph's fingerprint), and
-   inside it, pickled apart, what rendering needs (spans and in-article drops),
-   which the main process passes back untouched. With boilerplate on it also
-   returns each document's distinct fingerprints for counting.
+   inside it, pickled apart, what rendering needs (paragraph counts and
+   in-article drops), which the main process passes back untouched. With
+   boilerplate on it also returns each document's distinct fingerprints for
+   counting.
 2. :func:`render_chunk` decodes the chunk again and renders every article with
    all its drops: the in-article ones and those the main process added
-   (boilerplate, cross-document). It returns the output bytes (deflated for
-   gzip output), the report lines and the counts.
+   (boilerplate, cross-document). It splits an article into paragraphs again
+   only when it has drops or the report lists them (the same split as the
+   analysis: cheaper than shipping the spans). It returns the output bytes
+   (deflated for gzip output), the report lines and the counts.
 
 Every function takes the :class:`WorkerState` and runs the same in a worker
 or in the main process, so results never depend on where they ran.
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import pickle
 import signal
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import orjson
@@ -36,7 +40,7 @@ from dedup.corpus.decisions import (
 from dedup.corpus.readers import Article, BadInput, Chunk, Fields, parse_chunk
 from dedup.corpus.summary import Summary
 from dedup.corpus.writers import Deflated, deflate
-from dedup.paragraphs import Paragraph, render
+from dedup.paragraphs import Paragraph, render, split_paragraphs
 
 __all__ = [
     "Analyzed",
@@ -49,7 +53,7 @@ __all__ = [
     "render_chunk",
 ]
 
-Layout = tuple[tuple[tuple[int, int], ...], dict[int, CorpusDrop]]  # spans, in-article drops
+Layout = tuple[int, dict[int, CorpusDrop]]  # paragraph count, in-article drops
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +73,8 @@ class Facts:
 
     ``articles`` holds ``(id, site, analysis)`` with the analysis's
     candidates and, with boilerplate on, ``prints`` (no spans, no drops);
-    ``layouts`` the pickled spans and in-article drops for :func:`render_chunk`.
+    ``layouts`` the pickled paragraph counts and in-article drops for
+    :func:`render_chunk`.
     """
 
     articles: list[tuple[str, str, Analysis]]
@@ -126,7 +131,7 @@ def analyze_chunk(state: WorkerState, chunk: Chunk) -> Analyzed | BadInput:
         _check_writable(article)
         analysis = analyze_article(article.text, state.config, cross_doc=state.cross_doc,
                                    prints=state.boilerplate)
-        layouts.append((analysis.spans, analysis.drops))
+        layouts.append((len(analysis.spans), analysis.drops))
         facts.append((article.id, article.site, replace(analysis, spans=(), drops={})))
         if state.boilerplate:
             counts.append((article.id, article.site, tuple(sorted(set(analysis.prints)))))
@@ -151,15 +156,20 @@ def render_chunk(state: WorkerState, task: RenderTask) -> Rendered:
     parts: list[bytes] = []
     lines: list[bytes] = []
     summary = Summary()
-    for article, (spans, drops), extra in zip(parse_chunk(task.chunk, state.fields), layouts,
+    for article, (count, drops), extra in zip(parse_chunk(task.chunk, state.fields), layouts,
                                               task.extra, strict=True):
-        analysis = Analysis(spans, {**drops, **extra} if extra else drops)
-        paragraphs = analysis.paragraphs(article.text) if analysis.drops or state.report else []
-        text, data = _render(article, paragraphs, analysis.drops, state.fields)
+        drops = {**drops, **extra} if extra else drops
+        paragraphs: Sequence[Paragraph] = ()
+        if drops or state.report:
+            paragraphs = split_paragraphs(article.text, state.config.split)
+            if len(paragraphs) != count:  # pragma: no cover - the analysis split the same text
+                msg = f"{article.path}:{article.line}: split differently when rendering"
+                raise RuntimeError(msg)
+        text, data = _render(article, paragraphs, drops, state.fields)
         parts.append(data)
-        _count(summary, article, text, analysis)
+        _count(summary, article, text, count, drops)
         if state.report:
-            lines.append(_report_line(article, paragraphs, analysis))
+            lines.append(_report_line(article, paragraphs, drops))
     data = b"".join(parts)
     output: bytes | Deflated | None = None
     if task.write:
@@ -168,12 +178,13 @@ def render_chunk(state: WorkerState, task: RenderTask) -> Rendered:
 
 
 def _render(
-    article: Article, paragraphs: list[Paragraph], drops: dict[int, CorpusDrop], fields: Fields
+    article: Article, paragraphs: Sequence[Paragraph], drops: dict[int, CorpusDrop],
+    fields: Fields,
 ) -> tuple[str, bytes]:
     """Return the cleaned text and the bytes written for it (a text file or a JSON line)."""
     text = article.text
     if drops:
-        text = render(text, paragraphs, [p.index not in drops for p in paragraphs])
+        text = render(text, paragraphs, [i not in drops for i in range(len(paragraphs))])
     if article.record is None:
         return text, text.encode("utf-8", "surrogatepass")
     record = dict(article.record)
@@ -181,20 +192,22 @@ def _render(
     return text, orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
 
 
-def _count(summary: Summary, article: Article, text: str, analysis: Analysis) -> None:
-    count = len(analysis.spans)
+def _count(
+    summary: Summary, article: Article, text: str, count: int, drops: dict[int, CorpusDrop]
+) -> None:
     summary.articles += 1
     summary.paragraphs_in += count
-    summary.paragraphs_out += count - len(analysis.drops)
+    summary.paragraphs_out += count - len(drops)
     summary.bytes_in += _utf8_size(article.text)
     summary.bytes_out += _utf8_size(text)
-    for drop in analysis.drops.values():
+    for drop in drops.values():
         summary.dropped[drop.reason.value] += 1
 
 
-def _report_line(article: Article, paragraphs: list[Paragraph], analysis: Analysis) -> bytes:
-    drops = analysis.drops
-    count = len(analysis.spans)
+def _report_line(
+    article: Article, paragraphs: Sequence[Paragraph], drops: dict[int, CorpusDrop]
+) -> bytes:
+    count = len(paragraphs)
     counts = {"paragraphs": count, "kept": count - len(drops), "dropped": len(drops)}
     for reason in REASONS:
         counts[reason] = sum(d.reason.value == reason for d in drops.values())
