@@ -27,13 +27,14 @@ leaves its file's decisions in the index).
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, Future
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,14 +58,15 @@ from dedup.corpus.readers import BadInput, Chunk, Fields, Source, find_sources, 
 from dedup.corpus.spill import Spill
 from dedup.corpus.summary import Summary
 from dedup.corpus.tasks import (
+    GC_THRESHOLDS,
     Analyzed,
     Facts,
     Rendered,
     RenderTask,
     WorkerState,
     analyze_chunk,
-    ignore_interrupts,
     render_chunk,
+    start_worker,
 )
 from dedup.corpus.writers import Deflated, OutputFile, output_path, remove_partials
 from dedup.errors import ConfigError
@@ -194,7 +196,7 @@ def run_batch(
     try:
         if index is not None:
             index.check(index_params(options.config))
-        with bar or _NoProgress():
+        with bar or _NoProgress(), _collecting_less():
             _run(options, sources, index, summary, bar)
     except KeyboardInterrupt:
         summary.interrupted = True
@@ -203,6 +205,19 @@ def run_batch(
             index.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+@contextmanager
+def _collecting_less() -> Iterator[None]:
+    """Collect garbage less often during a run, as workers do; restore the settings after."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
 
 def _run(
     options: BatchOptions,
@@ -221,7 +236,7 @@ def _run(
     state = WorkerState(options.fields, options.config, options.cross_doc,
                         options.boilerplate and index is not None, options.report is not None)
     run = _Run(options, state, done, failed)
-    with executor(options.workers, ignore_interrupts) as pool, closing(Spill()) as spill:
+    with executor(options.workers, start_worker) as pool, closing(Spill()) as spill:
         boilerplate: dict[str, frozenset[int]] = {}
         analyses: Spill | None = None
         if state.boilerplate and index is not None:
