@@ -381,7 +381,7 @@ class _Decider:
     def _corpus_drops(self, facts: Facts) -> list[dict[int, CorpusDrop]]:
         """Return each article's boilerplate and cross-document drops."""
         analyses = [(doc, apply_boilerplate(analysis, self.boilerplate.get(site, frozenset())))
-                    for doc, site, analysis in facts.articles]
+                    for doc, site, analysis in facts.analyses()]
         if not self.run.options.cross_doc or self.index is None:
             return [analysis.drops for _, analysis in analyses]
         cross = decide_cross_doc(analyses, self.index, self.run.options.config)

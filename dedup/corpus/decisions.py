@@ -21,6 +21,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from itertools import chain
+from typing import NamedTuple
 
 from dedup.config import Config
 from dedup.corpus.fingerprints import fingerprints, reuse_band_keys
@@ -54,9 +55,12 @@ class CorpusReason(str, Enum):  # noqa: UP042 - like dedup.DropReason
 REASONS: tuple[str, ...] = (*(r.value for r in DropReason), *(r.value for r in CorpusReason))
 
 
-@dataclass(frozen=True, slots=True)
-class CorpusDrop:
-    """One dropped paragraph: the reason, the kept copy (index or document), similarity."""
+class CorpusDrop(NamedTuple):
+    """One dropped paragraph: the reason, the kept copy (index or document), similarity.
+
+    A named tuple: cheap to make and to pickle between processes, by the
+    hundred thousand on a corpus.
+    """
 
     reason: DropReason | CorpusReason
     duplicate_of: int | None = None
