@@ -210,6 +210,7 @@ def decide_cross_doc(
     found = set(owners.values())
     exact.update(index.find_exact(found - exact.keys()))
     stored_keys = index.find_keys(found)
+    claim = owners.setdefault
     results: list[dict[int, CorpusDrop]] = []
     kept: list[Kept] = []
     for doc, analysis in articles:
@@ -234,7 +235,7 @@ def decide_cross_doc(
             exact[fp] = doc
             stored_keys[fp] = key
             for band in bands:
-                owners.setdefault(band, fp)
+                claim(band, fp)
             kept.append(Kept(fp, doc, bands, key))
         results.append(drops)
     index.add_kept(kept)

@@ -217,17 +217,18 @@ class MemoryIndex:
 
     def insert(self, kept: Sequence[Kept], *, keys: bool) -> list[Kept]:
         """Add paragraphs no earlier one kept (with their text if ``keys``); return them."""
-        exact, bands, texts = self._exact, self._bands, self._keys
+        exact, texts = self._exact, self._keys
+        setdefault = self._bands.setdefault
         added = []
         for item in kept:
-            fingerprint = item.fingerprint
+            fingerprint, doc, item_bands, key = item
             if fingerprint in exact:
                 continue
-            exact[fingerprint] = item.doc
-            for band in item.bands:
-                bands.setdefault(band, fingerprint)
+            exact[fingerprint] = doc
+            for band in item_bands:
+                setdefault(band, fingerprint)
             if keys:
-                texts[fingerprint] = item.key
+                texts[fingerprint] = key
             added.append(item)
         return added
 
