@@ -4,7 +4,11 @@
    article, drops the paragraphs whose fingerprint is boilerplate on its site,
    and lists the cross-document candidates: kept paragraphs whose normalized
    text has at least ``min_length`` characters, with their fingerprints, band
-   keys and normalized text.
+   keys (from the signatures the core pipeline made) and normalized text.
+   When the boilerplate is known only later (``dedup batch`` analyzes while
+   it counts), the analysis keeps every paragraph's fingerprint and
+   :func:`apply_boilerplate` drops the boilerplate afterwards, to the same
+   result.
 2. :func:`decide_cross_doc` (in one process, in corpus order) drops a
    candidate whose exact fingerprint an earlier document kept, or whose band
    keys lead to an earlier kept paragraph that rapidfuzz confirms as a near
