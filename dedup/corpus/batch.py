@@ -67,6 +67,7 @@ from dedup.corpus.tasks import (
     analyze_chunk,
     render_chunk,
     start_worker,
+    warm_up,
 )
 from dedup.corpus.writers import Deflated, OutputFile, output_path, remove_partials
 from dedup.errors import ConfigError
@@ -236,6 +237,8 @@ def _run(
     state = WorkerState(options.fields, options.config, options.cross_doc,
                         options.boilerplate and index is not None, options.report is not None)
     run = _Run(options, state, done, failed)
+    if options.workers > 1:
+        warm_up(options.config)
     with executor(options.workers, start_worker) as pool, closing(Spill()) as spill:
         boilerplate: dict[str, frozenset[int]] = {}
         analyses: Spill | None = None

@@ -53,6 +53,7 @@ __all__ = [
     "analyze_chunk",
     "render_chunk",
     "start_worker",
+    "warm_up",
 ]
 
 Layout = tuple[int, dict[int, CorpusDrop]]  # paragraph count, in-article drops
@@ -123,6 +124,24 @@ class Rendered:
     data: bytes | Deflated | None
     report: bytes
     summary: Summary
+
+
+# An article that takes every path of the analysis: repeats, a near duplicate,
+# non-ASCII text (whose normalization builds a Unicode class once per process).
+_WARM_UP = "\n".join([
+    "The council approved the new budget for the harbour on Monday evening.",
+    "The council approved the new budget for the harbour on Monday evening!",
+    "Le conseil a approuvé le budget du port lundi soir, après un long débat.",
+    "Le conseil a approuvé le budget du port lundi soir, après un long débat.",
+])
+
+
+def warm_up(config: Config) -> None:
+    """Build what the analysis builds on first use, before workers are forked.
+
+    Forked workers inherit it instead of each building it on its first chunk.
+    """
+    analyze_article(_WARM_UP, config, cross_doc=True)
 
 
 def start_worker() -> None:
