@@ -6,7 +6,10 @@ makes every decision that depends on other documents; workers then render
 each chunk with those decisions (:func:`dedup.corpus.tasks.render_chunk`:
 output bytes, compressed for gzip, report lines, counts), and the main process
 writes each output file atomically and the report. :mod:`dedup.corpus.ordered`
-runs the two worker stages around the main process's decisions.
+runs the two worker stages around the main process's decisions. Before it
+forks the workers, the main process builds what the analysis builds on first
+use (:func:`dedup.corpus.tasks.warm_up`), and during a run every process
+collects garbage less often (:data:`dedup.corpus.tasks.GC_THRESHOLDS`).
 
 1. Count (only with site boilerplate on): the main process adds, per site, the
    number of documents holding each paragraph fingerprint to the index. A
