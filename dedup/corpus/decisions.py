@@ -141,9 +141,9 @@ def analyze_article(
     every = tuple(fingerprints(keys)) if prints or boilerplate else ()
     analysis = Analysis(spans, drops, prints=every)
     if cross_doc:
-        candidates = tuple(
-            i for i, key in enumerate(keys) if i not in drops and len(key) >= config.min_length
-        )
+        shortest = config.min_length
+        long = [i for i, size in enumerate(map(len, keys)) if size >= shortest]
+        candidates = tuple([i for i in long if i not in drops] if drops else long)
         analysis = replace(
             analysis,
             candidates=candidates,
