@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 from dedup.cli import main
+from dedup.corpus import batch, tasks
+from dedup.corpus.readers import BadInput, Chunk, Source
+from dedup.corpus.spill import Spill
 from tests.corpus_helpers import read_jsonl, snapshot, story, write_jsonl
 
 
@@ -99,3 +102,58 @@ def test_bad_line_after_good_chunks_leaves_no_trace(tmp_path: Path) -> None:
                  "--cross-doc"]) == 1
     assert shared in (out / "b.txt").read_text()
     assert not (out / "a.jsonl").exists()
+
+
+def test_record_that_cannot_be_written_back_fails_before_the_decisions(tmp_path: Path) -> None:
+    """orjson reads deeper nesting than it writes: the file fails in the analysis, no trace."""
+    source = tmp_path / "in"
+    source.mkdir()
+    shared = story("shared", 1)[0]
+    deep = "[" * 300 + "]" * 300
+    (source / "a.jsonl").write_text(f'{{"text": "{shared}", "meta": {deep}}}\n')
+    (source / "b.txt").write_text(f"Intro.\n{shared}\n")
+    out = tmp_path / "out"
+    assert main(["batch", str(source), str(out), "--workers", "1", "--quiet",
+                 "--cross-doc"]) == 1
+    assert shared in (out / "b.txt").read_text()  # a.jsonl kept nothing in the index
+    assert not (out / "a.jsonl").exists()
+
+
+def _render_or_fail(state: tasks.WorkerState, task: tasks.RenderTask) -> tasks.Rendered:
+    if task.chunk.source.relative == "b.jsonl":
+        msg = "disk on fire"
+        raise OSError(msg)
+    return tasks.render_chunk(state, task)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_chunk_that_fails_to_render_fails_its_file_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """A worker that fails after the decisions: its file is reported and not written."""
+    monkeypatch.setattr(batch, "render_chunk", _render_or_fail)
+    source = tmp_path / "in"
+    source.mkdir()
+    good_files(source)
+    write_jsonl(source / "b.jsonl", [{"text": "\n".join(story("b", n)), "id": f"b{n}"}
+                                     for n in range(600)])  # several chunks
+    out, report = tmp_path / "out", tmp_path / "report.jsonl"
+    code = main(["batch", str(source), str(out), "--workers", str(workers), "--quiet",
+                 "--cross-doc", "--report", str(report)])
+    assert code == 1
+    assert not (out / "b.jsonl").exists()
+    assert (out / "good.txt").exists()
+    assert (out / "good.jsonl").exists()
+    errors = [line for line in report.read_text().splitlines() if '"error"' in line]
+    assert len(errors) == 1
+    assert "disk on fire" in errors[0]
+
+
+def test_spilled_analysis_of_a_changed_file_is_refused() -> None:
+    source = Source(Path("a.jsonl"), "a.jsonl", "jsonl", 0)
+    spill = Spill()
+    spill.put(Chunk(source, 0, 1, (b"{}", b"{}"), 4, True), b"analysis")
+    changed = spill.take(Chunk(source, 0, 1, (b"{}",), 2, True))
+    spill.close()
+    assert isinstance(changed, BadInput)
+    assert "changed" in changed.message
