@@ -267,7 +267,9 @@ class _Run:
 
     @property
     def window(self) -> int:
-        return max(1, self.options.workers) * WINDOW_PER_WORKER if self.options.workers > 1 else 1
+        """Chunks in flight: a few per worker; one when this process does the work."""
+        workers = self.options.workers
+        return workers * WINDOW_PER_WORKER if workers > 1 else 1
 
 
 def _boilerplate_sets(options: BatchOptions, index: Index) -> dict[str, frozenset[int]]:
@@ -292,8 +294,10 @@ def _count(
     task = _add_task(bar, "counting", sources)
     file_ids: list[str] = []
     file_counts: list[tuple[str, tuple[int, ...]]] = []  # (site, fingerprints), document order
+
     def analyze(chunk: Chunk) -> Future[Analyzed | BadInput]:
         return pool.submit(analyze_chunk, run.state, chunk)
+
     for item, result in ordered(_tasks(sources), analyze, _as_is, run.window):
         source = item.source
         if not isinstance(result, Analyzed) or source.relative in run.failed:
