@@ -17,8 +17,10 @@ import dedup
 from dedup.cli import main
 from dedup.config import Config
 from dedup.corpus import index as index_module
+from dedup.corpus.decisions import analyze_article, decide_cross_doc
 from dedup.corpus.index import (
     Kept,
+    LiveBands,
     MemoryIndex,
     PendingIndex,
     SqliteIndex,
@@ -26,7 +28,7 @@ from dedup.corpus.index import (
     pending_index,
 )
 from dedup.errors import IndexFormatError
-from tests.corpus_helpers import SYNDICATED, story
+from tests.corpus_helpers import SYNDICATED, SYNDICATED_NEAR, story
 
 SITE = "harbour.example"
 FOOTER = "Share this article"
@@ -139,6 +141,27 @@ def test_memory_pending_layer_sees_what_a_separate_layer_sees(
         assert direct.find_exact(everything) == layered.find_exact(everything)
         assert direct.find_bands(range(40)) == layered.find_bands(range(40))
         assert direct.find_keys(everything) == layered.find_keys(everything)
+
+
+def test_live_band_table_decides_as_a_fetched_copy() -> None:
+    """MemoryIndex lends its band table to decide_cross_doc; SQLite answers batched queries."""
+    config = Config()
+    texts = [
+        "\n".join([*story("site", n % 7), SYNDICATED if n % 3 else SYNDICATED_NEAR,
+                   f"Only in {n}.", story("shared", n % 4)[0]])
+        for n in range(40)
+    ]
+    batches = [[(f"d{n}", analyze_article(texts[n], config, cross_doc=True))
+                for n in range(start, start + 8)] for start in range(0, 40, 8)]
+    memory, sqlite = MemoryIndex(), SqliteIndex(":memory:")
+    assert isinstance(memory, LiveBands)
+    assert not isinstance(sqlite, LiveBands)
+    for batch in batches:
+        assert decide_cross_doc(batch, memory, config) == decide_cross_doc(batch, sqlite, config)
+    everything = [f for batch in batches for _, a in batch for f in a.fingerprints]
+    assert memory.find_exact(everything) == sqlite.find_exact(everything)
+    bands = [b for batch in batches for _, a in batch for bs in a.bands for b in bs]
+    assert memory.find_bands(bands) == sqlite.find_bands(bands)
 
 
 # ----------------------------------------------------------------------- Redis

@@ -25,11 +25,11 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from itertools import chain
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from dedup.config import Config
 from dedup.corpus.fingerprints import fingerprints, reuse_band_keys
-from dedup.corpus.index import Index, Kept
+from dedup.corpus.index import Index, Kept, LiveBands
 from dedup.paragraphs import Paragraph, Paragraphs
 from dedup.pipeline import analyze
 from dedup.report import DropReason
@@ -193,6 +193,9 @@ def decide_cross_doc(
 
     ``articles`` are ``(document id, analysis)`` pairs; the index is queried
     once for the whole batch, so a chunk of articles costs a few round trips.
+    An index held in this process (:class:`~dedup.corpus.index.LiveBands`)
+    lends its band table instead: its owners are read and the keepers' bands
+    claimed in place, with the same result.
 
     Returns:
         The cross-document drops of each article, by paragraph index.
@@ -208,12 +211,18 @@ def decide_cross_doc(
         ({}, 'a')
     """
     exact = index.find_exact({f for _, a in articles for f in a.fingerprints})
-    # band key -> fingerprint of the first paragraph kept under it: the index's, then this batch's
-    owners = index.find_bands(set(chain.from_iterable(chain.from_iterable(
-        a.bands for _, a in articles))))
-    found = set(owners.values())
-    exact.update(index.find_exact(found - exact.keys()))
-    stored_keys = index.find_keys(found)
+    stored_keys: dict[int, str] = {}
+    # band key -> fingerprint of the first paragraph kept under it: the index's, then this
+    # batch's; an index in this process lends its own table (LiveBands), others a copy
+    live = isinstance(index, LiveBands)
+    if live:
+        owners = cast(LiveBands, index).band_owners()
+    else:
+        owners = index.find_bands(set(chain.from_iterable(chain.from_iterable(
+            a.bands for _, a in articles))))
+        found = set(owners.values())
+        exact.update(index.find_exact(found - exact.keys()))
+        stored_keys = index.find_keys(found)
     claim = owners.setdefault
     results: list[dict[int, CorpusDrop]] = []
     kept: list[Kept] = []
@@ -230,6 +239,8 @@ def decide_cross_doc(
             near = set(map(owners.get, bands))
             near.discard(None)
             if near:
+                if live:  # fetch what the copy would have brought along
+                    _fetch(index, near, exact, stored_keys)
                 drop = _near(key, near, doc, exact, stored_keys, config)
                 if drop is not None:
                     drops[i] = drop
@@ -242,8 +253,23 @@ def decide_cross_doc(
                 claim(band, fp)
             kept.append(Kept(fp, doc, bands, key))
         results.append(drops)
-    index.add_kept(kept)
+    if live:
+        cast(LiveBands, index).add_claimed(kept)
+    else:
+        index.add_kept(kept)
     return results
+
+
+def _fetch(
+    index: Index, found: set[int | None], exact: dict[int, str], stored_keys: dict[int, str]
+) -> None:
+    """Look up the owners and texts of earlier keepers not fetched yet."""
+    owners = {f for f in found if f is not None and f not in exact}
+    if owners:
+        exact.update(index.find_exact(owners))
+    texts = {f for f in found if f is not None and f not in stored_keys}
+    if texts:
+        stored_keys.update(index.find_keys(texts))
 
 
 def _near(

@@ -27,7 +27,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 from dedup.config import Config
 from dedup.errors import ConfigError, IndexFormatError
@@ -39,6 +39,7 @@ __all__ = [
     "FORMAT_VERSION",
     "Index",
     "Kept",
+    "LiveBands",
     "MemoryIndex",
     "RedisIndex",
     "SqliteIndex",
@@ -119,6 +120,24 @@ class Index(Protocol):
 
     def close(self) -> None:
         """Release the connection or file."""
+
+
+@runtime_checkable
+class LiveBands(Protocol):
+    """An index whose band table lives in this process (:class:`MemoryIndex` and its pending layer).
+
+    A caller may read the table directly instead of through ``find_bands``,
+    and claim the bands of the paragraphs it keeps there itself
+    (``setdefault``, in order), then hand those paragraphs to
+    :meth:`add_claimed` instead of ``add_kept``: the same index afterwards,
+    with one band lookup or insertion fewer per band.
+    """
+
+    def band_owners(self) -> dict[int, int]:
+        """Return the live table: band key -> fingerprint of the first keeper."""
+
+    def add_claimed(self, kept: Sequence[Kept]) -> None:
+        """Remember kept paragraphs whose bands the caller claimed in :meth:`band_owners`."""
 
 
 def open_index(spec: str | Path | None, *, max_keys: int = MAX_KEYS) -> Index:
@@ -215,8 +234,18 @@ class MemoryIndex:
         self.insert(kept, keys=self.max_keys > 0)
         self.evict(self.max_keys)
 
-    def insert(self, kept: Sequence[Kept], *, keys: bool) -> list[Kept]:
-        """Add paragraphs no earlier one kept (with their text if ``keys``); return them."""
+    def band_owners(self) -> dict[int, int]:  # noqa: D102 - documented in LiveBands
+        return self._bands
+
+    def add_claimed(self, kept: Sequence[Kept]) -> None:  # noqa: D102 - see LiveBands
+        self.insert(kept, keys=self.max_keys > 0, bands=False)
+        self.evict(self.max_keys)
+
+    def insert(self, kept: Sequence[Kept], *, keys: bool, bands: bool = True) -> list[Kept]:
+        """Add paragraphs no earlier one kept, with their text if ``keys``; return them.
+
+        ``bands=False``: their band keys were claimed in :meth:`band_owners` already.
+        """
         exact, texts = self._exact, self._keys
         setdefault = self._bands.setdefault
         added = []
@@ -225,8 +254,9 @@ class MemoryIndex:
             if fingerprint in exact:
                 continue
             exact[fingerprint] = doc
-            for band in item_bands:
-                setdefault(band, fingerprint)
+            if bands:
+                for band in item_bands:
+                    setdefault(band, fingerprint)
             if keys:
                 texts[fingerprint] = key
             added.append(item)
@@ -661,7 +691,16 @@ class _MemoryPending(PendingIndex):
         return self.memory.find_keys(fingerprints)
 
     def add_kept(self, kept: Sequence[Kept]) -> None:
-        self._kept.extend(self.memory.insert(kept, keys=True))
+        self._add(kept, bands=True)
+
+    def band_owners(self) -> dict[int, int]:
+        return self.memory.band_owners()
+
+    def add_claimed(self, kept: Sequence[Kept]) -> None:
+        self._add(kept, bands=False)
+
+    def _add(self, kept: Sequence[Kept], *, bands: bool) -> None:
+        self._kept.extend(self.memory.insert(kept, keys=True, bands=bands))
         over = len(self._kept) - self._evicted - MAX_KEYS
         if over > 0:
             self.memory.remove(self._kept[self._evicted:self._evicted + over], texts_only=True)
