@@ -17,9 +17,14 @@ Three backends share the :class:`Index` protocol: :class:`MemoryIndex` (a
 process's dicts), :class:`SqliteIndex` (one file, the embedded default) and
 :class:`RedisIndex` (a server shared by several processes or machines). Every
 method works on a batch, so one article or one chunk of articles costs a few
-round trips. The format is versioned: opening an index written with another
-format version, or with other fingerprint settings, raises
-:class:`~dedup.errors.IndexFormatError`.
+round trips; a :class:`MemoryIndex` also lends its band table to the caller
+(:class:`LiveBands`), which saves copying it batch by batch. The format is
+versioned: opening an index written with another format version, or with other
+fingerprint settings, raises :class:`~dedup.errors.IndexFormatError`.
+
+:class:`PendingIndex` holds a file's additions until the file is complete
+(:func:`pending_index` picks one that writes through a memory index and can
+undo).
 """
 
 from __future__ import annotations
