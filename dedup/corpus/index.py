@@ -209,8 +209,11 @@ class MemoryIndex:
 
     def add_counts(self, site: str, counts: Mapping[int, int], docs: int) -> None:  # noqa: D102
         table = self._counts.setdefault(site, {})
-        for fingerprint, count in counts.items():
-            table[fingerprint] = table.get(fingerprint, 0) + count
+        if table:
+            for fingerprint, count in counts.items():
+                table[fingerprint] = table.get(fingerprint, 0) + count
+        else:  # the site's first counts: nothing to add to
+            table.update(counts)
         self._site_docs[site] = self._site_docs.get(site, 0) + docs
 
     def site_docs(self, site: str) -> int:  # noqa: D102
