@@ -28,13 +28,17 @@ def group_pairs(count: int, pairs: Iterable[tuple[int, int]]) -> list[int]:
             parent[x], x = root, parent[x]
         return root
 
+    touched: set[int] = set()
     for a, b in pairs:
+        touched.add(a)
+        touched.add(b)
         ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
     # Every root is the smallest member of its group, so parent[i] <= i: one
-    # pass in index order finds every root from already final smaller ones.
-    for i in range(count):
+    # pass in index order over the linked paragraphs finds every root from
+    # already final smaller ones (the others are their own roots).
+    for i in sorted(touched):
         parent[i] = parent[parent[i]]
     return parent
 
@@ -65,10 +69,8 @@ def exact_pairs(keys: Sequence[str]) -> list[tuple[int, int]]:
         >>> exact_pairs(["a", "b", "a", "a"])
         [(0, 2), (0, 3)]
     """
-    first: dict[str, int] = {}
-    pairs = []
-    for index, key in enumerate(keys):
-        seen = first.setdefault(key, index)
-        if seen != index:
-            pairs.append((seen, index))
-    return pairs
+    # built from the end, so the earliest index of a key is the one that stays
+    first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
+    if len(first) == len(keys):
+        return []
+    return [(first[key], index) for index, key in enumerate(keys) if first[key] != index]
