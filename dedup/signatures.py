@@ -1,7 +1,9 @@
 """Shingles -> MinHash signatures, one row per paragraph.
 
 The permutations are datasketch's own (``MinHash(num_perm, seed,
-scheme="affine32").permutations``) and so is the arithmetic: each 32-bit
+scheme="affine32").permutations``, drawn here the way datasketch draws them, so
+that importing dedup does not import datasketch and, through it, SciPy: half a
+second per process; a test compares them) and so is the arithmetic: each 32-bit
 shingle hash is pre-mixed with the MurmurHash3 finalizer and permuted as
 ``a * h + b`` modulo 2**32. A row is therefore bit-for-bit the ``hashvalues`` of
 a datasketch ``MinHash`` updated with the same shingle hashes (a test checks
@@ -20,7 +22,6 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash
 
 from dedup import kernels
 from dedup.shingles import MIX, Shingles, encode, shingle
@@ -44,9 +45,15 @@ class Signed(NamedTuple):
 
 @cache
 def permutations(num_perm: int, seed: int) -> tuple[U32, U32]:
-    """Return datasketch's ``(a, b)`` permutation parameters (computed once per process)."""
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+    """Return datasketch's ``(a, b)`` permutation parameters (computed once per process).
+
+    As ``MinHash(num_perm, seed, scheme="affine32")`` draws them: odd multipliers
+    ``a``, then offsets ``b``, from ``numpy.random.RandomState(seed)``.
+    """
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def fmix32(values: U32) -> U32:

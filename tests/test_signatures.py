@@ -86,11 +86,23 @@ def test_empty_inputs():
     assert (sign(shingle(["", "one"]), 16) == EMPTY).all()
 
 
-def test_permutations_are_datasketchs():
-    a, b = signatures.permutations(32, 5)
-    expected_a, expected_b = MinHash(num_perm=32, seed=5, scheme="affine32").permutations
+@given(st.integers(1, 256), st.integers(0, 2**32 - 1))
+def test_permutations_are_datasketchs(num_perm, seed):
+    a, b = signatures.permutations.__wrapped__(num_perm, seed)
+    expected_a, expected_b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    assert a.dtype == b.dtype == np.uint32
     assert a.tolist() == list(expected_a)
     assert b.tolist() == list(expected_b)
+
+
+def test_importing_dedup_does_not_import_datasketch():
+    """Importing datasketch pulls in SciPy: half a second on every CLI run and worker."""
+    code = (
+        "import sys, dedup; dedup.clean('a b c d e\\na b c d e'); "
+        "print('datasketch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 # --- shingles --------------------------------------------------------------------------------
