@@ -21,16 +21,16 @@ directory of its file relative to the corpus root (``""`` at the top). Its
 
 from __future__ import annotations
 
-import gzip
 import os
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import BinaryIO, Literal, cast
 from urllib.parse import urlsplit
 
 import orjson
+from isal import igzip, isal_zlib
 
 __all__ = [
     "SUFFIXES",
@@ -44,6 +44,9 @@ __all__ = [
     "parse_chunk",
     "read_chunks",
 ]
+
+# What ISA-L's gzip reader raises for corrupt data (not a zlib.error).
+_ISAL_ERROR = cast("type[Exception]", isal_zlib.error)  # its stubs call it an instance
 
 Format = Literal["text", "jsonl", "jsonl.gz"]
 SUFFIXES: dict[str, Format] = {".txt": "text", ".md": "text", ".jsonl": "jsonl",
@@ -165,13 +168,15 @@ def read_chunks(source: Source) -> Iterator[Chunk]:
             yield Chunk(source, 0, 1, (data,), len(data), last=True)
             return
         yield from _read_lines(source)
-    except (OSError, EOFError, zlib.error) as error:
+    except (OSError, EOFError, zlib.error, _ISAL_ERROR) as error:
         raise BadInput(source.relative, None, _describe(error)) from None
 
 
 def _read_lines(source: Source) -> Iterator[Chunk]:
     with source.path.open("rb") as raw:
-        stream = gzip.GzipFile(fileobj=raw, mode="rb") if source.format == "jsonl.gz" else raw
+        stream: BinaryIO = raw
+        if source.format == "jsonl.gz":  # ISA-L's gzip reader: twice as fast as the standard one
+            stream = igzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[no-untyped-call,assignment]
         lines: list[bytes] = []
         size = 0
         first = 1
