@@ -172,7 +172,7 @@ def _signatures(
 ) -> tuple[list[int], U32]:
     """Sign the ``firsts`` that have ``min_words`` words and a shingle: their indices and rows."""
     signed = sign_keys([keys[i] for i in firsts], config.shingle_size, config.num_perm, config.seed)
-    usable = (signed.words >= config.min_words) & (signed.shingles > 0)
+    usable = signed.usable(config.min_words)
     if usable.all():
         return list(firsts), signed.signatures
     rows = np.flatnonzero(usable)

@@ -42,6 +42,10 @@ class Signed(NamedTuple):
     words: I64
     shingles: I64
 
+    def usable(self, min_words: int) -> npt.NDArray[np.bool_]:
+        """Which keys take part in near-duplicate matching: ``min_words`` words and a shingle."""
+        return (self.words >= min_words) & (self.shingles > 0)
+
 
 @cache
 def permutations(num_perm: int, seed: int) -> tuple[U32, U32]:

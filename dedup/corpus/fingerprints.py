@@ -4,7 +4,7 @@
   (UTF-8, lone surrogates passed through): stable across processes, runs and
   machines, and equal for paragraphs that :mod:`dedup.keys` considers equal.
 - Its band keys are the LSH band keys of its MinHash signature
-  (:func:`dedup.candidates.band_keys` of :func:`dedup.signatures.sign`), one
+  (:func:`dedup.candidates.band_keys` of :func:`dedup.signatures.sign_keys`), one
   per band: two paragraphs sharing a band key are near-duplicate candidates,
   which :mod:`dedup.verify` must still confirm. Paragraphs with fewer than
   ``min_words`` words or no shingles get no band keys (exact matching only).
@@ -16,18 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-import numpy.typing as npt
 import xxhash
 
 from dedup.candidates import band_keys
 from dedup.config import Config
-from dedup.shingles import shingle
-from dedup.signatures import U32, sign
+from dedup.signatures import U32, sign_keys
 
 __all__ = ["band_keys_of", "fingerprint", "fingerprints", "reuse_band_keys"]
-
-U64 = npt.NDArray[np.uint64]
 
 
 def fingerprint(key: str) -> int:
@@ -60,17 +55,10 @@ def band_keys_of(keys: Sequence[str], config: Config) -> list[tuple[int, ...]]:
     """
     if not keys:
         return []
-    shingles = shingle(keys, config.shingle_size)
-    signatures = sign(shingles, config.num_perm, config.seed)
-    table: U64 = band_keys(signatures, config.bands)
-    rows = table.tolist()
-    starts = shingles.offsets[:-1].tolist()
-    ends = shingles.offsets[1:].tolist()
-    words = shingles.words.tolist()
-    return [
-        tuple(row) if count >= config.min_words and end > start else ()
-        for row, count, start, end in zip(rows, words, starts, ends, strict=True)
-    ]
+    signed = sign_keys(keys, config.shingle_size, config.num_perm, config.seed)
+    rows = band_keys(signed.signatures, config.bands).tolist()
+    usable = signed.usable(config.min_words).tolist()
+    return [tuple(row) if ok else () for row, ok in zip(rows, usable, strict=True)]
 
 
 def reuse_band_keys(
