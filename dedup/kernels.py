@@ -6,7 +6,7 @@
 paragraphs the time goes to those calls rather than to the work, so when Numba is
 installed each stage runs as one compiled loop per article instead:
 
-- :func:`collapse_spaces`: ``" ".join(line.split())`` for every line of folded UTF-8;
+- :func:`fold_spaces`: the character folding and ``" ".join(line.split())`` of every line;
 - :func:`shingle_sign`: word hashes, shingle hashes and MinHash rows in one pass;
 - :func:`band_pairs`: band keys, buckets and candidate pairs.
 
@@ -28,13 +28,15 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["band_pairs", "collapse_spaces", "shingle_sign", "warm_up"]
+__all__ = ["band_pairs", "fold_spaces", "shingle_sign", "warm_up"]
 
 U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]
 Kernel = Callable[..., tuple[U32, I64, I64]]
 PairKernel = Callable[..., npt.NDArray[np.int64]]
-BytesKernel = Callable[[npt.NDArray[np.uint8]], npt.NDArray[np.uint8]]
+FoldKernel = Callable[
+    [npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.uint8]], npt.NDArray[np.uint8]
+]
 
 _BASE = 0x100000001B3  # the word hash's base, as in dedup.shingles
 _LOW = 0xFFFFFFFF
@@ -168,44 +170,76 @@ def _band_pairs(
     return pairs
 
 
-def _collapse_spaces(data: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
-    """Collapse runs of spaces to one and strip spaces at the ends of lines.
+def _fold_spaces(
+    data: npt.NDArray[np.uint8], ascii_fold: npt.NDArray[np.uint8], survives: npt.NDArray[np.uint8]
+) -> npt.NDArray[np.uint8]:
+    """Fold UTF-8 to its key bytes: what :func:`dedup.keys._fold` does after preparing the text.
 
-    ``data`` is UTF-8 whose only whitespace bytes are spaces and newlines (what
-    :mod:`dedup.keys` has folded): each line becomes ``" ".join(line.split())``.
+    An ASCII byte is mapped through ``ascii_fold`` (letters, digits, space and
+    newline stay, the rest become spaces); a character of several bytes stays
+    when ``survives[code point]`` is set and becomes a space otherwise. Then
+    runs of spaces collapse to one and spaces at the ends of lines go: each
+    line becomes ``" ".join(line.split())``. ``data`` is valid UTF-8 (lone
+    surrogates encoded as three bytes allowed).
     """
     out = np.empty(data.shape[0], dtype=np.uint8)
     n = 0
     pending = False  # a space seen after a word of the current line
-    for byte in data:
-        if byte == 32:
+    i = 0
+    size = data.shape[0]
+    while i < size:
+        byte = data[i]
+        width = 1
+        if byte < 0x80:
+            byte = ascii_fold[byte]
+            if byte == 10:
+                out[n] = 10
+                n += 1
+                pending = False
+                i += 1
+                continue
+            space = byte == 32
+        else:
+            if byte >= 0xF0:
+                width = 4
+                code = np.int64(byte & 0x07)
+            elif byte >= 0xE0:
+                width = 3
+                code = np.int64(byte & 0x0F)
+            else:
+                width = 2
+                code = np.int64(byte & 0x1F)
+            for k in range(1, width):
+                code = (code << 6) | np.int64(data[i + k] & 0x3F)
+            space = survives[code] == 0
+        if space:
             pending = n > 0 and out[n - 1] != 10
-        elif byte == 10:
-            out[n] = 10
-            n += 1
-            pending = False
         else:
             if pending:
                 out[n] = 32
                 n += 1
                 pending = False
-            out[n] = byte
-            n += 1
+            for k in range(width):
+                out[n] = data[i + k]
+                n += 1
+            if width == 1:
+                out[n - 1] = byte
+        i += width
     return out[:n]
 
 
 _compiler = _jit()
 shingle_sign = cast("Kernel | None", _compiler and _compiler(_shingle_sign))
 band_pairs = cast("PairKernel | None", _compiler and _compiler(_band_pairs))
-collapse_spaces = cast("BytesKernel | None", _compiler and _compiler(_collapse_spaces))
+fold_spaces = cast("FoldKernel | None", _compiler and _compiler(_fold_spaces))
 
 
 def warm_up() -> None:
     """Compile the kernels now (or load them from the cache) instead of on first use."""
-    if shingle_sign is None or band_pairs is None or collapse_spaces is None:
+    if shingle_sign is None or band_pairs is None or fold_spaces is None:
         return
     data = np.frombuffer(b" a b c\n a b c ", dtype=np.uint8)
     a = b = np.ones(4, dtype=np.uint32)
     signatures, _, _ = shingle_sign(data, 2, np.ones(2, dtype=np.uint64), 2, a, b)
     band_pairs(signatures, 2, np.ones(8, dtype=np.uint64), np.arange(2, dtype=np.int64), 64, 8)
-    collapse_spaces(data)
+    fold_spaces(data, np.arange(256, dtype=np.uint8), np.ones(1, dtype=np.uint8))

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from functools import cache
 
 import numpy as np
+import numpy.typing as npt
 
 from dedup import kernels
 from dedup.paragraphs import Paragraph, Paragraphs
@@ -46,47 +47,58 @@ _COMMON_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2013\u2014\u00ab\u00bb\u2022\u0
 _BYTE_FOLD = bytes(
     c if c >= 0x80 or chr(c).isalnum() or c in (0x20, 0x0A) else 0x20 for c in range(256)
 )
+_ASCII_FOLD = np.frombuffer(_BYTE_FOLD, dtype=np.uint8)
+# The planes where letters, digits or marks live: BMP, SMP, SIP, TIP and SSP.
+_SCANNED = ((0x80, 0x40000), (0xE0000, 0xF0000))
+
+
+@cache
+def _survivors() -> npt.NDArray[np.uint8]:
+    """Per code point, 1 when the character survives folding (built once per process).
+
+    A character of several UTF-8 bytes survives when it is a letter or a digit
+    (``str.isalnum``, which is also the regex ``\\w``) or a combining mark
+    (category ``M*``, which ``isalnum`` leaves out). Only planes 0-3 and 14
+    hold such characters (a test checks every code point of the running
+    Python's Unicode database), so only they are scanned: 50 ms instead of
+    200 ms for all 1.1 million code points.
+    """
+    table = np.zeros(sys.maxunicode + 1, dtype=np.uint8)
+    category = unicodedata.category
+    for start, stop in _SCANNED:
+        chars = "".join(map(chr, range(start, stop)))
+        table[start:stop] = np.fromiter(
+            (c.isalnum() or category(c)[0] == "M" for c in chars), np.bool_, stop - start
+        )
+    return table
 
 
 @cache
 def _folded() -> re.Pattern[str]:
-    r"""A regex for runs of characters folded to a space (built once per process).
+    """A regex for runs of characters folded to a space: the NumPy path's :func:`_survivors`.
 
     It runs after the byte table has folded ASCII, so it leaves ASCII alone.
-    The class is negated: a character survives when it is ASCII, a word
-    character (``\\w``: letters and digits of every script), or a combining
-    mark (``M*``), which ``\\w`` leaves out.
+    The class is negated: ASCII and the surviving characters, as ranges.
     """
-    ranges: list[list[int]] = []
-    for code in range(sys.maxunicode + 1):
-        if unicodedata.category(chr(code))[0] != "M":
-            continue
-        if ranges and _only_unassigned(ranges[-1][1] + 1, code):
-            ranges[-1][1] = code
-        else:
-            ranges.append([code, code])
-    marks = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
-    return re.compile(rf"[^\x00-\x7f\w{marks}]+")
-
-
-def _only_unassigned(start: int, stop: int) -> bool:
-    return all(unicodedata.category(chr(c)) == "Cn" for c in range(start, stop))
+    table = _survivors().astype(np.int8)
+    table[:0x80] = 1
+    edges = np.flatnonzero(np.diff(table, prepend=0, append=0))
+    ranges = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b - 1))}"
+                     for a, b in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+    return re.compile(f"[^{ranges}]+")
 
 
 def _fold(text: str) -> list[str]:
     """Fold ``text`` and return the key of each of its lines (collapsed and stripped)."""
     text = _prepare(text)
+    if kernels.fold_spaces is not None:
+        utf8 = np.frombuffer(text.encode("utf-8", "surrogatepass"), np.uint8)
+        folded = kernels.fold_spaces(utf8, _ASCII_FOLD, _survivors()).tobytes()
+        return folded.decode("utf-8", "surrogatepass").split("\n")
     data = text.encode("utf-8", "surrogatepass").translate(_BYTE_FOLD)
-    collapse = kernels.collapse_spaces
     if text.isascii():  # the byte table did everything
-        if collapse is not None:
-            return collapse(np.frombuffer(data, np.uint8)).tobytes().decode("ascii").split("\n")
         return [b" ".join(line.split()).decode("ascii") for line in data.split(b"\n")]
     text = _folded().sub(" ", data.decode("utf-8", "surrogatepass"))
-    if collapse is not None:  # only spaces and newlines are left: collapse the UTF-8 bytes
-        data = text.encode("utf-8", "surrogatepass")
-        collapsed = collapse(np.frombuffer(data, np.uint8)).tobytes()
-        return collapsed.decode("utf-8", "surrogatepass").split("\n")
     return [" ".join(line.split()) for line in text.split("\n")]
 
 

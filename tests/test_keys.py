@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+import unicodedata
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup import kernels
+from dedup import kernels, keys
 from dedup.keys import normalize, normalize_paragraphs
 from dedup.paragraphs import split_paragraphs
 from tests.strategies import ANY_TEXT, SEPARATORS, join, line_text
@@ -116,10 +119,27 @@ def test_normalize_never_crashes(text):
     assert (key == "") == (text.split() == [])
 
 
-@pytest.mark.skipif(kernels.collapse_spaces is None, reason="the compiled kernel is off")
-@given(st.text(alphabet=st.sampled_from(" \n ab\u00e9\u6771\U0001f600"), max_size=60))
-def test_compiled_space_collapse_equals_split_join(text):
-    """The compiled collapse gives each line's ``" ".join(line.split())``."""
-    data = np.frombuffer(text.encode("utf-8"), np.uint8)
-    collapsed = kernels.collapse_spaces(data).tobytes().decode("utf-8")
-    assert collapsed.split("\n") == [" ".join(line.split()) for line in text.split("\n")]
+@pytest.mark.skipif(kernels.fold_spaces is None, reason="the compiled kernel is off")
+@given(st.one_of(ANY_TEXT, st.text(alphabet=st.sampled_from(
+    " \n\t ab_-.\u00e9\u0301\u0903\u6771\u3000\u2028\U0001f600\U00020000\U000e0100\ud800"
+), max_size=60)))
+def test_compiled_fold_equals_regex_fold(text):
+    """The compiled fold gives the keys of the byte table, the regex and ``split``/``join``."""
+    prepared = keys._prepare(text)
+    data = prepared.encode("utf-8", "surrogatepass").translate(keys._BYTE_FOLD)
+    expected = keys._folded().sub(" ", data.decode("utf-8", "surrogatepass"))
+    folded = kernels.fold_spaces(np.frombuffer(prepared.encode("utf-8", "surrogatepass"), np.uint8),
+                                 keys._ASCII_FOLD, keys._survivors())
+    assert folded.tobytes().decode("utf-8", "surrogatepass").split("\n") == [
+        " ".join(line.split()) for line in expected.split("\n")
+    ]
+
+
+def test_survivor_table_holds_every_letter_digit_and_mark():
+    """The table, which scans only some planes, equals a scan of every code point."""
+    category = unicodedata.category
+    expected = np.array([c.isalnum() or category(c)[0] == "M"
+                         for c in map(chr, range(sys.maxunicode + 1))])
+    expected[:0x80] = False  # ASCII is the byte table's
+    assert np.array_equal(keys._survivors().astype(bool), expected)
+    assert keys._folded().sub("_", "a\u0301\u00e9\u3000\U0001f600\u6771") == "a\u0301\u00e9_\u6771"
