@@ -28,11 +28,22 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["band_pairs", "fold_spaces", "shingle_sign", "warm_up"]
+__all__ = [
+    "band_pairs",
+    "fold_spaces",
+    "shingle_sign",
+    "table_claim",
+    "table_find",
+    "table_release",
+    "warm_up",
+]
 
 U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]
+U64 = npt.NDArray[np.uint64]
 Kernel = Callable[..., tuple[U32, I64, I64]]
+TableFind = Callable[..., tuple[npt.NDArray[np.bool_], U64]]
+TableChange = Callable[..., int]
 PairKernel = Callable[..., npt.NDArray[np.int64]]
 FoldKernel = Callable[
     [npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.uint8]], npt.NDArray[np.uint8]
@@ -228,18 +239,122 @@ def _fold_spaces(
     return out[:n]
 
 
+_GOLDEN = 0x9E3779B97F4A7C15  # Fibonacci hashing: a key's home slot is the top bits of key * GOLDEN
+
+
+def _table_find(
+    slots: U64, used: npt.NDArray[np.uint8], shift: int, queries: U64
+) -> tuple[npt.NDArray[np.bool_], U64]:
+    """Look ``queries`` up in an open-addressing table: found flags and values.
+
+    ``slots`` holds ``(key, value)`` rows (one cache line serves both), of
+    which ``used`` flags the filled ones; there are ``2**(64 - shift)`` of
+    them, probed linearly from each key's home slot. ``used`` is read only
+    where a key is 0, which marks an empty slot unless ``used`` says otherwise.
+    """
+    mask = np.int64(slots.shape[0] - 1)
+    found = np.zeros(queries.shape[0], dtype=np.bool_)
+    result = np.zeros(queries.shape[0], dtype=np.uint64)
+    for q in range(queries.shape[0]):
+        key = queries[q]
+        i = np.int64((key * np.uint64(_GOLDEN)) >> np.uint64(shift))
+        while True:
+            stored = slots[i, 0]
+            if stored == key and (key != 0 or used[i]):
+                found[q] = True
+                result[q] = slots[i, 1]
+                break
+            if stored == 0 and not used[i]:
+                break
+            i = (i + 1) & mask
+    return found, result
+
+
+def _table_claim(
+    slots: U64, used: npt.NDArray[np.uint8], shift: int, keys: U64, values: U64
+) -> int:
+    """Add each key not in the table yet with its value, in order; return how many were added.
+
+    The first value given for a key wins, as ``dict.setdefault`` in a loop. The
+    caller keeps the table at most half full.
+    """
+    mask = np.int64(slots.shape[0] - 1)
+    added = 0
+    for q in range(keys.shape[0]):
+        key = keys[q]
+        i = np.int64((key * np.uint64(_GOLDEN)) >> np.uint64(shift))
+        while True:
+            stored = slots[i, 0]
+            if stored == 0 and not used[i]:
+                used[i] = 1
+                slots[i, 0] = key
+                slots[i, 1] = values[q]
+                added += 1
+                break
+            if stored == key and (key != 0 or used[i]):
+                break
+            i = (i + 1) & mask
+    return added
+
+
+def _table_release(
+    slots: U64, used: npt.NDArray[np.uint8], shift: int, keys: U64, values: U64
+) -> int:
+    """Remove each key whose value is the one given; return how many were removed.
+
+    Deletion moves later keys of the probe run back into the hole (no
+    tombstones), so lookups stay as short as if the key had never been added.
+    """
+    mask = np.int64(slots.shape[0] - 1)
+    removed = 0
+    for q in range(keys.shape[0]):
+        key = keys[q]
+        i = np.int64((key * np.uint64(_GOLDEN)) >> np.uint64(shift))
+        while used[i] and slots[i, 0] != key:
+            i = (i + 1) & mask
+        if not used[i] or slots[i, 1] != values[q]:
+            continue
+        removed += 1
+        hole = i
+        j = i
+        while True:
+            j = (j + 1) & mask
+            if not used[j]:
+                break
+            home = np.int64((slots[j, 0] * np.uint64(_GOLDEN)) >> np.uint64(shift))
+            if ((j - home) & mask) >= ((j - hole) & mask):  # home not in (hole, j]: move back
+                slots[hole, 0] = slots[j, 0]
+                slots[hole, 1] = slots[j, 1]
+                used[hole] = 1
+                hole = j
+        used[hole] = 0
+        slots[hole, 0] = 0
+        slots[hole, 1] = 0
+    return removed
+
+
 _compiler = _jit()
 shingle_sign = cast("Kernel | None", _compiler and _compiler(_shingle_sign))
 band_pairs = cast("PairKernel | None", _compiler and _compiler(_band_pairs))
 fold_spaces = cast("FoldKernel | None", _compiler and _compiler(_fold_spaces))
+table_find = cast("TableFind | None", _compiler and _compiler(_table_find))
+table_claim = cast("TableChange | None", _compiler and _compiler(_table_claim))
+table_release = cast("TableChange | None", _compiler and _compiler(_table_release))
 
 
 def warm_up() -> None:
     """Compile the kernels now (or load them from the cache) instead of on first use."""
-    if shingle_sign is None or band_pairs is None or fold_spaces is None:
+    if shingle_sign is None or band_pairs is None or fold_spaces is None:  # pragma: no cover
         return
     data = np.frombuffer(b" a b c\n a b c ", dtype=np.uint8)
     a = b = np.ones(4, dtype=np.uint32)
     signatures, _, _ = shingle_sign(data, 2, np.ones(2, dtype=np.uint64), 2, a, b)
     band_pairs(signatures, 2, np.ones(8, dtype=np.uint64), np.arange(2, dtype=np.int64), 64, 8)
     fold_spaces(data, np.arange(256, dtype=np.uint8), np.ones(1, dtype=np.uint8))
+    if table_find is None or table_claim is None or table_release is None:
+        return
+    slots, used = np.zeros((4, 2), dtype=np.uint64), np.zeros(4, dtype=np.uint8)
+    keys = np.arange(2, dtype=np.uint64)
+    table_claim(slots, used, 62, keys, keys)
+    table_find(slots, used, 62, keys)
+    table_release(slots, used, 62, keys, keys)

@@ -47,7 +47,7 @@ _COMMON_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2013\u2014\u00ab\u00bb\u2022\u0
 _BYTE_FOLD = bytes(
     c if c >= 0x80 or chr(c).isalnum() or c in (0x20, 0x0A) else 0x20 for c in range(256)
 )
-_ASCII_FOLD = np.frombuffer(_BYTE_FOLD, dtype=np.uint8)
+_ASCII_FOLD = np.frombuffer(_BYTE_FOLD, dtype=np.uint8).copy()  # writable, as in kernels.warm_up
 # The planes where letters, digits or marks live: BMP, SMP, SIP, TIP and SSP.
 _SCANNED = ((0x80, 0x40000), (0xE0000, 0xF0000))
 

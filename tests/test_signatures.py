@@ -198,3 +198,17 @@ def test_numpy_path_gives_the_same_clean_output():
         for flag in ("0", "1")
     }
     assert outputs["0"] == outputs["1"] == f"{story}\nA reply.\n"
+
+
+@pytest.mark.skipif(kernels.shingle_sign is None, reason="the compiled kernel is off (DEDUP_JIT=0)")
+def test_warm_up_compiles_what_clean_calls():
+    """After the warm-up, cleaning needs no other compiled variant (each would cost a compile)."""
+    code = (
+        "import dedup\nfrom dedup import kernels\nkernels.warm_up()\n"
+        "dedup.clean('Caf\\u00e9 au lait, twice.\\nCaf\\u00e9 au lait, twice!\\n' * 3)\n"
+        "print([len(k.signatures) for k in (kernels.shingle_sign, kernels.band_pairs,"
+        " kernels.fold_spaces)])"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout == "[1, 1, 1]\n"

@@ -24,10 +24,15 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from functools import partial
 from itertools import chain
 from typing import NamedTuple, cast
 
+import numpy as np
+import numpy.typing as npt
+
 from dedup.config import Config
+from dedup.corpus.bands import U64, BandOwners
 from dedup.corpus.fingerprints import fingerprints, reuse_band_keys
 from dedup.corpus.index import Index, Kept, LiveBands
 from dedup.paragraphs import Paragraph, Paragraphs
@@ -215,43 +220,53 @@ def decide_cross_doc(
     # band key -> fingerprint of the first paragraph kept under it: the index's, then this
     # batch's; an index in this process lends its own table (LiveBands), others a copy
     live = isinstance(index, LiveBands)
+    every = np.fromiter(chain.from_iterable(chain.from_iterable(a.bands for _, a in articles)),
+                        np.uint64)
     if live:
         owners = cast(LiveBands, index).band_owners()
     else:
-        owners = index.find_bands(set(chain.from_iterable(chain.from_iterable(
-            a.bands for _, a in articles))))
-        found = set(owners.values())
-        exact.update(index.find_exact(found - exact.keys()))
-        stored_keys = index.find_keys(found)
-    claim = owners.setdefault
+        found = index.find_bands(set(every.tolist()))
+        owners = BandOwners()
+        owners.claim(np.fromiter(found, np.uint64, len(found)),
+                     np.fromiter(found.values(), np.uint64, len(found)))
+        earlier = set(found.values())
+        exact.update(index.find_exact(earlier - exact.keys()))
+        stored_keys = index.find_keys(earlier)
     results: list[dict[int, CorpusDrop]] = []
     kept: list[Kept] = []
+    new_kept = partial(tuple.__new__, Kept)  # without the named tuple's Python __new__
+    start = 0
     for doc, analysis in articles:
+        sizes = np.fromiter(map(len, analysis.bands), np.int64, len(analysis.bands))
+        keys = every[start:start + int(sizes.sum())]
+        start += keys.shape[0]
+        near_by_row = _near_owners(owners, keys, sizes)
         drops: dict[int, CorpusDrop] = {}
-        rows = list(zip(analysis.candidates, analysis.fingerprints, analysis.bands,
-                        analysis.keys, strict=True))
-        for i, fp, bands, key in rows:
+        rows = list(zip(analysis.candidates, analysis.fingerprints, analysis.keys, strict=True))
+        for row, (i, fp, key) in enumerate(rows):
             owner = exact.get(fp)
             if owner is not None:
                 if owner != doc:
                     drops[i] = CorpusDrop(CorpusReason.CROSS_DOC, None, owner, 1.0)
                 continue
-            near = set(map(owners.get, bands))
-            near.discard(None)
+            near = near_by_row.get(row)
             if near:
                 if live:  # fetch what the copy would have brought along
                     _fetch(index, near, exact, stored_keys)
                 drop = _near(key, near, doc, exact, stored_keys, config)
                 if drop is not None:
                     drops[i] = drop
-        for i, fp, bands, key in rows:
+        claiming = np.zeros(len(rows), dtype=np.bool_)
+        for row, (i, fp, key) in enumerate(rows):
             if i in drops or fp in exact:
                 continue
             exact[fp] = doc
             stored_keys[fp] = key
-            for band in bands:
-                claim(band, fp)
-            kept.append(Kept(fp, doc, bands, key))
+            claiming[row] = True
+            kept.append(new_kept((fp, doc, analysis.bands[row], key)))
+        if claiming.any():  # in order: a band key goes to the first paragraph holding it
+            prints = np.array(analysis.fingerprints, dtype=np.uint64)[claiming]
+            owners.claim(keys[np.repeat(claiming, sizes)], np.repeat(prints, sizes[claiming]))
         results.append(drops)
     if live:
         cast(LiveBands, index).add_claimed(kept)
@@ -260,28 +275,42 @@ def decide_cross_doc(
     return results
 
 
+def _near_owners(
+    owners: BandOwners, keys: U64, sizes: npt.NDArray[np.int64]
+) -> dict[int, set[int]]:
+    """Return the owners of each row's band keys, for the rows where any has one."""
+    found, owner = owners.find(keys)
+    if not found.any():
+        return {}
+    rows = np.repeat(np.arange(sizes.shape[0]), sizes)[found]
+    near: dict[int, set[int]] = {}
+    for row, fp in zip(rows.tolist(), owner[found].tolist(), strict=True):
+        near.setdefault(row, set()).add(fp)
+    return near
+
+
 def _fetch(
-    index: Index, found: set[int | None], exact: dict[int, str], stored_keys: dict[int, str]
+    index: Index, found: set[int], exact: dict[int, str], stored_keys: dict[int, str]
 ) -> None:
     """Look up the owners and texts of earlier keepers not fetched yet."""
-    owners = {f for f in found if f is not None and f not in exact}
+    owners = {f for f in found if f not in exact}
     if owners:
         exact.update(index.find_exact(owners))
-    texts = {f for f in found if f is not None and f not in stored_keys}
+    texts = {f for f in found if f not in stored_keys}
     if texts:
         stored_keys.update(index.find_keys(texts))
 
 
 def _near(
     key: str,
-    found: set[int | None],
+    found: set[int],
     doc: str,
     exact: dict[int, str],
     stored_keys: dict[int, str],
     config: Config,
 ) -> CorpusDrop | None:
     """Return the drop of ``key`` if an earlier paragraph among ``found`` is a near duplicate."""
-    for candidate in sorted(f for f in found if f is not None):
+    for candidate in sorted(found):
         owner = exact.get(candidate)
         other = stored_keys.get(candidate)
         if owner is None or owner == doc or other is None:

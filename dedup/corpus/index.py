@@ -31,10 +31,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import chain, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeVar, runtime_checkable
 
+import numpy as np
+
 from dedup.config import Config
+from dedup.corpus.bands import U64, BandOwners
 from dedup.errors import ConfigError, IndexFormatError
 
 if TYPE_CHECKING:
@@ -133,12 +137,12 @@ class LiveBands(Protocol):
 
     A caller may read the table directly instead of through ``find_bands``,
     and claim the bands of the paragraphs it keeps there itself
-    (``setdefault``, in order), then hand those paragraphs to
-    :meth:`add_claimed` instead of ``add_kept``: the same index afterwards,
-    with one band lookup or insertion fewer per band.
+    (:meth:`~dedup.corpus.bands.BandOwners.claim`, in order), then hand those
+    paragraphs to :meth:`add_claimed` instead of ``add_kept``: the same index
+    afterwards, with one band lookup or insertion fewer per band.
     """
 
-    def band_owners(self) -> dict[int, int]:
+    def band_owners(self) -> BandOwners:
         """Return the live table: band key -> fingerprint of the first keeper."""
 
     def add_claimed(self, kept: Sequence[Kept]) -> None:
@@ -193,7 +197,7 @@ class MemoryIndex:
         self._site_docs: dict[str, int] = {}
         self._counts: dict[str, dict[int, int]] = {}
         self._exact: dict[int, str] = {}
-        self._bands: dict[int, int] = {}
+        self._bands = BandOwners()
         self._keys: dict[int, str] = {}
 
     def check(self, params: str) -> None:  # noqa: D102 - documented in Index
@@ -233,7 +237,9 @@ class MemoryIndex:
         return {f: self._exact[f] for f in fingerprints if f in self._exact}
 
     def find_bands(self, bands: Iterable[int]) -> dict[int, int]:  # noqa: D102
-        return {b: self._bands[b] for b in bands if b in self._bands}
+        wanted = np.fromiter(bands, np.uint64)
+        found, owners = self._bands.find(wanted)
+        return dict(zip(wanted[found].tolist(), owners[found].tolist(), strict=True))
 
     def find_keys(self, fingerprints: Iterable[int]) -> dict[int, str]:  # noqa: D102
         return {f: self._keys[f] for f in fingerprints if f in self._keys}
@@ -242,7 +248,7 @@ class MemoryIndex:
         self.insert(kept, keys=self.max_keys > 0)
         self.evict(self.max_keys)
 
-    def band_owners(self) -> dict[int, int]:  # noqa: D102 - documented in LiveBands
+    def band_owners(self) -> BandOwners:  # noqa: D102 - documented in LiveBands
         return self._bands
 
     def add_claimed(self, kept: Sequence[Kept]) -> None:  # noqa: D102 - see LiveBands
@@ -255,19 +261,17 @@ class MemoryIndex:
         ``bands=False``: their band keys were claimed in :meth:`band_owners` already.
         """
         exact, texts = self._exact, self._keys
-        setdefault = self._bands.setdefault
         added = []
         for item in kept:
-            fingerprint, doc, item_bands, key = item
+            fingerprint, doc, _, key = item
             if fingerprint in exact:
                 continue
             exact[fingerprint] = doc
-            if bands:
-                for band in item_bands:
-                    setdefault(band, fingerprint)
             if keys:
                 texts[fingerprint] = key
             added.append(item)
+        if bands:
+            self._bands.claim(*_band_rows(added))
         return added
 
     def evict(self, max_keys: int) -> None:
@@ -280,15 +284,21 @@ class MemoryIndex:
         for item in kept:
             fingerprint = item.fingerprint
             self._keys.pop(fingerprint, None)
-            if texts_only:
-                continue
-            del self._exact[fingerprint]
-            for band in item.bands:
-                if self._bands.get(band) == fingerprint:
-                    del self._bands[band]
+            if not texts_only:
+                del self._exact[fingerprint]
+        if not texts_only:
+            self._bands.release(*_band_rows(kept))
 
     def close(self) -> None:  # noqa: D102
         return
+
+
+def _band_rows(kept: Sequence[Kept]) -> tuple[U64, U64]:
+    """Return the band keys of ``kept`` and, beside each, its paragraph's fingerprint."""
+    keys = np.fromiter(chain.from_iterable(k.bands for k in kept), np.uint64)
+    owners = np.fromiter(chain.from_iterable(repeat(k.fingerprint, len(k.bands)) for k in kept),
+                         np.uint64, keys.shape[0])
+    return keys, owners
 
 
 class SqliteIndex:
@@ -701,7 +711,7 @@ class _MemoryPending(PendingIndex):
     def add_kept(self, kept: Sequence[Kept]) -> None:
         self._add(kept, bands=True)
 
-    def band_owners(self) -> dict[int, int]:
+    def band_owners(self) -> BandOwners:
         return self.memory.band_owners()
 
     def add_claimed(self, kept: Sequence[Kept]) -> None:

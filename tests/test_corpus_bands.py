@@ -1,0 +1,86 @@
+"""dedup.corpus.bands: the band-owner table, compiled and as a dict, against a dict model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup import kernels
+from dedup.corpus.bands import BandOwners
+
+# Few distinct keys, so that claims repeat and releases hit, in a table of 8 slots at first,
+# so that probe runs collide, wrap around, and grow; 0 and 2**64 - 1 included.
+KEYS = st.one_of(st.sampled_from([0, 1, 2, 3, 2**64 - 1, 2**63, 12345, 99]),
+                 st.integers(0, 2**64 - 1))
+OWNERS = st.sampled_from([0, 7, 8, 2**64 - 2])
+PAIRS = st.lists(st.tuples(KEYS, OWNERS), max_size=12)
+STEPS = st.lists(st.tuples(st.sampled_from(["claim", "release"]), PAIRS), max_size=25)
+
+FLAVOURS = ["dict", pytest.param("compiled", marks=pytest.mark.skipif(
+    kernels.table_find is None, reason="the compiled kernels are off (DEDUP_JIT=0)"))]
+
+
+def _table(flavour: str) -> BandOwners:
+    table = BandOwners(capacity=8)
+    table._compiled = flavour == "compiled"
+    return table
+
+
+def _arrays(pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    keys = np.array([k for k, _ in pairs], dtype=np.uint64)
+    owners = np.array([o for _, o in pairs], dtype=np.uint64)
+    return keys, owners
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@settings(max_examples=300)
+@given(steps=STEPS, queries=st.lists(KEYS, max_size=10))
+def test_table_behaves_as_a_dict(flavour: str, steps, queries) -> None:
+    """Claims keep the first owner, releases remove only a key's own owner, finds see both."""
+    table = _table(flavour)
+    model: dict[int, int] = {}
+    for action, pairs in steps:
+        if action == "claim":
+            table.claim(*_arrays(pairs))
+            for key, owner in pairs:
+                model.setdefault(key, owner)
+        else:
+            table.release(*_arrays(pairs))
+            for key, owner in pairs:
+                if model.get(key) == owner:
+                    del model[key]
+        assert len(table) == len(model)
+    wanted = [*queries, *model, *(k for _, pairs in steps for k, _ in pairs)]
+    found, owners = table.find(np.array(wanted, dtype=np.uint64))
+    assert found.tolist() == [key in model for key in wanted]
+    assert [o for o, f in zip(owners.tolist(), found.tolist(), strict=True) if f] == [
+        model[key] for key in wanted if key in model
+    ]
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_table_grows_and_keeps_every_key(flavour: str) -> None:
+    """Far more keys than the first table holds: all found after growing, half released."""
+    rng = np.random.default_rng(7)
+    keys = np.unique(rng.integers(0, 2**64, 50_000, dtype=np.uint64))
+    owners = rng.integers(0, 2**64, keys.shape[0], dtype=np.uint64)
+    table = _table(flavour)
+    for start in range(0, keys.shape[0], 1000):
+        table.claim(keys[start:start + 1000], owners[start:start + 1000])
+    table.claim(keys, owners[::-1].copy())  # every key is owned already: nothing changes
+    found, got = table.find(keys)
+    assert found.all()
+    assert np.array_equal(got, owners)
+    table.release(keys[::2], owners[::2])
+    found, got = table.find(keys)
+    assert not found[::2].any()
+    assert found[1::2].all()
+    assert np.array_equal(got[1::2], owners[1::2])
+    assert len(table) == keys.shape[0] // 2
+
+
+def test_capacity_must_be_a_power_of_two() -> None:
+    with pytest.raises(ValueError, match="power of two"):
+        BandOwners(capacity=12)
