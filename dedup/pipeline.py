@@ -130,14 +130,9 @@ def analyze(text: str, config: Config) -> Analyzed:
         return Analyzed(paragraphs, keys, {})
     exact = exact_pairs(keys)
     duplicates = {b for _, b in exact}
-    spaces = config.min_words - 1  # an ASCII key with fewer spaces has too few words to compare
-    firsts = [
-        i
-        for i, key in enumerate(keys)
-        if i not in duplicates and (key.count(" ") >= spaces or not key.isascii())
-    ]
-    if len(firsts) < 2 and not exact:
-        return Analyzed(paragraphs, keys, {})
+    # each paragraph's first copy; signing drops those with too few words (one compiled pass
+    # signs them all faster than Python can count their words first)
+    firsts = [i for i in range(len(keys)) if i not in duplicates]
     signed_paragraphs, signatures = _signatures(keys, firsts, config)
     pairs = find_candidates(
         keys,
@@ -171,7 +166,8 @@ def _signatures(
     keys: Sequence[str], firsts: Sequence[int], config: Config
 ) -> tuple[list[int], U32]:
     """Sign the ``firsts`` that have ``min_words`` words and a shingle: their indices and rows."""
-    signed = sign_keys([keys[i] for i in firsts], config.shingle_size, config.num_perm, config.seed)
+    chosen = keys if len(firsts) == len(keys) else [keys[i] for i in firsts]
+    signed = sign_keys(chosen, config.shingle_size, config.num_perm, config.seed)
     usable = signed.usable(config.min_words)
     if usable.all():
         return list(firsts), signed.signatures
