@@ -1,4 +1,4 @@
-"""Compiled kernels: normalization's space folding, shingles and signatures, LSH banding.
+"""Compiled kernels: character folding, shingles and signatures, LSH banding, band owners.
 
 :mod:`dedup.keys`, :mod:`dedup.shingles`, :mod:`dedup.signatures` and
 :mod:`dedup.candidates` describe the arithmetic and compute it with NumPy (and
@@ -8,11 +8,15 @@ installed each stage runs as one compiled loop per article instead:
 
 - :func:`fold_spaces`: the character folding and ``" ".join(line.split())`` of every line;
 - :func:`shingle_sign`: word hashes, shingle hashes and MinHash rows in one pass;
-- :func:`band_pairs`: band keys, buckets and candidate pairs.
+- :func:`band_pairs`: band keys, buckets and candidate pairs;
+- :func:`table_find`, :func:`table_claim`, :func:`table_release`: an
+  open-addressing table of 64-bit keys and values, which
+  :class:`dedup.corpus.bands.BandOwners` keeps the corpus's band owners in
+  (its twin there is a ``dict``).
 
-Each does the same arithmetic as its NumPy twin, so results are bit for bit the
-same (tests compare both paths on random and generated text) and never depend on
-which path ran.
+Each does the same work as its twin in NumPy, ``re`` or a ``dict``, so results are
+bit for bit the same (tests compare both paths on random and generated input) and
+never depend on which path ran.
 
 Numba compiles the kernels on first use and caches the machine code next to this
 module (about 6 s once per installation; later processes load it in about 0.15 s).
