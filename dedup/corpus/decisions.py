@@ -24,7 +24,6 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from functools import partial
 from itertools import chain
 from typing import NamedTuple, cast
 
@@ -234,7 +233,6 @@ def decide_cross_doc(
         stored_keys = index.find_keys(earlier)
     results: list[dict[int, CorpusDrop]] = []
     kept: list[Kept] = []
-    new_kept = partial(tuple.__new__, Kept)  # without the named tuple's Python __new__
     start = 0
     for doc, analysis in articles:
         sizes = np.fromiter(map(len, analysis.bands), np.int64, len(analysis.bands))
@@ -263,7 +261,7 @@ def decide_cross_doc(
             exact[fp] = doc
             stored_keys[fp] = key
             claiming[row] = True
-            kept.append(new_kept((fp, doc, analysis.bands[row], key)))
+            kept.append(Kept(fp, doc, analysis.bands[row], key))
         if claiming.any():  # in order: a band key goes to the first paragraph holding it
             prints = np.array(analysis.fingerprints, dtype=np.uint64)[claiming]
             owners.claim(keys[np.repeat(claiming, sizes)], np.repeat(prints, sizes[claiming]))
