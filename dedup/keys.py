@@ -38,8 +38,9 @@ __all__ = ["normalize", "normalize_lines", "normalize_paragraphs"]
 # Deleted before folding: soft hyphen, zero-width space and joiners, bidi marks,
 # word joiner, byte-order mark.
 _INVISIBLE = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
-# Non-ASCII punctuation common enough in scraped text to replace up front, so
-# that most articles take the ASCII path of _fold.
+# Non-ASCII punctuation common enough in scraped text that the NumPy path replaces
+# it up front, so that most articles take its ASCII path (the compiled fold folds
+# it like any other character that does not survive).
 _COMMON_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2013\u2014\u00ab\u00bb\u2022\u00b7"
 # Byte folding of UTF-8: ASCII letters, digits, space and newline stay, other
 # ASCII (punctuation, symbols, controls, underscore) becomes a space, and the
@@ -95,6 +96,10 @@ def _fold(text: str) -> list[str]:
         utf8 = np.frombuffer(text.encode("utf-8", "surrogatepass"), np.uint8)
         folded = kernels.fold_spaces(utf8, _ASCII_FOLD, _survivors()).tobytes()
         return folded.decode("utf-8", "surrogatepass").split("\n")
+    if not text.isascii():
+        for char in _COMMON_PUNCTUATION:
+            if char in text:
+                text = text.replace(char, " ")
     data = text.encode("utf-8", "surrogatepass").translate(_BYTE_FOLD)
     if text.isascii():  # the byte table did everything
         return [b" ".join(line.split()).decode("ascii") for line in data.split(b"\n")]
@@ -103,7 +108,7 @@ def _fold(text: str) -> list[str]:
 
 
 def _prepare(text: str) -> str:
-    """Decode entities, apply NFKC and casefold, delete invisibles, replace common punctuation."""
+    """Decode entities, apply NFKC and casefold, delete invisible characters."""
     if "&" in text:
         text = html.unescape(text)
     text = unicodedata.normalize("NFKC", text).casefold()
@@ -111,9 +116,6 @@ def _prepare(text: str) -> str:
         for char in _INVISIBLE:
             if char in text:
                 text = text.replace(char, "")
-        for char in _COMMON_PUNCTUATION:
-            if char in text:
-                text = text.replace(char, " ")
     return text
 
 
