@@ -35,7 +35,7 @@ import os
 import pickle
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
@@ -82,6 +82,7 @@ __all__ = [
     "default_workers",
     "progress_bar",
     "run_batch",
+    "start_run",
 ]
 
 WINDOW_PER_WORKER = 4  # chunks in flight per worker
@@ -187,12 +188,7 @@ def run_batch(
     """
     check_directories(options.in_dir, options.out_dir)
     check_boilerplate_options(options.boilerplate_min_docs, options.boilerplate_fraction)
-    started = time.perf_counter()
-    summary = Summary()
-    sources = find_sources(options.in_dir)
-    summary.files = len(sources)
-    if not options.dry_run:
-        remove_partials(options.out_dir)
+    started, summary, sources = start_run(options, find_sources)
     needs_index = options.cross_doc or options.boilerplate or options.index is not None
     index = open_index(options.index) if needs_index else None
     console = console or Console(stderr=True)
@@ -209,6 +205,23 @@ def run_batch(
             index.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+def start_run(
+    options: BatchOptions, find: Callable[[Path], list[Source]]
+) -> tuple[float, Summary, list[Source]]:
+    """Begin a run, for either engine: its start time, its sources and a summary counting them.
+
+    ``find`` lists the sources under ``options.in_dir``; the partial outputs an
+    interrupted run left in ``options.out_dir`` are removed (unless a dry run).
+    """
+    started = time.perf_counter()
+    summary = Summary()
+    sources = find(options.in_dir)
+    summary.files = len(sources)
+    if not options.dry_run:
+        remove_partials(options.out_dir)
+    return started, summary, sources
+
 
 @contextmanager
 def _collecting_less() -> Iterator[None]:

@@ -57,12 +57,18 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from dedup.corpus.batch import BatchOptions, Summary, check_directories, progress_bar
+from dedup.corpus.batch import (
+    BatchOptions,
+    Summary,
+    check_directories,
+    progress_bar,
+    start_run,
+)
 from dedup.corpus.boilerplate import check_boilerplate_options
 from dedup.corpus.decisions import CorpusDrop
 from dedup.corpus.index import MAX_KEYS
 from dedup.corpus.readers import BadInput, Source
-from dedup.corpus.writers import OutputFile, output_path, remove_partials
+from dedup.corpus.writers import OutputFile, output_path
 from dedup.dist import stages
 from dedup.dist.components import driver_components, gather_labels, star_components
 from dedup.dist.grouping import PIECE_SHIFT, article_of
@@ -139,12 +145,7 @@ def clean_dataset(
             "drop --index, or use the local engine to read and update one"
         )
         raise ConfigError(msg)
-    started = time.perf_counter()
-    summary = Summary()
-    sources = find_all_sources(options.in_dir)
-    summary.files = len(sources)
-    if not options.dry_run:
-        remove_partials(options.out_dir)
+    started, summary, sources = start_run(options, find_all_sources)
     started_ray = _connect(address, options.workers)
     data_logger = logging.getLogger("ray.data")
     data_level = data_logger.level
