@@ -21,9 +21,11 @@ directory of its file relative to the corpus root (``""`` at the top). Its
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Literal, cast
@@ -32,17 +34,24 @@ from urllib.parse import urlsplit
 import orjson
 from isal import igzip, isal_zlib
 
+from dedup.errors import BadInput
+
 __all__ = [
     "SUFFIXES",
     "Article",
     "BadInput",
     "Chunk",
     "Fields",
+    "Skipped",
     "Source",
     "article_from_record",
     "find_sources",
+    "open_regular",
     "parse_chunk",
     "read_chunks",
+    "record_path",
+    "regular_size",
+    "walk_corpus",
 ]
 
 # What ISA-L's gzip reader raises for corrupt data (not a zlib.error).
@@ -53,20 +62,6 @@ SUFFIXES: dict[str, Format] = {".txt": "text", ".md": "text", ".jsonl": "jsonl",
                                ".jsonl.gz": "jsonl.gz"}
 CHUNK_LINES = 256  # articles per task; fixed, so results never depend on the worker count
 CHUNK_BYTES = 4 << 20
-
-
-class BadInput(Exception):
-    """An input file (or one line of it) that cannot be read as articles."""
-
-    def __init__(self, path: str, line: int | None, message: str) -> None:
-        super().__init__(path, line, message)
-        self.path = path
-        self.line = line
-        self.message = message
-
-    def __str__(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +112,33 @@ class Article:
     record: dict[str, object] | None = field(default=None, compare=False)
 
 
-def find_sources(root: Path) -> list[Source]:
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A corpus file (by name) that is not read: its path relative to the root, and why."""
+
+    relative: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{record_path(self.relative)}: skipped: {self.reason}"
+
+
+def find_sources(
+    root: Path,
+    *,
+    follow_links: bool = False,
+    skipped: list[Skipped] | None = None,
+    formats: Callable[[str], Format | None] | None = None,
+) -> list[Source]:
     """Return the corpus files under ``root`` in corpus order.
+
+    ``formats`` says which format a file name stands for (default:
+    :func:`source_format`; ``None`` for files to ignore).
+
+    Only regular files are read. A link to a file is followed when its target
+    lies inside ``root``; links to directories are not descended; with
+    ``follow_links`` every link is followed (each directory once). What is
+    passed over is appended to ``skipped``.
 
     Example:
         >>> import tempfile
@@ -130,20 +150,111 @@ def find_sources(root: Path) -> list[Source]:
         ['a.txt', 'b.jsonl']
     """
     found: list[Source] = []
-    for directory, subdirectories, files in os.walk(root):
-        subdirectories.sort()
+    skips = skipped if skipped is not None else []
+    inside = root.resolve()
+    format_of = formats or source_format
+    for directory, _, files in walk_corpus(root, follow_links, skips):
         for name in files:
-            file_format = source_format(name)
+            file_format = format_of(name)
             if file_format is None:
                 continue
             path = Path(directory, name)
             relative = path.relative_to(root).as_posix()
-            try:
-                size = path.stat().st_size
-            except OSError:
-                size = 0
+            size = regular_size(path, inside, follow_links)
+            if isinstance(size, str):
+                skips.append(Skipped(relative, size))
+                continue
             found.append(Source(path, relative, file_format, size))
+    skips.sort(key=lambda s: s.relative)
     return sorted(found, key=lambda s: s.relative)
+
+
+def walk_corpus(
+    root: Path, follow_links: bool, skipped: list[Skipped]
+) -> Iterator[tuple[str, list[str], list[str]]]:
+    """``os.walk`` in name order, each directory once; names the links it does not descend."""
+    top = root.stat()
+    seen: set[tuple[int, int]] = {(top.st_dev, top.st_ino)}
+    for directory, subdirectories, files in os.walk(root, followlinks=follow_links):
+        subdirectories.sort()
+        keep = []
+        for name in subdirectories:
+            path = Path(directory, name)
+            if not follow_links and path.is_symlink():
+                skipped.append(Skipped(path.relative_to(root).as_posix(),
+                                       "a link to a directory (--follow-links reads it)"))
+                continue
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            if (info.st_dev, info.st_ino) in seen:  # a link loop, or a directory read already
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            keep.append(name)
+        subdirectories[:] = keep
+        yield directory, subdirectories, files
+
+
+def regular_size(path: Path, inside: Path, follow_links: bool) -> int | str:
+    """Return the size of the regular file ``path`` is, or why it is not read.
+
+    ``inside`` is the resolved corpus root: a link whose target lies outside
+    it is not followed unless ``follow_links``. A file that cannot be
+    inspected is read anyway (size 0), so that reading it reports the error.
+    """
+    try:
+        info = path.stat()
+    except OSError:
+        return 0
+    if not stat.S_ISREG(info.st_mode):
+        return f"not a regular file ({_kind(info.st_mode)})"
+    if not follow_links and path.is_symlink() and not path.resolve().is_relative_to(inside):
+        return "a link to a file outside IN_DIR (--follow-links reads it)"
+    return info.st_size
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a directory" if stat.S_ISDIR(mode) else "not a file"
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open ``path`` for reading if it is a regular file (never blocks on a pipe).
+
+    Raises:
+        OSError: it cannot be opened, or it is not a regular file (any more).
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, f"not a regular file ({_kind(mode)})")
+        os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def record_path(relative: str) -> str:
+    r"""Return a corpus path as reports and messages write it: valid Unicode.
+
+    A file name that is not UTF-8 (decoded by Python with surrogate escapes)
+    shows its undecodable bytes as ``\xNN``.
+
+    Example:
+        >>> record_path(os.fsdecode(b"caf\xe9.txt"))
+        'caf\\xe9.txt'
+    """
+    if relative.isascii():
+        return relative
+    return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def source_format(name: str) -> Format | None:
@@ -164,16 +275,17 @@ def read_chunks(source: Source) -> Iterator[Chunk]:
     """
     try:
         if source.format == "text":
-            data = source.path.read_bytes()
+            with open_regular(source.path) as handle:
+                data = handle.read()
             yield Chunk(source, 0, 1, (data,), len(data), last=True)
             return
         yield from _read_lines(source)
     except (OSError, EOFError, zlib.error, _ISAL_ERROR) as error:
-        raise BadInput(source.relative, None, _describe(error)) from None
+        raise BadInput(record_path(source.relative), None, _describe(error)) from None
 
 
 def _read_lines(source: Source) -> Iterator[Chunk]:
-    with source.path.open("rb") as raw:
+    with open_regular(source.path) as raw:
         stream: BinaryIO = raw
         if source.format == "jsonl.gz":  # ISA-L's gzip reader: twice as fast as the standard one
             stream = igzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[no-untyped-call,assignment]
@@ -201,16 +313,17 @@ def parse_chunk(chunk: Chunk, fields: Fields) -> list[Article]:
         BadInput: a line is not valid UTF-8 or JSON, or has no text field.
     """
     source = chunk.source
+    path = record_path(source.relative)
     if source.format == "text":
-        text = _decode_text(source.relative, chunk.lines[0])
-        site = _directory_site(source.relative)
-        return [Article(source.relative, 1, source.relative, site, text)]
+        text = _decode_text(path, chunk.lines[0])
+        site = _directory_site(path)
+        return [Article(path, 1, path, site, text)]
     articles = []
     for offset, line in enumerate(chunk.lines):
         number = chunk.first_line + offset
         if not line.strip():
             continue
-        articles.append(_parse_line(source.relative, number, line, fields))
+        articles.append(_parse_line(path, number, line, fields))
     return articles
 
 

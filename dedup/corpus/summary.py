@@ -1,11 +1,16 @@
-"""What a batch run did: counts in and out, drops by reason, failures, time."""
+"""What a batch run did: counts in and out, drops by reason, failures, time.
+
+``files_skipped`` counts the finished outputs a resumed run kept; ``ignored``
+names the corpus files not read (not regular files, links out of the corpus).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from dedup.corpus.decisions import REASONS
-from dedup.corpus.readers import BadInput
+from dedup.corpus.readers import Skipped
+from dedup.errors import BadInput
 
 __all__ = ["Summary"]
 
@@ -24,6 +29,7 @@ class Summary:
     bytes_out: int = 0
     dropped: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
     failures: list[BadInput] = field(default_factory=list)
+    ignored: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
     interrupted: bool = False
 
@@ -45,9 +51,10 @@ class Summary:
             'dedup: 2 articles in 1 files (0 failed, 0 skipped); paragrap'
         """
         reasons = ", ".join(f"{k} {v}" for k, v in self.dropped.items() if v) or "none"
+        ignored = f", {len(self.ignored)} not read" if self.ignored else ""
         return (
             f"dedup: {self.articles} articles in {self.files} files "
-            f"({len(self.failures)} failed, {self.files_skipped} skipped); "
+            f"({len(self.failures)} failed, {self.files_skipped} skipped{ignored}); "
             f"paragraphs {self.paragraphs_in} -> {self.paragraphs_out}; "
             f"{self.bytes_in / 1e6:.1f} MB -> {self.bytes_out / 1e6:.1f} MB; "
             f"dropped: {reasons}; {self.seconds:.1f} s"

@@ -29,13 +29,16 @@ from dedup.corpus.readers import (
     Chunk,
     Fields,
     Format,
+    Skipped,
     Source,
     article_from_record,
     find_sources,
     parse_chunk,
     read_chunks,
+    record_path,
+    source_format,
 )
-from dedup.corpus.writers import PARTIAL
+from dedup.corpus.writers import partial_path
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -74,21 +77,21 @@ class Piece:
     chunk: Chunk | ParquetChunk
 
 
-def find_all_sources(root: Path) -> list[Source]:
-    """Return the local engine's sources plus every ``.parquet`` file, in corpus order."""
-    found = find_sources(root)
-    for directory, subdirectories, files in os.walk(root):
-        subdirectories.sort()
-        for name in files:
-            if name.startswith(".") or not name.endswith(".parquet") or name == ".parquet":
-                continue
-            path = Path(directory, name)
-            try:
-                size = path.stat().st_size
-            except OSError:
-                size = 0
-            found.append(Source(path, path.relative_to(root).as_posix(), PARQUET, size))
-    return sorted(found, key=lambda s: s.relative)
+def find_all_sources(
+    root: Path, *, follow_links: bool = False, skipped: list[Skipped] | None = None
+) -> list[Source]:
+    """Return the local engine's sources plus every ``.parquet`` file, in corpus order.
+
+    The same rules as :func:`~dedup.corpus.readers.find_sources`: regular
+    files only, links followed inside ``root`` (or all with ``follow_links``).
+    """
+    return find_sources(root, follow_links=follow_links, skipped=skipped, formats=_format)
+
+
+def _format(name: str) -> Format | None:
+    if name.endswith(".parquet") and not name.startswith(".") and name != ".parquet":
+        return PARQUET
+    return source_format(name)
 
 
 def read_pieces(source: Source) -> Iterator[Chunk | ParquetChunk]:
@@ -117,7 +120,7 @@ def read_pieces(source: Source) -> Iterator[Chunk | ParquetChunk]:
         if rows == 0:
             yield ParquetChunk(source, 0, 1, schema.empty_table(), source.size, last=True)
     except (OSError, pa.ArrowException) as error:
-        raise BadInput(source.relative, None, f"cannot read: {error}") from None
+        raise BadInput(record_path(source.relative), None, f"cannot read: {error}") from None
 
 
 def parse_piece(chunk: Chunk | ParquetChunk, fields: Fields) -> list[Article]:
@@ -128,7 +131,7 @@ def parse_piece(chunk: Chunk | ParquetChunk, fields: Fields) -> list[Article]:
     """
     if isinstance(chunk, Chunk):
         return parse_chunk(chunk, fields)
-    path = chunk.source.relative
+    path = record_path(chunk.source.relative)
     articles = []
     for offset, record in enumerate(chunk.table.to_pylist()):
         articles.append(article_from_record(path, chunk.first_line + offset, record, fields))
@@ -149,7 +152,7 @@ class ParquetOutput:
         self.final = final
         self.schema = schema
         final.parent.mkdir(parents=True, exist_ok=True)
-        self.temporary = final.with_name(f".{final.name}.{os.getpid()}{PARTIAL}")
+        self.temporary = partial_path(final)
         self._writer = pq.ParquetWriter(self.temporary, schema)
 
     def write_records(self, records: list[dict[str, object]]) -> None:
