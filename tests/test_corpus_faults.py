@@ -194,3 +194,19 @@ def test_report_temporaries_of_killed_runs_are_removed(corpus: Path, tmp_path: P
     assert not any(path.exists() for path in stale)
     assert other.exists()
     assert report.exists()
+
+
+def test_a_full_disk_mid_run_is_one_line_and_exit_2(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def disk_full(self: OutputFile, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(OutputFile, "write_bytes", disk_full)
+    code = main(["batch", str(corpus), str(tmp_path / "out"), "--workers", "1", "--quiet",
+                 "--report", str(tmp_path / "report.jsonl")])
+    assert code == ExitCode.USAGE
+    assert capsys.readouterr().err == "dedup: [Errno 28] No space left on device\n"
+    assert not (tmp_path / "report.jsonl").exists()
+    assert not [p for p in (tmp_path / "out").rglob("*.dedup-partial")]

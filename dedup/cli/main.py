@@ -49,7 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     An option out of range exits through argparse (usage and message, code 2);
     every other :class:`~dedup.errors.DedupError` prints one line and returns
-    :func:`exit_code`; Ctrl-C returns 130.
+    :func:`exit_code`; an ``OSError`` (a full disk mid-run) prints one line and
+    returns 2; Ctrl-C returns 130.
     """
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -61,6 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DedupError as error:
         print(f"dedup: {printable(str(error))}", file=sys.stderr)
         return exit_code(error)
+    except OSError as error:  # the environment failed mid-run (a full disk, a lost mount)
+        print(f"dedup: {printable(str(error))}", file=sys.stderr)
+        return ExitCode.USAGE
     except KeyboardInterrupt:
         print("dedup: interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
