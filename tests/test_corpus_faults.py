@@ -209,4 +209,4 @@ def test_a_full_disk_mid_run_is_one_line_and_exit_2(
     assert code == ExitCode.USAGE
     assert capsys.readouterr().err == "dedup: [Errno 28] No space left on device\n"
     assert not (tmp_path / "report.jsonl").exists()
-    assert not [p for p in (tmp_path / "out").rglob("*.dedup-partial")]
+    assert not list((tmp_path / "out").rglob(".*.dedup-partial"))

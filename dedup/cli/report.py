@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from dedup.cli.options import ExitCode
+from dedup.errors import ConfigError
 
 __all__ = ["add_parser"]
 
@@ -26,7 +27,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    """Write the review site of ``args.report`` (the ``dedup report`` command)."""
+    """Write the review site of ``args.report`` (the ``dedup report`` command).
+
+    Raises:
+        ConfigError: ``--per-page`` is below 1.
+    """
     import orjson
 
     from dedup.printable import printable
@@ -34,8 +39,8 @@ def run(args: argparse.Namespace) -> int:
     from dedup.review.articles import read_records
 
     if args.per_page < 1:
-        print(f"dedup: --per-page={args.per_page} must be at least 1", file=sys.stderr)
-        return ExitCode.USAGE
+        msg = f"--per-page={args.per_page} must be at least 1"
+        raise ConfigError(msg)
     try:
         if args.report == "-":
             summary = write_site(read_records(sys.stdin.buffer), Path(args.html),
