@@ -44,6 +44,7 @@ def batch(*args: object) -> int:
         pytest.param("in/new-report.jsonl", "--report", id="report-inside-in-dir"),
         pytest.param("out/feed0.jsonl", "--report", id="report-is-an-output"),
         pytest.param("out/.dedup-run.json", "--report", id="report-is-the-run-record"),
+        pytest.param("seen.sqlite", "--report", id="report-is-the-index"),
         pytest.param("in/site", "--html-report", id="site-inside-in-dir"),
         pytest.param("out", "--html-report", id="site-is-out-dir"),
         pytest.param(".", "--html-report", id="site-contains-both"),
@@ -56,8 +57,9 @@ def test_report_that_would_overwrite_an_input_or_output_is_refused(
     out = tmp_path / "out"
     assert batch(source, out) == 0  # a finished run whose outputs must survive too
     before, outputs = snapshot(source), snapshot(out)
+    index = ["--index", tmp_path / "seen.sqlite"] if where == "seen.sqlite" else []
     with pytest.raises(SystemExit) as info:
-        batch(source, out, option, tmp_path / where)
+        batch(source, out, option, tmp_path / where, *index)
     assert info.value.code == ExitCode.USAGE
     assert "report" in capsys.readouterr().err
     assert snapshot(source) == before

@@ -10,7 +10,8 @@ which outputs a resumed run keeps (:func:`resumed`). Every refusal is a
   inside it or contain it, and must be (or become) a writable directory
   (:class:`~dedup.errors.ConfigError`, :class:`~dedup.errors.OutputError`);
 - the report must not lie inside ``IN_DIR``, be a directory, or be the path
-  of an output file or of the run record (:class:`~dedup.errors.ConfigError`);
+  of an output file, of the run record or of the index file
+  (:class:`~dedup.errors.ConfigError`);
 - ``resume`` into an ``OUT_DIR`` whose run record holds other options is
   refused (:class:`~dedup.errors.ResumeError`): the kept outputs would come
   from another run than the rest.
@@ -183,6 +184,10 @@ def _check_report(report: Path, options: RunOptions, sources: list[Source]) -> N
         raise ConfigError(msg)
     if target.is_dir():
         msg = f"report {str(report)!r} is a directory: name a file"
+        raise ConfigError(msg)
+    index = options.index
+    if index is not None and "://" not in index and Path(index).resolve() == target:
+        msg = f"report {str(report)!r} is the --index file: name another file"
         raise ConfigError(msg)
     out = options.out_dir.resolve()
     if target == out / RUN_RECORD:
