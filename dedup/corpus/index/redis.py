@@ -95,7 +95,7 @@ class RedisIndex:
             msg = f"{redact(url)} is not a Redis URL ({redact(error)})"
             raise ConfigError(msg) from None
         index = cls(client, prefix=prefix, max_keys=max_keys)
-        index.location = f"{redact(url)} (prefix {prefix!r})"
+        index.location = redact(url) + _prefix_note(prefix)
         return index
 
     def _key(self, name: str) -> str:
@@ -228,12 +228,16 @@ class RedisIndex:
 
 
 def _describe(client: redis.Redis, prefix: str) -> str:
-    """Name the server of ``client`` for messages: ``redis://host:port/db (prefix 'dedup:')``."""
+    """Name the server of ``client`` for messages: ``redis://host:port/db (prefix 'p:')``."""
     options = client.connection_pool.connection_kwargs
     if "path" in options:
-        return f"unix://{options['path']} (prefix {prefix!r})"
+        return f"unix://{options['path']}{_prefix_note(prefix)}"
     host, port = options.get("host", "localhost"), options.get("port", 6379)
-    return f"redis://{host}:{port}/{options.get('db', 0)} (prefix {prefix!r})"
+    return f"redis://{host}:{port}/{options.get('db', 0)}{_prefix_note(prefix)}"
+
+
+def _prefix_note(prefix: str) -> str:
+    return "" if prefix == "dedup:" else f" (prefix {prefix!r})"
 
 
 def _translate(error: Exception, location: str) -> CorpusIndexError:

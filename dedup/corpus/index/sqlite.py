@@ -108,23 +108,30 @@ class SqliteIndex:
     def _setup(self) -> None:
         db = self._db
         db.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+        db.execute("PRAGMA synchronous = NORMAL")  # of this connection: writes nothing
+        tables = self._refuse_foreign()  # before the WAL switch, which writes the header
         if self.path != ":memory:":
             (mode,) = db.execute("PRAGMA journal_mode").fetchone()
             if str(mode).lower() != "wal":
                 db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
+        if tables.issuperset(_TABLES):
+            return  # an index already: nothing to write
         with _Transaction(db):
-            tables = {str(name) for (name,) in
-                      db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if tables and "meta" not in tables:
-                shown = ", ".join(sorted(tables)[:5])
-                msg = (f"the SQLite index {self.path} is another program's database "
-                       f"(tables {shown}), not a dedup index: choose a new file")
-                raise IndexCorrupt(msg)
-            if not tables.issuperset(_TABLES):
+            if not self._refuse_foreign().issuperset(_TABLES):
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         db.execute(statement)
+
+    def _refuse_foreign(self) -> set[str]:
+        """Return the file's tables; raise IndexCorrupt if it is another program's database."""
+        tables = {str(name) for (name,) in
+                  self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and "meta" not in tables:
+            shown = ", ".join(sorted(tables)[:5])
+            msg = (f"the SQLite index {self.path} is another program's database "
+                   f"(tables {shown}), not a dedup index: choose a new file")
+            raise IndexCorrupt(msg)
+        return tables
 
     @_sqlite_errors
     def check(self, params: str) -> None:  # noqa: D102 - documented in Index
