@@ -202,6 +202,21 @@ def test_redis_killed_or_wiped_between_calls(redis_server: RedisServer) -> None:
 
 
 @pytest.mark.redis
+def test_redis_stalled(redis_server: RedisServer) -> None:
+    """A server that stops answering counts as gone after the command timeout."""
+    index = RedisIndex.from_url(redis_server.url + "?socket_timeout=0.3")
+    index.check(PARAMS)
+    with redis_server.client() as client:
+        client.execute_command("CLIENT", "PAUSE", "5000", "ALL")
+        started = time.monotonic()
+        with pytest.raises(IndexUnavailable, match="cannot reach the Redis index"):
+            index.add_docs(["a"])
+        assert time.monotonic() - started < 4.5
+        client.execute_command("CLIENT", "UNPAUSE")
+    index.close()
+
+
+@pytest.mark.redis
 def test_redis_key_of_another_kind(redis_server: RedisServer) -> None:
     with redis_server.client() as client:
         client.set("dedup:docs", "a string, not a set")
@@ -361,3 +376,16 @@ def test_cli_redis_wiped_mid_run(tmp_path: Path, redis_server: RedisServer) -> N
     result = _interrupted_run(corpus, tmp_path / "out", redis_server.url, flush)
     _one_line(result, "emptied or replaced while in use")
     _check_outputs(tmp_path / "out", reference)
+
+
+def test_ray_engine_refusal_masks_the_password(tmp_path: Path) -> None:
+    pytest.importorskip("ray")
+    from dedup.corpus.batch import BatchOptions
+    from dedup.dist import clean_dataset
+
+    corpus = _corpus(tmp_path / "in", 1)
+    options = BatchOptions(in_dir=corpus, out_dir=tmp_path / "out", cross_doc=True,
+                           index=f"redis://app:{SECRET}@cache.example:6379/0")
+    with pytest.raises(dedup.ConfigError, match=r"redis://app:\*\*\*@cache\.example") as caught:
+        clean_dataset(options)
+    assert SECRET not in str(caught.value)
