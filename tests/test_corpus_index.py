@@ -100,17 +100,6 @@ def test_cli_index_read_and_updated_across_runs(tmp_path: Path) -> None:
     assert SYNDICATED in (again / "first.txt").read_text()
 
 
-def test_bounded_key_store() -> None:
-    index = MemoryIndex(max_keys=2)
-    index.add_kept([Kept(n, "d", (100 + n,), f"key {n}") for n in range(3)])
-    assert index.find_keys([0, 1, 2]) == {1: "key 1", 2: "key 2"}
-    assert index.find_exact([0]) == {0: "d"}  # fingerprints and bands are kept
-    sqlite = SqliteIndex(":memory:", max_keys=2)
-    sqlite.add_kept([Kept(2**64 - n, "d", (n,), f"key {n}") for n in range(1, 4)])
-    assert sqlite.find_keys([2**64 - n for n in range(1, 4)]) == {
-        2**64 - 2: "key 2", 2**64 - 3: "key 3"}
-
-
 @pytest.mark.parametrize("max_keys", [0, 3, 5])
 def test_memory_pending_layer_sees_what_a_separate_layer_sees(
     monkeypatch: pytest.MonkeyPatch, max_keys: int

@@ -71,7 +71,7 @@ class RedisIndex:
         self._redis = client
         self._prefix = prefix
         self._errors: type[Exception] = redis_client.RedisError
-        self._token: bytes | None = None  # read back by every call after check()
+        self._token: bytes | str | None = None  # read back by every call after check()
         self.location = _describe(client, prefix)
 
     @classmethod
