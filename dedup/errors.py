@@ -15,9 +15,16 @@ without knowing dedup::
         │                                           be written
         ├── ResumeError(DedupError, ValueError)     --resume into an OUT_DIR written
         │                                           with other options
-        └── IndexFormatError(DedupError, ValueError)
-                                                    a persistent index is of
-                                                    another format version
+        └── CorpusIndexError                        a persistent index cannot be used
+            ├── IndexFormatError(CorpusIndexError, ValueError)
+            │                                       of another format version or
+            │                                       other fingerprint settings
+            ├── IndexUnavailable(CorpusIndexError, ConnectionError)
+            │                                       cannot be opened or reached
+            ├── IndexCorrupt(CorpusIndexError, ValueError)
+            │                                       not a dedup index, or damaged
+            └── IndexLost(CorpusIndexError, RuntimeError)
+                                                    emptied while in use
 
 The ``dedup`` command maps them to exit codes in one place
 (:func:`dedup.cli.main.exit_code`): :class:`BadInput` is a failed file (1,
@@ -30,8 +37,12 @@ from __future__ import annotations
 __all__ = [
     "BadInput",
     "ConfigError",
+    "CorpusIndexError",
     "DedupError",
+    "IndexCorrupt",
     "IndexFormatError",
+    "IndexLost",
+    "IndexUnavailable",
     "InputError",
     "OutputError",
     "ResumeError",
@@ -77,5 +88,21 @@ class ResumeError(DedupError, ValueError):
     """``--resume`` into an output directory that a run with other options wrote."""
 
 
-class IndexFormatError(DedupError, ValueError):
-    """A persistent index was written by an incompatible version of dedup."""
+class CorpusIndexError(DedupError):
+    """The persistent index (a SQLite file or a Redis server) cannot be used."""
+
+
+class IndexFormatError(CorpusIndexError, ValueError):
+    """A persistent index was written by an incompatible version of dedup or other settings."""
+
+
+class IndexUnavailable(CorpusIndexError, ConnectionError):
+    """The index cannot be opened or reached: a missing folder, a server down, a long lock."""
+
+
+class IndexCorrupt(CorpusIndexError, ValueError):
+    """The index is not a dedup index (another file or database), or it is damaged."""
+
+
+class IndexLost(CorpusIndexError, RuntimeError):
+    """The index was emptied while in use (Redis ``FLUSHALL``, or a restart without persistence)."""

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from dedup import __version__
 from dedup.cli import batch, clean, report
 from dedup.cli.options import ExitCode
-from dedup.errors import BadInput, ConfigError, DedupError
+from dedup.errors import BadInput, ConfigError, CorpusIndexError, DedupError
 from dedup.printable import printable
+from dedup.redact import redact
 
 __all__ = ["build_parser", "exit_code", "main"]
 
@@ -47,7 +48,9 @@ def exit_code(error: DedupError) -> ExitCode:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``dedup`` command and return its exit code.
 
-    An option out of range exits through argparse (usage and message, code 2);
+    Messages are shown with credentials masked (:func:`dedup.redact.redact`)
+    and control characters escaped (:func:`dedup.printable.printable`). An
+    option out of range exits through argparse (usage and message, code 2);
     every other :class:`~dedup.errors.DedupError` prints one line and returns
     :func:`exit_code`; an ``OSError`` (a full disk mid-run) prints one line and
     returns 2; Ctrl-C returns 130.
@@ -58,13 +61,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except ConfigError as error:
-        command_parser.error(printable(str(error)))
+        command_parser.error(_shown(error))
+    except CorpusIndexError as error:  # its message names the index, credentials masked
+        print(f"dedup: --index: {_shown(error)}", file=sys.stderr)
+        return exit_code(error)
     except DedupError as error:
-        print(f"dedup: {printable(str(error))}", file=sys.stderr)
+        print(f"dedup: {_shown(error)}", file=sys.stderr)
         return exit_code(error)
     except OSError as error:  # the environment failed mid-run (a full disk, a lost mount)
-        print(f"dedup: {printable(str(error))}", file=sys.stderr)
+        print(f"dedup: {_shown(error)}", file=sys.stderr)
         return ExitCode.USAGE
     except KeyboardInterrupt:
         print("dedup: interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
+
+
+def _shown(error: BaseException) -> str:
+    return printable(redact(error))
