@@ -7,14 +7,17 @@ exception a caller would catch without knowing dedup::
     └── DedupError
         ├── ConfigError(DedupError, ValueError)   an option is out of range
         ├── InputError(DedupError, TypeError)     the text is not a str
-        └── IndexFormatError(DedupError, ValueError)
-                                                  a persistent index is of
-                                                  another format version
+        ├── IndexFormatError(DedupError, ValueError)
+        │                                         a persistent index is of
+        │                                         another format version
+        └── MissingExtraError(DedupError, ImportError)
+                                                  an optional dependency (an
+                                                  extra) is not installed
 """
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "DedupError", "IndexFormatError", "InputError"]
+__all__ = ["ConfigError", "DedupError", "IndexFormatError", "InputError", "MissingExtraError"]
 
 
 class DedupError(Exception):
@@ -31,3 +34,7 @@ class InputError(DedupError, TypeError):
 
 class IndexFormatError(DedupError, ValueError):
     """A persistent index was written by an incompatible version of dedup."""
+
+
+class MissingExtraError(DedupError, ImportError):
+    """A feature needs an optional dependency: the message names the extra to install."""

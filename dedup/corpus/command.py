@@ -24,6 +24,7 @@ from dedup.config import Config
 from dedup.corpus.batch import BatchOptions, Summary, default_workers, run_batch
 from dedup.corpus.readers import Fields
 from dedup.errors import ConfigError, IndexFormatError
+from dedup.extras import install_hint
 
 __all__ = ["add_parser"]
 
@@ -84,7 +85,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     run.add_argument("--engine", choices=("local", "ray"), default="local",
                      help="local: worker processes here (default); ray: Ray Data on a Ray "
-                          "cluster, the same output (pip install 'dedup[ray]')")
+                          "cluster, the same output (pip install 'dedup-paragraphs[ray]')")
     run.add_argument("--address", metavar="ADDR",
                      help="with --engine ray: the cluster ('auto', ray://HOST:PORT; default: "
                           "RAY_ADDRESS, else a local Ray with --workers CPUs)")
@@ -166,7 +167,7 @@ def _ray_engine(parser: argparse.ArgumentParser, address: str | None) -> Callabl
     try:
         from dedup.dist import clean_dataset
     except ImportError as error:
-        parser.error(f"--engine ray needs the ray extra: pip install 'dedup[ray]' ({error})")
+        parser.error(f"--engine ray needs the ray extra: {install_hint('ray')} ({error})")
     return functools.partial(clean_dataset, address=address)
 
 

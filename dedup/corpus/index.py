@@ -40,6 +40,7 @@ import numpy as np
 from dedup.config import Config
 from dedup.corpus.bands import U64, BandOwners
 from dedup.errors import ConfigError, IndexFormatError
+from dedup.extras import install_hint
 
 if TYPE_CHECKING:
     import redis
@@ -493,8 +494,8 @@ def _batches(values: Iterable[int]) -> Iterator[list[int]]:
 class RedisIndex:
     """An index on a Redis server, shared by every process that opens the same prefix.
 
-    Install the client with ``pip install dedup[redis]``. Keys live under
-    ``prefix`` (``dedup:`` by default): a ``meta`` hash, a ``docs`` set, a
+    Install the client with ``pip install 'dedup-paragraphs[redis]'``. Keys live
+    under ``prefix`` (``dedup:`` by default): a ``meta`` hash, a ``docs`` set, a
     ``sites`` hash of document counts, one ``counts:<site>`` hash per site,
     ``exact``, ``bands`` and ``keys`` hashes, and a ``key-order`` list that
     bounds the text store. First writers win (``HSETNX``), so concurrent
@@ -515,7 +516,7 @@ class RedisIndex:
         try:
             import redis
         except ImportError:
-            msg = f"a Redis index ({url!r}) needs the redis client: pip install 'dedup[redis]'"
+            msg = f"a Redis index ({url!r}) needs the redis client: {install_hint('redis')}"
             raise ConfigError(msg) from None
         return cls(redis.Redis.from_url(url), prefix=prefix, max_keys=max_keys)
 
