@@ -22,7 +22,7 @@ from rich.console import Console
 from dedup.cli import ExitCode, add_matching_options
 from dedup.config import Config
 from dedup.corpus.batch import BatchOptions, Summary, default_workers, run_batch
-from dedup.corpus.readers import Fields
+from dedup.corpus.readers import SUFFIXES, Fields
 from dedup.errors import ConfigError, IndexFormatError
 from dedup.extras import install_hint
 
@@ -135,13 +135,38 @@ def _run_batch(args: argparse.Namespace, config: Config) -> int:
             shutil.rmtree(options.report.parent, ignore_errors=True)
     for failure in summary.failures:
         print(f"dedup: {failure}", file=sys.stderr)
+    for line in ignored_lines(summary.ignored):
+        print(line, file=sys.stderr)
     if summary.interrupted:
         print("dedup: interrupted; finished files are complete, run again with --resume",
               file=sys.stderr)
         return ExitCode.INTERRUPTED
     if not args.quiet:
         print(summary.line(), file=sys.stderr)
+    if summary.ignored and not summary.files:
+        print(f"dedup: no corpus files in {options.in_dir}: nothing cleaned", file=sys.stderr)
+        return ExitCode.SOME_FILES_FAILED
     return ExitCode.SOME_FILES_FAILED if summary.failures or html_failed else ExitCode.OK
+
+
+def ignored_lines(ignored: list[str], limit: int = 20) -> list[str]:
+    """Name the files a run did not read (the first ``limit``), and say which ones it reads.
+
+    Example:
+        >>> for line in ignored_lines(["a.csv", "b.html"], limit=1):
+        ...     print(line[:60])
+        dedup: ignored a.csv: not a corpus file
+        dedup: ignored 1 more file
+        dedup: corpus files are .txt, .md, .jsonl, .jsonl.gz, .json.
+    """
+    if not ignored:
+        return []
+    lines = [f"dedup: ignored {name}: not a corpus file" for name in ignored[:limit]]
+    if len(ignored) > limit:
+        more = len(ignored) - limit
+        lines.append(f"dedup: ignored {more} more file{'s' if more > 1 else ''}")
+    lines.append(f"dedup: corpus files are {', '.join(SUFFIXES)}")
+    return lines
 
 
 def _scratch_report() -> Path:
