@@ -8,11 +8,11 @@ import pytest
 
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-datasets = pytest.importorskip("datasets")
+import datasets
 
-import dedup  # noqa: E402
-from dedup.integrations.datasets import clean_batch  # noqa: E402
-from tests.corpus_helpers import story  # noqa: E402
+import dedup
+from dedup.integrations.datasets import clean_batch
+from tests.corpus_helpers import story
 
 STORY = "The harbour board met on Tuesday to discuss the future of the old ferry pier."
 

@@ -48,6 +48,7 @@ __all__ = [
     "find_sources",
     "parse_chunk",
     "read_chunks",
+    "url_site",
 ]
 
 # What ISA-L's gzip reader raises for corrupt data (not a zlib.error).
@@ -296,14 +297,22 @@ def _site(record: dict[str, object], fields: Fields, path: str) -> str:
         if value is not None:
             return str(value)
     url = record.get("url")
-    if isinstance(url, str):
-        try:
-            host = urlsplit(url).hostname or ""
-        except ValueError:
-            host = ""
-        if host:
-            return host.removeprefix("www.")
-    return _directory_site(path)
+    host = url_site(url) if isinstance(url, str) else ""
+    return host or _directory_site(path)
+
+
+def url_site(url: str) -> str:
+    """Return the site of a URL: its host in lower case without ``www.`` (``""`` if none).
+
+    Example:
+        >>> url_site("https://www.Example.org/news/1"), url_site("not a url")
+        ('example.org', '')
+    """
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        host = ""
+    return host.removeprefix("www.")
 
 
 def _directory_site(path: str) -> str:
