@@ -49,7 +49,12 @@ import ray.data
 from ray.data.context import ShuffleStrategy
 from rich.console import Console
 from rich.progress import (
+    BarColumn,
+    DownloadColumn,
     Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
 )
 
 from dedup.corpus.batch import (
