@@ -12,7 +12,8 @@ from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
 
 import dedup
-from dedup.integrations.datatrove import DedupFormatter
+from dedup.cli import main
+from dedup.integrations.datatrove import DedupBoilerplateCounter, DedupFormatter
 from tests.corpus_helpers import NEWSLETTER, SYNDICATED, story
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -100,3 +101,44 @@ def test_cross_doc_through_a_shared_index_across_tasks_and_runs(tmp_path):
 def test_bad_options_fail_when_the_pipeline_is_built():
     with pytest.raises(dedup.ConfigError):
         DedupFormatter(boilerplate_min_docs=1)
+
+
+def test_two_stage_boilerplate_equals_dedup_batch(tmp_path):
+    docs = documents()
+    write_shards(tmp_path / "in", docs, shards=3)
+    counts = tmp_path / "counts"
+    count = LocalPipelineExecutor(
+        pipeline=[JsonlReader(str(tmp_path / "in")), DedupBoilerplateCounter(str(counts))],
+        tasks=3, workers=1, logging_dir=str(tmp_path / "logs-count"),
+    )
+    step = DedupFormatter(boilerplate_counts=str(counts), boilerplate_min_docs=3)
+    clean = LocalPipelineExecutor(
+        pipeline=[JsonlReader(str(tmp_path / "in")), step, JsonlWriter(str(tmp_path / "out"))],
+        tasks=3, workers=1, logging_dir=str(tmp_path / "logs-clean"), depends=count,
+    )
+    clean.run()
+    assert sorted(p.name for p in counts.iterdir()) == ["00000.json", "00001.json", "00002.json"]
+    out = read_output(tmp_path / "out")
+    # the same corpus through dedup batch (two passes, uniform): the same texts
+    (tmp_path / "twin").mkdir()
+    (tmp_path / "twin" / "docs.jsonl").write_text("".join(
+        json.dumps({"id": d["id"], "url": d["metadata"]["url"], "text": d["text"]}) + "\n"
+        for d in docs))
+    assert main(["batch", str(tmp_path / "twin"), str(tmp_path / "ref"), "--quiet",
+                 "--workers", "1", "--boilerplate-min-docs", "3"]) == 0
+    lines = (tmp_path / "ref" / "docs.jsonl").read_text().splitlines()
+    ref = {r["id"]: r["text"] for r in map(json.loads, lines)}
+    assert out == ref
+    assert all(NEWSLETTER not in text for text in out.values())  # every page, the first ones too
+    stats = json.loads((tmp_path / "logs-clean" / "stats.json").read_text())
+    (ours,) = [s for s in stats if s["name"].endswith(DedupFormatter.name)]
+    totals = {k: v if isinstance(v, int) else v["total"] for k, v in ours["stats"].items()}
+    assert totals["dropped_boilerplate"] == 12
+    assert "dropped_cross_doc" not in totals
+
+
+def test_two_stage_mode_refuses_streaming_options(tmp_path):
+    with pytest.raises(dedup.ConfigError, match="boilerplate_min_docs"):
+        DedupFormatter(boilerplate_counts=str(tmp_path))
+    with pytest.raises(dedup.ConfigError, match="two-stage"):
+        DedupFormatter(boilerplate_counts=str(tmp_path), boilerplate_min_docs=3, cross_doc=True)
