@@ -30,9 +30,11 @@ __all__ = ["add_parser"]
 
 _DESCRIPTION = """\
 Clean every article of a corpus directory into a mirrored tree. Reads .txt and
-.md files (one article each) and .jsonl and .jsonl.gz files (one JSON object per
-line); writes the same names and formats under OUT_DIR. Inputs are never
-modified; each output appears only when complete.
+.md files (one article each), JSON lines (.jsonl; gzip: .jsonl.gz, .json.gz;
+zstd: .jsonl.zst, .json.zst; one JSON object per line) and Parquet files (one
+article per row); writes the same names, formats and compression under OUT_DIR
+and names the files it ignores. Inputs are never modified; each output appears
+only when complete.
 """
 
 
