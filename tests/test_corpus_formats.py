@@ -155,10 +155,10 @@ def test_bad_row_names_its_row(tmp_path, capsys):
     assert "dedup: r.parquet:2: text field 'text' is missing" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("name", "module", "extra"),
-                         [("a.jsonl.zst", "zstandard", "zstd"),
-                          ("a.parquet", "pyarrow", "parquet")])
-def test_missing_extra_is_named(tmp_path, capsys, monkeypatch, name, module, extra):
+@pytest.mark.parametrize(("name", "module", "extra", "what"),
+                         [("a.jsonl.zst", "zstandard", "zstd", "zstd"),
+                          ("a.parquet", "pyarrow", "parquet", "Parquet")])
+def test_missing_extra_is_named(tmp_path, capsys, monkeypatch, name, module, extra, what):
     write_formats(tmp_path / "made", ROWS)
     (tmp_path / "in").mkdir()
     source = "b.jsonl.zst" if extra == "zstd" else "d.parquet"
@@ -172,7 +172,8 @@ def test_missing_extra_is_named(tmp_path, capsys, monkeypatch, name, module, ext
                  "--workers", "1"])
     err = capsys.readouterr().err
     assert code == 1
-    assert f"needs the {extra} extra: pip install 'dedup-paragraphs[{extra}]'" in err
+    hint = f"pip install 'dedup-paragraphs[{extra}]'"
+    assert f"dedup: {name}: a {what} file needs the {extra} extra: {hint}" in err
     assert (tmp_path / "out" / "ok.jsonl").exists()
 
 

@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 __all__ = ["ParquetSink", "articles", "batches", "cleaned", "parse_chunk", "read_chunks"]
 
 
-def _pyarrow(path: str) -> Any:  # noqa: ANN401 - the pyarrow module
-    require("pyarrow.parquet", "parquet", path)
+def _pyarrow() -> Any:  # noqa: ANN401 - the pyarrow module
+    require("pyarrow.parquet", "parquet", "a Parquet file")
     import pyarrow as pa
 
     return pa
@@ -47,7 +47,7 @@ def batches(source: Source) -> Iterator[tuple[int, int, pa.Table, int, bool]]:
         BadInput: the file is not Parquet, cannot be read, or pyarrow is missing.
     """
     try:
-        pa = _pyarrow(source.relative)
+        pa = _pyarrow()
         import pyarrow.parquet as pq
 
         parquet = pq.ParquetFile(source.path)
@@ -96,7 +96,7 @@ def cleaned(chunk: Chunk, texts: Sequence[str], fields: Fields) -> bytes:
     table = _from_ipc(chunk.lines[0])
     index = table.schema.get_field_index(fields.text)
     field = table.schema.field(index)
-    pa = _pyarrow(chunk.source.relative)
+    pa = _pyarrow()
     return _to_ipc(table.set_column(index, field, pa.array(list(texts), type=field.type)))
 
 
@@ -121,8 +121,8 @@ class ParquetSink:
     The schema is the first table's unless given.
     """
 
-    def __init__(self, raw: BinaryIO, path: str, schema: pa.Schema | None = None) -> None:
-        self._pq = require("pyarrow.parquet", "parquet", path)
+    def __init__(self, raw: BinaryIO, schema: pa.Schema | None = None) -> None:
+        self._pq = require("pyarrow.parquet", "parquet", "a Parquet file")
         self._raw = raw
         self._writer: Any = None
         if schema is not None:

@@ -201,7 +201,7 @@ def _read_lines(source: Source) -> Iterator[Chunk]:
         elif source.format == "jsonl.zst":
             from dedup.corpus.zstd import open_reader
 
-            stream = open_reader(raw, source.relative)
+            stream = open_reader(raw)
         lines: list[bytes] = []
         size = 0
         first = 1

@@ -170,7 +170,7 @@ class OutputFile:
         self.temporary = final.with_name(f".{final.name}.{os.getpid()}{PARTIAL}")
         self._raw: BinaryIO = self.temporary.open("wb")
         self._gzip = _GzipStream(self._raw) if file_format == "jsonl.gz" else None
-        self._stream = _stream(self._raw, file_format, final)
+        self._stream = _stream(self._raw, file_format)
 
     def write_text(self, text: str) -> None:
         """Write a whole article (text formats)."""
@@ -226,16 +226,16 @@ class OutputFile:
             self.temporary.unlink(missing_ok=True)
 
 
-def _stream(raw: BinaryIO, file_format: str, final: Path) -> ZstdWriter | ParquetSink | None:
+def _stream(raw: BinaryIO, file_format: str) -> ZstdWriter | ParquetSink | None:
     """The encoder of zstd and Parquet output (imported only for those formats)."""
     if file_format == "jsonl.zst":
         from dedup.corpus.zstd import ZstdWriter
 
-        return ZstdWriter(raw, final.name)
+        return ZstdWriter(raw)
     if file_format == "parquet":
         from dedup.corpus.parquet import ParquetSink
 
-        return ParquetSink(raw, final.name)
+        return ParquetSink(raw)
     return None
 
 

@@ -19,11 +19,11 @@ __all__ = ["LEVEL", "ZstdWriter", "open_reader"]
 LEVEL = 3  # zstd's default: about gzip -6 in size at several times its speed
 
 
-def _zstandard(path: str) -> Any:  # noqa: ANN401 - the zstandard module
-    return require("zstandard", "zstd", path)
+def _zstandard() -> Any:  # noqa: ANN401 - the zstandard module
+    return require("zstandard", "zstd", "a zstd file")
 
 
-def open_reader(raw: BinaryIO, path: str) -> BinaryIO:
+def open_reader(raw: BinaryIO) -> BinaryIO:
     """Return a buffered reader of the decompressed bytes of ``raw`` (iterate it for lines).
 
     Corrupt data raises :class:`OSError` ("invalid zstd data: ...") while reading.
@@ -31,7 +31,7 @@ def open_reader(raw: BinaryIO, path: str) -> BinaryIO:
     Raises:
         MissingExtraError: zstandard is not installed.
     """
-    zstandard = _zstandard(path)
+    zstandard = _zstandard()
     reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True,
                                                          closefd=False)
     return io.BufferedReader(_Checked(reader, zstandard.ZstdError), 1 << 20)
@@ -61,16 +61,16 @@ class ZstdWriter:
     Example:
         >>> import zstandard
         >>> raw = io.BytesIO()
-        >>> writer = ZstdWriter(raw, "a.jsonl.zst")
+        >>> writer = ZstdWriter(raw)
         >>> writer.write(b'{"text":"one"}\\n')
         >>> writer.close()
         >>> zstandard.ZstdDecompressor().decompressobj().decompress(raw.getvalue())
         b'{"text":"one"}\\n'
     """
 
-    def __init__(self, raw: BinaryIO, path: str) -> None:
+    def __init__(self, raw: BinaryIO) -> None:
         self._raw = raw
-        self._compressor = _zstandard(path).ZstdCompressor(level=LEVEL).compressobj()
+        self._compressor = _zstandard().ZstdCompressor(level=LEVEL).compressobj()
 
     def write(self, data: bytes) -> None:
         """Compress and write ``data`` (buffered inside the compressor)."""
