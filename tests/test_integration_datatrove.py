@@ -72,10 +72,12 @@ def test_in_article_cleaning_with_stats_per_reason(tmp_path, tasks):
     assert "dropped_cross_doc" not in stats
 
 
-def test_corpus_modes_in_one_task(tmp_path):
+@pytest.mark.parametrize("index", [None, "seen.sqlite"])
+def test_corpus_modes_in_one_task(tmp_path, index):
     docs = documents()
     write_shards(tmp_path / "in", docs, shards=1)
-    step = DedupFormatter(cross_doc=True, boilerplate_min_docs=3)
+    path = None if index is None else tmp_path / index
+    step = DedupFormatter(index=path, cross_doc=True, boilerplate_min_docs=3)
     out, stats = run(tmp_path, step, 1, "out")
     first, *rest = [out[f"doc-{n}"] for n in range(12)]
     assert SYNDICATED in first
