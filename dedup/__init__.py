@@ -27,6 +27,7 @@ from dedup.errors import (
     IndexLost,
     IndexUnavailable,
     InputError,
+    MissingExtraError,
     OutputError,
     ResumeError,
 )
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from dedup.corpus.deduplicator import Deduplicator
 
 try:
-    __version__ = version("dedup")
+    __version__ = version("dedup-paragraphs")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
@@ -58,6 +59,7 @@ __all__ = [
     "IndexLost",
     "IndexUnavailable",
     "InputError",
+    "MissingExtraError",
     "OutputError",
     "Report",
     "ResumeError",

@@ -15,6 +15,9 @@ without knowing dedup::
         │                                           be written
         ├── ResumeError(DedupError, ValueError)     --resume into an OUT_DIR written
         │                                           with other options
+        ├── MissingExtraError(DedupError, ImportError)
+        │                                           an optional dependency (an
+        │                                           extra) is not installed
         └── CorpusIndexError                        a persistent index cannot be used
             ├── IndexFormatError(CorpusIndexError, ValueError)
             │                                       of another format version or
@@ -44,6 +47,7 @@ __all__ = [
     "IndexLost",
     "IndexUnavailable",
     "InputError",
+    "MissingExtraError",
     "OutputError",
     "ResumeError",
 ]
@@ -86,6 +90,10 @@ class OutputError(DedupError, OSError):
 
 class ResumeError(DedupError, ValueError):
     """``--resume`` into an output directory that a run with other options wrote."""
+
+
+class MissingExtraError(DedupError, ImportError):
+    """A feature needs an optional dependency: the message names the extra to install."""
 
 
 class CorpusIndexError(DedupError):

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from dedup.cli.options import ExitCode, add_matching_options, config_from_args
 from dedup.errors import ConfigError
+from dedup.extras import install_hint
 from dedup.printable import printable
 
 if TYPE_CHECKING:
@@ -32,9 +33,11 @@ __all__ = ["add_parser", "default_workers"]
 
 _DESCRIPTION = """\
 Clean every article of a corpus directory into a mirrored tree. Reads .txt and
-.md files (one article each) and .jsonl and .jsonl.gz files (one JSON object per
-line); writes the same names and formats under OUT_DIR. Inputs are never
-modified; each output appears only when complete.
+.md files (one article each), JSON lines (.jsonl; gzip: .jsonl.gz, .json.gz;
+zstd: .jsonl.zst, .json.zst; one JSON object per line) and Parquet files (one
+article per row); writes the same names, formats and compression under OUT_DIR
+and names the files it ignores. Inputs are never modified; each output appears
+only when complete.
 """
 
 
@@ -99,7 +102,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run_group.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     run_group.add_argument("--engine", choices=("local", "ray"), default="local",
                            help="local: worker processes here (default); ray: Ray Data on a "
-                                "Ray cluster, the same output (pip install 'dedup[ray]')")
+                                "Ray cluster, the same output "
+                                "(pip install 'dedup-paragraphs[ray]')")
     run_group.add_argument("--address", metavar="ADDR",
                            help="with --engine ray: the cluster ('auto', ray://HOST:PORT; "
                                 "default: RAY_ADDRESS, else a local Ray with --workers CPUs)")
@@ -167,21 +171,49 @@ def run(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, previous)
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
-    return _finish(summary, quiet=args.quiet, html_failed=html_failed)
+    return _finish(summary, options, quiet=args.quiet, html_failed=html_failed)
 
 
-def _finish(summary: Summary, *, quiet: bool, html_failed: bool) -> int:
-    for skipped in summary.ignored:
+def _finish(summary: Summary, options: RunOptions, *, quiet: bool, html_failed: bool) -> int:
+    for skipped in summary.unread:
         print(f"dedup: {printable(str(skipped))}", file=sys.stderr)
     for failure in summary.failures:
         print(f"dedup: {printable(str(failure))}", file=sys.stderr)
+    for line in ignored_lines(summary.ignored):
+        print(printable(line), file=sys.stderr)
     if summary.interrupted:
         print("dedup: interrupted; finished files are complete, run again with --resume",
               file=sys.stderr)
         return ExitCode.INTERRUPTED
     if not quiet:
         print(summary.line(), file=sys.stderr)
+    if summary.ignored and not summary.files:
+        print(f"dedup: no corpus files in {printable(str(options.in_dir))}: nothing cleaned",
+              file=sys.stderr)
+        return ExitCode.SOME_FILES_FAILED
     return ExitCode.SOME_FILES_FAILED if summary.failures or html_failed else ExitCode.OK
+
+
+def ignored_lines(ignored: list[str], limit: int = 20) -> list[str]:
+    """Name the files a run did not read (the first ``limit``), and say which ones it reads.
+
+    Example:
+        >>> for line in ignored_lines(["a.csv", "b.html"], limit=1):
+        ...     print(line[:60])
+        dedup: ignored a.csv: not a corpus file
+        dedup: ignored 1 more file
+        dedup: corpus files are .txt, .md, .jsonl, .jsonl.gz, .json.
+    """
+    from dedup.corpus.readers import SUFFIXES, record_path
+
+    if not ignored:
+        return []
+    lines = [f"dedup: ignored {record_path(name)}: not a corpus file" for name in ignored[:limit]]
+    if len(ignored) > limit:
+        more = len(ignored) - limit
+        lines.append(f"dedup: ignored {more} more file{'s' if more > 1 else ''}")
+    lines.append(f"dedup: corpus files are {', '.join(SUFFIXES)}")
+    return lines
 
 
 def _html_report(report: Path, out_dir: Path) -> bool:
@@ -210,7 +242,7 @@ def _engine(name: str, address: str | None) -> Callable[..., Summary]:
 
     missing = [m for m in ("ray", "scipy", "pyarrow") if importlib.util.find_spec(m) is None]
     if missing:
-        msg = f"--engine ray needs the ray extra: pip install 'dedup[ray]' (no {missing[0]})"
+        msg = f"--engine ray needs the ray extra: {install_hint('ray')} (no {missing[0]})"
         raise ConfigError(msg)
     from dedup.dist import clean_dataset
 

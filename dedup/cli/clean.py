@@ -9,6 +9,7 @@ from typing import TextIO
 
 from dedup.cli.options import ExitCode, add_matching_options, config_from_args
 from dedup.errors import BadInput, OutputError
+from dedup.printable import printable
 
 __all__ = ["add_parser"]
 
@@ -45,6 +46,11 @@ def run(args: argparse.Namespace) -> int:
     from dedup.pipeline import clean_with_report
 
     config = config_from_args(args)
+    corpus = _corpus_input(args.file)
+    if corpus is not None:
+        print(f"dedup: {printable(args.file)} is {corpus}; dedup clean takes one article: "
+              f"use dedup batch {printable(_corpus_dir(args.file))} OUT_DIR", file=sys.stderr)
+        return ExitCode.USAGE
     try:
         text = _read_text(args.file)
     except OSError as error:
@@ -71,6 +77,26 @@ def run(args: argparse.Namespace) -> int:
                 msg = f"--report {args.report}: cannot write: {error.strerror or error}"
                 raise OutputError(msg) from None
     return ExitCode.OK
+
+
+def _corpus_input(name: str) -> str | None:
+    """Say what ``name`` is when it is a corpus (a directory or a records file), else None."""
+    if name == "-":
+        return None
+    if Path(name).is_dir():
+        return "a directory"
+    from dedup.corpus.readers import source_format
+
+    file_format = source_format(Path(name).name)
+    if file_format is not None and file_format != "text":
+        return "a file of records (one article per line or row)"
+    return None
+
+
+def _corpus_dir(name: str) -> str:
+    """The directory to give ``dedup batch`` for ``name`` (itself, or the file's directory)."""
+    path = Path(name)
+    return name if path.is_dir() else str(path.parent)
 
 
 def _read_text(name: str, stdin: TextIO | None = None) -> str:

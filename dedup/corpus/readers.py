@@ -1,9 +1,12 @@
 """Corpus files -> chunks of raw lines -> articles.
 
 A corpus is a directory tree. Every ``.txt`` and ``.md`` file holds one
-article; every ``.jsonl`` and ``.jsonl.gz`` file holds one JSON object per
-line, whose text field (``text`` by default) is the article and whose other
-fields are kept untouched. Other files are ignored. Files are taken in the
+article; every ``.jsonl`` file holds one JSON object per line, whose text
+field (``text`` by default) is the article and whose other fields are kept
+untouched, and so do ``.jsonl.gz`` / ``.json.gz`` (gzip) and ``.jsonl.zst`` /
+``.json.zst`` (zstd, :mod:`dedup.corpus.zstd`), the shards of dolma and
+datatrove. Every ``.parquet`` file holds one article per row
+(:mod:`dedup.corpus.parquet`). Other files are ignored. Files are taken in the
 order of their relative POSIX paths, lines in file order: this is the corpus
 order that "earlier" means for cross-document duplicates.
 
@@ -25,7 +28,7 @@ import errno
 import os
 import stat
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Literal, cast
@@ -34,7 +37,7 @@ from urllib.parse import urlsplit
 import orjson
 from isal import igzip, isal_zlib
 
-from dedup.errors import BadInput
+from dedup.errors import BadInput, MissingExtraError
 
 __all__ = [
     "SUFFIXES",
@@ -51,15 +54,18 @@ __all__ = [
     "read_chunks",
     "record_path",
     "regular_size",
+    "url_site",
     "walk_corpus",
 ]
 
 # What ISA-L's gzip reader raises for corrupt data (not a zlib.error).
 _ISAL_ERROR = cast("type[Exception]", isal_zlib.error)  # its stubs call it an instance
 
-Format = Literal["text", "jsonl", "jsonl.gz"]
+Format = Literal["text", "jsonl", "jsonl.gz", "jsonl.zst", "parquet"]
 SUFFIXES: dict[str, Format] = {".txt": "text", ".md": "text", ".jsonl": "jsonl",
-                               ".jsonl.gz": "jsonl.gz"}
+                               ".jsonl.gz": "jsonl.gz", ".json.gz": "jsonl.gz",
+                               ".jsonl.zst": "jsonl.zst", ".json.zst": "jsonl.zst",
+                               ".parquet": "parquet"}
 CHUNK_LINES = 256  # articles per task; fixed, so results never depend on the worker count
 CHUNK_BYTES = 4 << 20
 
@@ -125,20 +131,21 @@ class Skipped:
 
 def find_sources(
     root: Path,
+    ignored: list[str] | None = None,
     *,
     follow_links: bool = False,
     skipped: list[Skipped] | None = None,
-    formats: Callable[[str], Format | None] | None = None,
 ) -> list[Source]:
     """Return the corpus files under ``root`` in corpus order.
 
-    ``formats`` says which format a file name stands for (default:
-    :func:`source_format`; ``None`` for files to ignore).
+    The relative paths of the other files (not hidden ones) are appended to
+    ``ignored`` when it is given, so a run can name what it did not read.
 
     Only regular files are read. A link to a file is followed when its target
     lies inside ``root``; links to directories are not descended; with
-    ``follow_links`` every link is followed (each directory once). What is
-    passed over is appended to ``skipped``.
+    ``follow_links`` every link is followed (each directory once). Corpus
+    files passed over (a pipe, a device, a link out of ``root``) are appended
+    to ``skipped``.
 
     Example:
         >>> import tempfile
@@ -146,26 +153,30 @@ def find_sources(
         ...     _ = Path(tmp, "b.jsonl").write_text("")
         ...     _ = Path(tmp, "a.txt").write_text("x")
         ...     _ = Path(tmp, "notes.csv").write_text("")
-        ...     [s.relative for s in find_sources(Path(tmp))]
-        ['a.txt', 'b.jsonl']
+        ...     ignored = []
+        ...     [s.relative for s in find_sources(Path(tmp), ignored)], ignored
+        (['a.txt', 'b.jsonl'], ['notes.csv'])
     """
     found: list[Source] = []
     skips = skipped if skipped is not None else []
     inside = root.resolve()
-    format_of = formats or source_format
     for directory, _, files in walk_corpus(root, follow_links, skips):
         for name in files:
-            file_format = format_of(name)
-            if file_format is None:
-                continue
+            file_format = source_format(name)
             path = Path(directory, name)
             relative = path.relative_to(root).as_posix()
+            if file_format is None:
+                if ignored is not None and not name.startswith("."):
+                    ignored.append(relative)
+                continue
             size = regular_size(path, inside, follow_links)
             if isinstance(size, str):
                 skips.append(Skipped(relative, size))
                 continue
             found.append(Source(path, relative, file_format, size))
     skips.sort(key=lambda s: s.relative)
+    if ignored is not None:
+        ignored.sort()
     return sorted(found, key=lambda s: s.relative)
 
 
@@ -279,8 +290,13 @@ def read_chunks(source: Source) -> Iterator[Chunk]:
                 data = handle.read()
             yield Chunk(source, 0, 1, (data,), len(data), last=True)
             return
+        if source.format == "parquet":
+            from dedup.corpus import parquet
+
+            yield from parquet.read_chunks(source)
+            return
         yield from _read_lines(source)
-    except (OSError, EOFError, zlib.error, _ISAL_ERROR) as error:
+    except (OSError, EOFError, zlib.error, _ISAL_ERROR, MissingExtraError) as error:
         raise BadInput(record_path(source.relative), None, _describe(error)) from None
 
 
@@ -289,6 +305,10 @@ def _read_lines(source: Source) -> Iterator[Chunk]:
         stream: BinaryIO = raw
         if source.format == "jsonl.gz":  # ISA-L's gzip reader: twice as fast as the standard one
             stream = igzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[no-untyped-call,assignment]
+        elif source.format == "jsonl.zst":
+            from dedup.corpus.zstd import open_reader
+
+            stream = open_reader(raw)
         lines: list[bytes] = []
         size = 0
         first = 1
@@ -318,6 +338,10 @@ def parse_chunk(chunk: Chunk, fields: Fields) -> list[Article]:
         text = _decode_text(path, chunk.lines[0])
         site = _directory_site(path)
         return [Article(path, 1, path, site, text)]
+    if source.format == "parquet":
+        from dedup.corpus import parquet
+
+        return parquet.parse_chunk(chunk, fields)
     articles = []
     for offset, line in enumerate(chunk.lines):
         number = chunk.first_line + offset
@@ -381,14 +405,22 @@ def _site(record: dict[str, object], fields: Fields, path: str) -> str:
         if value is not None:
             return str(value)
     url = record.get("url")
-    if isinstance(url, str):
-        try:
-            host = urlsplit(url).hostname or ""
-        except ValueError:
-            host = ""
-        if host:
-            return host.removeprefix("www.")
-    return _directory_site(path)
+    host = url_site(url) if isinstance(url, str) else ""
+    return host or _directory_site(path)
+
+
+def url_site(url: str) -> str:
+    """Return the site of a URL: its host in lower case without ``www.`` (``""`` if none).
+
+    Example:
+        >>> url_site("https://www.Example.org/news/1"), url_site("not a url")
+        ('example.org', '')
+    """
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        host = ""
+    return host.removeprefix("www.")
 
 
 def _directory_site(path: str) -> str:
@@ -397,6 +429,8 @@ def _directory_site(path: str) -> str:
 
 
 def _describe(error: BaseException) -> str:
+    if isinstance(error, MissingExtraError):
+        return str(error)
     if isinstance(error, OSError) and error.strerror:
         return f"cannot read: {error.strerror}"
     return f"cannot read: {error}"

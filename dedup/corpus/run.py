@@ -31,7 +31,7 @@ from pathlib import Path
 import orjson
 
 from dedup.corpus.options import RunOptions
-from dedup.corpus.readers import Skipped, Source
+from dedup.corpus.readers import Source
 from dedup.corpus.summary import Summary
 from dedup.corpus.writers import output_path, partial_path, remove_partials
 from dedup.errors import ConfigError, OutputError, ResumeError
@@ -51,7 +51,11 @@ RUN_RECORD = ".dedup-run.json"
 _RECORD_VERSION = 1
 
 Finder = Callable[..., list[Source]]
-"""``find(root, *, follow_links, skipped)``: the sources of a corpus, in corpus order."""
+"""``find(root, ignored, *, follow_links, skipped)``: the sources of a corpus, in corpus order.
+
+It appends the files of no corpus format to ``ignored``, the corpus files it
+passes over (not regular, links out of the corpus) to ``skipped``.
+"""
 
 
 @dataclass(slots=True)
@@ -82,10 +86,9 @@ def start_run(options: RunOptions, find: Finder) -> Start:
     started = time.perf_counter()
     check_directories(options.in_dir, options.out_dir)
     summary = Summary()
-    skipped: list[Skipped] = []
-    sources = find(options.in_dir, follow_links=options.follow_links, skipped=skipped)
+    sources = find(options.in_dir, summary.ignored, follow_links=options.follow_links,
+                   skipped=summary.unread)
     summary.files = len(sources)
-    summary.ignored = skipped
     if options.report is not None:
         _check_report(options.report, options, sources)
     if not options.dry_run:

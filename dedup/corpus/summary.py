@@ -1,7 +1,8 @@
 """What a batch run did: counts in and out, drops by reason, failures, time.
 
 ``files_skipped`` counts the finished outputs a resumed run kept; ``ignored``
-names the corpus files not read (not regular files, links out of the corpus).
+names the files of no corpus format, ``unread`` the corpus files passed over
+(not regular files, links out of the corpus) and why.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ class Summary:
     bytes_out: int = 0
     dropped: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
     failures: list[BadInput] = field(default_factory=list)
-    ignored: list[Skipped] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # files of no corpus format, not read
+    unread: list[Skipped] = field(default_factory=list)  # corpus files passed over, and why
     seconds: float = 0.0
     interrupted: bool = False
 
@@ -51,7 +53,9 @@ class Summary:
             'dedup: 2 articles in 1 files (0 failed, 0 skipped); paragrap'
         """
         reasons = ", ".join(f"{k} {v}" for k, v in self.dropped.items() if v) or "none"
-        ignored = f", {len(self.ignored)} not read" if self.ignored else ""
+        ignored = f", {len(self.ignored)} ignored" if self.ignored else ""
+        if self.unread:
+            ignored += f", {len(self.unread)} not read"
         return (
             f"dedup: {self.articles} articles in {self.files} files "
             f"({len(self.failures)} failed, {self.files_skipped} skipped{ignored}); "
