@@ -41,6 +41,8 @@ import numpy.typing as npt
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
+from dedup.compiled import GOLDEN  # Fibonacci hashing: which positions start a run
+
 __all__ = ["PIECE", "distance", "ratio"]
 
 PIECE = 4096  # characters a side that one rapidfuzz call compares at most
@@ -50,7 +52,6 @@ _SAMPLE_BITS = 4  # one position in 2**_SAMPLE_BITS starts a run
 _PER_PIECE = 16  # anchors kept per PIECE characters, enough to cut near its end
 _BASE = 0x100000001B3  # the runs' polynomial hash: an odd base, invertible modulo 2**64
 _INVERSE = pow(_BASE, -1, 1 << 64)
-_MIX = 0x9E3779B97F4A7C15  # Fibonacci hashing of a run's hash: which positions are chosen
 
 Cut = tuple[int, int]
 
@@ -152,7 +153,7 @@ def _runs(text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64]]:
     np.cumprod(np.full(count - 1, _INVERSE, np.uint64), out=inverse[1:])
     runs = (prefix[_RUN:] - prefix[:count]) * inverse  # sum of code[i + k] * BASE**k
     mixed = runs ^ (runs >> np.uint64(29))
-    chosen = np.flatnonzero((mixed * np.uint64(_MIX)) >> np.uint64(64 - _SAMPLE_BITS) == 0)
+    chosen = np.flatnonzero((mixed * np.uint64(GOLDEN)) >> np.uint64(64 - _SAMPLE_BITS) == 0)
     return chosen, runs[chosen]
 
 
