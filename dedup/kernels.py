@@ -32,6 +32,7 @@ only.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import threading
@@ -42,6 +43,7 @@ from importlib.util import find_spec
 from typing import Literal, cast
 
 from dedup import compiled as loops
+from dedup.interrupts import interrupted
 
 __all__ = ["PAYS_OFF", "Kernels", "Mode", "compiled", "enabled", "load", "mode", "use"]
 
@@ -53,7 +55,11 @@ _SAY_AFTER = 1.0  # seconds of compiling after which stderr says what is going o
 
 @dataclass(frozen=True, slots=True)
 class Kernels:
-    """The compiled kernels (signatures and meaning: :mod:`dedup.compiled`)."""
+    """The compiled kernels (signatures and meaning: :mod:`dedup.compiled`).
+
+    Each is Numba's dispatcher (as ``__wrapped__``) behind a wrapper that turns a
+    Ctrl-C Numba reported as ``SystemError`` back into ``KeyboardInterrupt``.
+    """
 
     fold_spaces: Callable[..., object]
     shingle_sign: Callable[..., object]
@@ -154,7 +160,7 @@ def _build(*, force: bool) -> Kernels | None:
         return None
     try:
         with kernel_cache.saying_when_slow(_say_compiling, _SAY_AFTER):
-            built = Kernels(*(compile_one(f) for f in (
+            built = Kernels(*(_interruptible(compile_one(f)) for f in (
                 loops.fold_spaces, loops.shingle_sign, loops.band_pairs,
                 loops.table_find, loops.table_claim, loops.table_release,
             )))
@@ -162,6 +168,24 @@ def _build(*, force: bool) -> Kernels | None:
     except OSError:  # a cache that cannot be read after all: the NumPy path
         return None
     return built
+
+
+def _interruptible(kernel: Callable[..., object]) -> Callable[..., object]:
+    """``kernel``, raising ``KeyboardInterrupt`` for a Ctrl-C that Numba turned into SystemError.
+
+    The compiled function is ``__wrapped__``.
+    """
+
+    @functools.wraps(kernel)
+    def call(*args: object) -> object:
+        try:
+            return kernel(*args)
+        except SystemError as error:
+            if interrupted(error):
+                raise KeyboardInterrupt from error
+            raise
+
+    return call
 
 
 def _say_compiling() -> None:

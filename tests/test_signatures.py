@@ -208,7 +208,7 @@ def test_loading_compiles_what_clean_calls():
         "from dedup.corpus.bands import BandOwners\nimport numpy as np\n"
         "t = BandOwners(capacity=4); keys = np.arange(9, dtype=np.uint64)\n"
         "t.claim(keys, keys); t.find(keys); t.release(keys, keys)\n"
-        "print([len(getattr(k, f).signatures) for f in k.__slots__])"
+        "print([len(getattr(k, f).__wrapped__.signatures) for f in k.__slots__])"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, env={**os.environ, "DEDUP_JIT": "1"})

@@ -161,7 +161,11 @@ class OutputFile:
         final.parent.mkdir(parents=True, exist_ok=True)
         self.temporary = final.with_name(f".{final.name}.{os.getpid()}{PARTIAL}")
         self._raw: BinaryIO = self.temporary.open("wb")
-        self._gzip = _GzipStream(self._raw) if file_format == "jsonl.gz" else None
+        try:
+            self._gzip = _GzipStream(self._raw) if file_format == "jsonl.gz" else None
+        except BaseException:  # Ctrl-C included: nobody holds this file to discard it yet
+            self.discard()
+            raise
 
     def write_text(self, text: str) -> None:
         """Write a whole article (text formats)."""
