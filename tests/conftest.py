@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from dedup import kernels
+from tests.redis_server import RedisServer
 
 settings.register_profile(
     "ci",
@@ -64,3 +65,23 @@ def compiled_kernels() -> kernels.Kernels:
         loaded = kernels.load()
     assert loaded is not None, "Numba could not compile the kernels"
     return loaded
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A real redis-server of this test alone (killed or stopped at its end)."""
+    server = RedisServer(tmp_path / "redis").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def shared_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One redis-server for a whole session; tests keep apart with their own key prefix."""
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
