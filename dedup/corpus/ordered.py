@@ -100,6 +100,9 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     # CPython keeps the worker processes there; the executor has no public way
     # to end them before Python 3.14 (terminate_workers).
     workers = list((getattr(pool, "_processes", None) or {}).values())
+    calls = getattr(pool, "_call_queue", None)
+    if calls is not None:  # a task being fed to a stopped worker must not hold up the exit
+        calls.cancel_join_thread()
     pool.shutdown(wait=False, cancel_futures=True)
     for process in workers:
         process.terminate()
