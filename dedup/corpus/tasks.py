@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import orjson
 
+from dedup import kernels
 from dedup.config import Config
 from dedup.corpus.decisions import (
     REASONS,
@@ -157,8 +158,10 @@ _WARM_UP = "\n".join([
 def warm_up(config: Config) -> None:
     """Build what the analysis builds on first use, before workers are forked.
 
-    Forked workers inherit it instead of each building it on its first chunk.
+    Forked workers inherit it (the compiled kernels included) instead of each
+    building it on its first chunk.
     """
+    kernels.load()
     analyze_article(_WARM_UP, config, cross_doc=True)
 
 

@@ -219,8 +219,12 @@ class OutputFile:
         final.parent.mkdir(parents=True, exist_ok=True)
         self.temporary = partial_path(final)
         self._raw: BinaryIO = self.temporary.open("wb")
-        self._gzip = _GzipStream(self._raw) if file_format == "jsonl.gz" else None
-        self._stream = _stream(self._raw, file_format)
+        try:
+            self._gzip = _GzipStream(self._raw) if file_format == "jsonl.gz" else None
+            self._stream = _stream(self._raw, file_format)
+        except BaseException:  # Ctrl-C included: nobody holds this file to discard it yet
+            self.discard()
+            raise
 
     def write_text(self, text: str) -> None:
         """Write a whole article (text formats)."""
