@@ -111,7 +111,7 @@ def test_ctrl_c_stops_a_hostile_run_at_once(hostile: Path, tmp_path: Path) -> No
     assert not any(_alive(pid) for pid in workers)
     assert not list(out.rglob("*dedup-partial"))
     written = {p.name for p in out.iterdir()} if out.exists() else set()
-    assert written <= {"a-0.txt", "a-1.txt", "a-2.txt"}
+    assert written <= {"a-0.txt", "a-1.txt", "a-2.txt", ".dedup-run.json"}
 
 
 def test_workers_die_with_a_killed_main_process(hostile: Path, tmp_path: Path) -> None:
