@@ -19,11 +19,15 @@ menu on every page). Results hold counts, rates and domain names only.
 
 from __future__ import annotations
 
+import json
 import random
+import subprocess
+import sys
 import re
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 
 from alternatives import Tool
 from data import lines_of
@@ -139,3 +143,74 @@ def evaluate(
         total.seconds += elapsed
         per_domain[domain].seconds += elapsed
     return total, {d: c.summary() for d, c in per_domain.items()}
+
+
+# ------------------------------------------------------------------ corpus mode: dedup batch
+
+
+def site_groups(
+    pages: Sequence[dict[str, object]], min_pages: int
+) -> dict[str, list[dict[str, object]]]:
+    """The sites with at least ``min_pages`` pages that have gold texts, pages in doc_id order."""
+    by_site: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for p in pages:
+        if isinstance(p.get("gold"), str) and isinstance(p.get("full"), str) and p["full"] \
+                and p.get("domain"):
+            by_site[str(p["domain"])].append(p)
+    return {
+        site: sorted(group, key=lambda p: (str(p["doc_id"]), str(p["source"])))
+        for site, group in sorted(by_site.items())
+        if len(group) >= min_pages
+    }
+
+
+def page_id(page: dict[str, object]) -> str:
+    return f"{page['source']}/{page['doc_id']}"
+
+
+def write_site_corpus(groups: dict[str, list[dict[str, object]]], path: Path) -> None:
+    """One JSON line per page: ``id``, ``site`` (its domain) and ``text`` (the ``full`` view)."""
+    with path.open("w", encoding="utf-8") as out:
+        for site, group in groups.items():
+            for p in group:
+                out.write(json.dumps({"id": page_id(p), "site": site, "text": p["full"]}) + "\n")
+
+
+def batch_flags(
+    groups: dict[str, list[dict[str, object]]], options: Sequence[str], work: Path
+) -> tuple[dict[str, list[bool]], float]:
+    """Run ``dedup batch`` on the sites' pages; keep flags per page id and the wall time."""
+    source = work / "in"
+    source.mkdir(parents=True, exist_ok=True)
+    write_site_corpus(groups, source / "pages.jsonl")
+    report = work / "report.jsonl"
+    command = [sys.executable, "-m", "dedup", "batch", str(source), str(work / "out"),
+               "--dry-run", "--quiet", "--report", str(report), *options]
+    start = time.perf_counter()
+    subprocess.run(command, check=True)
+    seconds = time.perf_counter() - start
+    flags = {}
+    with report.open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            flags[record["id"]] = [bool(p["kept"]) for p in record["paragraphs"]]
+    return flags, seconds
+
+
+def score_pages(
+    groups: dict[str, list[dict[str, object]]], flags: dict[str, list[bool]]
+) -> tuple[Counts, dict[str, Counts]]:
+    """Score each page alone with its kept flags: a gold line must survive on its own page."""
+    total = Counts()
+    per_site: dict[str, Counts] = defaultdict(Counts)
+    for site, group in groups.items():
+        for p in group:
+            lines = lines_of(str(p["full"]))
+            keys, labels = label_lines(lines, str(p["gold"]))
+            kept = flags[page_id(p)]
+            if len(kept) != len(lines):
+                msg = f"dedup split {page_id(p)} differently from the benchmark"
+                raise RuntimeError(msg)
+            total.add_unit(keys, labels, kept)
+            per_site[site].add_unit(keys, labels, kept)
+    return total, per_site
