@@ -7,8 +7,10 @@ documents, :func:`dedup.corpus.boilerplate.min_docs_for`):
    site's documents.
 2. **template**: its shape (:func:`shape_of`: the same line with other numbers,
    dates or times) is in ``T`` or more documents, and the page holds that shape
-   once. A shape that repeats inside one page is the page's own structure (a
-   results table, a list of market prices, comment datelines), not template.
+   once, and no neighbour of it holds numbers too (unless that neighbour is
+   exact boilerplate). A shape that repeats inside one page, or lines with
+   numbers next to each other, are the page's own structure (a results table,
+   market prices, comment datelines), not template.
 3. **own text**: a paragraph found on this page only (no other document of the
    site holds it, exactly or by shape) of at least ``OWN_LENGTH`` normalized
    characters is the page's own text. A frequent paragraph (rule 1 or 2)
@@ -68,6 +70,11 @@ def shape_of(key: str) -> str | None:
     return shape if folded else None
 
 
+def _in_table(i: int, docs: Sequence[int], shapes: Sequence[int], threshold: int) -> bool:
+    """Whether paragraph ``i`` has a neighbour with numbers too that is not exact boilerplate."""
+    return any(0 <= j < len(shapes) and shapes[j] and docs[j] < threshold for j in (i - 1, i + 1))
+
+
 def shape_prints(keys: Sequence[str]) -> list[int]:
     """Return the shape fingerprint of every key (0 for keys without a shape)."""
     digest = xxhash.xxh3_64_intdigest
@@ -113,7 +120,8 @@ def site_drops(
             rule[i], found[i] = "exact", count
             continue
         shaped = get(shape, 0) if shape else 0
-        if shaped >= threshold and in_page[shape] == 1:
+        if shaped >= threshold and in_page[shape] == 1 and not _in_table(i, docs, shapes,
+                                                                         threshold):
             rule[i], found[i] = "template", shaped
         elif count < 2 and shaped < 2 and size >= OWN_LENGTH:
             own[i] = True
