@@ -214,3 +214,81 @@ def score_pages(
             total.add_unit(keys, labels, kept)
             per_site[site].add_unit(keys, labels, kept)
     return total, per_site
+
+
+def site_tool_flags(
+    groups: dict[str, list[dict[str, object]]], tool: Tool
+) -> dict[str, list[bool]]:
+    """Run a line tool on each site's pages concatenated; split its flags back per page."""
+    flags: dict[str, list[bool]] = {}
+    for group in groups.values():
+        lines = [lines_of(str(p["full"])) for p in group]
+        kept = tool([line for page in lines for line in page])
+        start = 0
+        for p, page in zip(group, lines, strict=True):
+            flags[page_id(p)] = list(kept[start:start + len(page)])
+            start += len(page)
+    return flags
+
+
+def worst_sites(
+    groups: dict[str, list[dict[str, object]]], report: Path, per_site: dict[str, Counts],
+    count: int = 10,
+) -> list[dict[str, object]]:
+    """The sites with the most gold lost, and why: the rules that dropped their gold lines."""
+    why: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    gold_of = {page_id(p): str(p["gold"]) for g in groups.values() for p in g}
+    with report.open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            rows = record["paragraphs"]
+            _, labels = label_lines([r["text"] for r in rows], gold_of[record["id"]])
+            for row, is_gold in zip(rows, labels, strict=True):
+                if is_gold and not row["kept"]:
+                    reason = row["boilerplate_rule"] or row["reason"]
+                    why[record["site"]][str(reason)] += 1
+    ranked = sorted(per_site, key=lambda s: (per_site[s].gold_kept / max(per_site[s].gold, 1), s))
+    return [{"site": s, **per_site[s].summary(), "gold_lines_dropped_by": dict(why[s])}
+            for s in ranked[:count]]
+
+
+def corpus_mode(pages: Sequence[dict[str, object]], thresholds: Sequence[int],
+                min_pages: int = 5) -> dict[str, object]:
+    """``dedup batch --site-field site --boilerplate-min-docs N`` and the peers, scored per page."""
+    import tempfile
+
+    from alternatives import tools
+
+    groups = site_groups(pages, min_pages)
+    out: dict[str, object] = {"sites": len(groups), "pages": sum(map(len, groups.values())),
+                              "tools": {}}
+    table: dict[str, object] = {}
+    for n in thresholds:
+        with tempfile.TemporaryDirectory(prefix="gold-corpus-") as tmp:
+            flags, seconds = batch_flags(
+                groups, ["--site-field", "site", "--boilerplate-min-docs", str(n)], Path(tmp))
+            total, per_site = score_pages(groups, flags)
+            total.seconds = seconds
+            entry: dict[str, object] = {"total": total.summary()}
+            if n == 3:
+                entry["worst_sites"] = worst_sites(groups, Path(tmp) / "report.jsonl", per_site)
+            table[f"dedup batch --boilerplate-min-docs {n}"] = entry
+    for name, tool in tools().items():
+        total, _ = score_pages(groups, site_tool_flags(groups, tool))
+        table[f"{name} (site pages concatenated)"] = {"total": total.summary()}
+    out["tools"] = table
+    return out
+
+
+if __name__ == "__main__":
+    import argparse
+
+    from data import data_dir, load_pages
+
+    parser = argparse.ArgumentParser(description="gold agreement of site boilerplate")
+    parser.add_argument("--data", default=None)
+    parser.add_argument("--thresholds", default="2,3,5")
+    args = parser.parse_args()
+    result = corpus_mode(load_pages(data_dir(args.data)),
+                         [int(t) for t in args.thresholds.split(",")])
+    print(json.dumps(result, indent=1))
