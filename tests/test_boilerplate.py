@@ -125,3 +125,12 @@ def test_deduplicator_applies_the_same_rules_as_counts_grow() -> None:
                 assert rows[headline(m)]["boilerplate_rule"] == "exact"
     last = {str(r["text"]): r for r in results_[-1].paragraphs}
     assert all(last[headline(m)]["kept"] is False for m in range(PAGES - 1))
+
+
+def test_review_page_names_the_rule_and_the_documents(tmp_path: Path) -> None:
+    from dedup.review import report_html
+
+    found = batch_report(tmp_path, site_records(PAGES))
+    html = report_html({"id": "gz-2", "paragraphs": found["gz-2"]})
+    assert "template rule, on 6 documents of the site" in html
+    assert "exact rule, on 6 documents of the site" in html
