@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import subprocess
 import sys
-import re
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -216,6 +216,11 @@ def score_pages(
     return total, per_site
 
 
+SLOW_ON_SITES = {"rapidfuzz", "datasketch"}
+"""Peers left out of the corpus mode: all pairs (rapidfuzz) or pure Python MinHash
+(datasketch) over a whole site's lines take hours; rensa runs the same LSH."""
+
+
 def site_tool_flags(
     groups: dict[str, list[dict[str, object]]], tool: Tool
 ) -> dict[str, list[bool]]:
@@ -274,6 +279,8 @@ def corpus_mode(pages: Sequence[dict[str, object]], thresholds: Sequence[int],
                 entry["worst_sites"] = worst_sites(groups, Path(tmp) / "report.jsonl", per_site)
             table[f"dedup batch --boilerplate-min-docs {n}"] = entry
     for name, tool in tools().items():
+        if name in SLOW_ON_SITES:
+            continue
         total, _ = score_pages(groups, site_tool_flags(groups, tool))
         table[f"{name} (site pages concatenated)"] = {"total": total.summary()}
     out["tools"] = table

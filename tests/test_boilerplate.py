@@ -48,7 +48,8 @@ def test_own_headline_kept_on_its_page_and_dropped_from_other_link_lists(
     for n in range(PAGES):
         rows = report[f"gz-{n}"]
         kept = kept_texts(rows)
-        assert headline(n) in kept and lede(n) in kept
+        assert headline(n) in kept
+        assert lede(n) in kept
         for m in range(PAGES):
             if m != n:  # listed under "Most read": the same text, found on every page
                 assert dropped(rows)[headline(m)] == ("exact", PAGES)
@@ -74,7 +75,7 @@ def test_results_tables_with_differing_facts_kept(
 
 def test_market_report_lines_of_one_shape_in_a_page_kept() -> None:
     prices = ["ftse 100 6 123 up 12", "dow jones 10 456 up 3", "nikkei 11 789 down 8"]
-    site = {hash_: 10 for hash_ in range(1, 4)}  # each shape on every page of the site
+    site = dict.fromkeys(range(1, 4), 10)  # each shape on every page of the site
     # each line has its own shape, found on 10 documents, and numbers beside it: a table
     assert site_drops([101, 102, 103], [1, 2, 3], [len(p) for p in prices], site, 3) == {}
     # the same shape alone among text lines is template
@@ -109,11 +110,13 @@ def test_deduplicator_applies_the_same_rules_as_counts_grow() -> None:
                                               doc=f"gz-{n}") for n in range(PAGES)]
     for n, cleaned in enumerate(results_):
         lines = cleaned.text.splitlines()
-        assert headline(n) in lines and lede(n) in lines
+        assert headline(n) in lines
+        assert lede(n) in lines
         assert all(line in lines for line in results(n))
         rows = {str(r["text"]): r for r in cleaned.paragraphs}
         if n < 2:  # streaming: the first two pages come before any line is in 3 documents
-            assert dateline(n) in lines and MENU[0] in lines
+            assert dateline(n) in lines
+            assert MENU[0] in lines
         else:
             assert rows[dateline(n)]["boilerplate_rule"] == "template"
             assert rows[dateline(n)]["site_docs"] == n + 1

@@ -45,13 +45,14 @@ SHAPE_SEED = 0x7E6D
 """xxh3 seed of shape fingerprints: never equal to an exact fingerprint of the same text."""
 RULES = ("exact", "template", "neighbours")
 
-_DATE_WORDS = frozenset((
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec "
-    "monday tuesday wednesday thursday friday saturday sunday "
-    "mon tue tues wed thu thur thurs fri sat sun today yesterday "
-    "am pm gmt bst cet cest utc est edt cst cdt pst pdt"
-).split())
+_DATE_WORDS = frozenset([
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "today", "yesterday",
+    "am", "pm", "gmt", "bst", "cet", "cest", "utc", "est", "edt", "cst", "cdt", "pst", "pdt",
+])
 _NUMBER = re.compile(r"\d+(?:st|nd|rd|th)?")
 _DIGIT = re.compile(r"\d")
 _SEPARATOR = " \n "
