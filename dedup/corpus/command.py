@@ -23,7 +23,8 @@ from dedup.cli import ExitCode, add_matching_options
 from dedup.config import Config
 from dedup.corpus.batch import BatchOptions, Summary, default_workers, run_batch
 from dedup.corpus.readers import Fields
-from dedup.errors import ConfigError, IndexFormatError
+from dedup.errors import ConfigError, CorpusIndexError
+from dedup.redact import redact
 
 __all__ = ["add_parser"]
 
@@ -124,9 +125,9 @@ def _run_batch(args: argparse.Namespace, config: Config) -> int:
             and not summary.interrupted and not _html_report(options.report, args.html_report)
         )
     except ConfigError as error:
-        parser.error(str(error))
-    except IndexFormatError as error:
-        print(f"dedup: {args.index}: {error}", file=sys.stderr)
+        parser.error(redact(error))
+    except CorpusIndexError as error:  # its message names the index, credentials masked
+        print(f"dedup: --index: {redact(error)}", file=sys.stderr)
         return ExitCode.USAGE
     finally:
         signal.signal(signal.SIGTERM, previous)
