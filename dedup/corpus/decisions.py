@@ -76,7 +76,7 @@ class CorpusDrop(NamedTuple):
     duplicate_doc: str | None = None
     similarity: float | None = None
     block: int | None = None
-    rule: str | None = None
+    boilerplate_rule: str | None = None
     site_docs: int | None = None
 
 
@@ -137,7 +137,7 @@ def analyze_article(
         >>> from dedup.corpus.fingerprints import fingerprint
         >>> site = SiteCounts({fingerprint("share this"): 4}, 3)
         >>> a = analyze_article("Story.\nShare this\nMore.", Config(), boilerplate=site)
-        >>> {i: (d.reason.value, d.rule, d.site_docs) for i, d in a.drops.items()}
+        >>> {i: (d.reason.value, d.boilerplate_rule, d.site_docs) for i, d in a.drops.items()}
         {1: ('boilerplate', 'exact', 4)}
     """
     found = analyze(text, config)
@@ -184,7 +184,7 @@ def apply_boilerplate(analysis: Analysis, boilerplate: SiteCounts | None) -> Ana
         >>> from dedup.corpus.fingerprints import fingerprint
         >>> a = analyze_article("Story.\nShare this", Config(), prints=True)
         >>> drop = apply_boilerplate(a, SiteCounts({fingerprint("share this"): 3}, 3)).drops[1]
-        >>> drop.reason.value, drop.rule, drop.site_docs
+        >>> drop.reason.value, drop.boilerplate_rule, drop.site_docs
         ('boilerplate', 'exact', 3)
     """
     if boilerplate is None or not boilerplate.counts:
@@ -195,7 +195,7 @@ def apply_boilerplate(analysis: Analysis, boilerplate: SiteCounts | None) -> Ana
         return analysis
     drops = dict(sorted({
         **analysis.drops,
-        **{i: CorpusDrop(CorpusReason.BOILERPLATE, rule=rule, site_docs=docs)
+        **{i: CorpusDrop(CorpusReason.BOILERPLATE, boilerplate_rule=rule, site_docs=docs)
            for i, (rule, docs) in found.items()},
     }.items()))
     kept = [n for n, i in enumerate(analysis.candidates) if i not in drops]
@@ -370,7 +370,7 @@ def paragraph_decisions(
             "similarity": None if drop is None else drop.similarity,
             "block": None if drop is None else drop.block,
             "duplicate_doc": None if drop is None else drop.duplicate_doc,
-            "boilerplate_rule": None if drop is None else drop.rule,
+            "boilerplate_rule": None if drop is None else drop.boilerplate_rule,
             "site_docs": None if drop is None else drop.site_docs,
         })
     return rows
