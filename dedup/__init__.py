@@ -27,7 +27,7 @@ from dedup.pipeline import clean, clean_with_report
 from dedup.report import Cleaned, Decision, DropReason, Report
 
 try:
-    __version__ = version("dedup")
+    __version__ = version("dedup-paragraphs")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 

@@ -7,6 +7,9 @@ exception a caller would catch without knowing dedup::
     └── DedupError
         ├── ConfigError(DedupError, ValueError)   an option is out of range
         ├── InputError(DedupError, TypeError)     the text is not a str
+        ├── MissingExtraError(DedupError, ImportError)
+        │                                         an optional dependency (an
+        │                                         extra) is not installed
         └── CorpusIndexError                      a persistent index cannot be used
             ├── IndexFormatError(CorpusIndexError, ValueError)
             │                                     of another format version or
@@ -30,6 +33,7 @@ __all__ = [
     "IndexLost",
     "IndexUnavailable",
     "InputError",
+    "MissingExtraError",
 ]
 
 
@@ -43,6 +47,10 @@ class ConfigError(DedupError, ValueError):
 
 class InputError(DedupError, TypeError):
     """The input is not text dedup can clean (for example ``bytes`` or ``None``)."""
+
+
+class MissingExtraError(DedupError, ImportError):
+    """A feature needs an optional dependency: the message names the extra to install."""
 
 
 class CorpusIndexError(DedupError):
