@@ -89,7 +89,8 @@ class Analysis:
     matching, with their ``fingerprints``, ``bands`` and ``keys`` in the same
     order. ``prints`` holds the fingerprint of every paragraph when asked for
     (for :func:`apply_boilerplate`), else nothing; ``shapes`` and ``sizes``
-    then hold each paragraph's shape fingerprint (0: none) and normalized length.
+    then hold each paragraph's shape fingerprint (0: none) and normalized
+    length, and ``dropped`` the in-article drops by index.
     """
 
     spans: tuple[tuple[int, int], ...]
@@ -101,6 +102,7 @@ class Analysis:
     prints: tuple[int, ...] = field(default=(), repr=False)
     shapes: tuple[int, ...] = field(default=(), repr=False)
     sizes: tuple[int, ...] = field(default=(), repr=False)
+    dropped: tuple[int, ...] = field(default=(), repr=False)
 
     def counted(self) -> tuple[int, ...]:
         """Return the distinct fingerprints a site counts for this article (exact and shape)."""
@@ -155,7 +157,7 @@ def analyze_article(
     analysis = Analysis(spans, drops, prints=every)
     if counting:
         analysis = replace(analysis, shapes=tuple(shape_prints(keys)),
-                           sizes=tuple(map(len, keys)))
+                           sizes=tuple(map(len, keys)), dropped=tuple(drops))
     if cross_doc:
         shortest = config.min_length
         long = [i for i, size in enumerate(map(len, keys)) if size >= shortest]
@@ -170,7 +172,7 @@ def analyze_article(
             keys=tuple(keys[i] for i in candidates),
         )
     analysis = apply_boilerplate(analysis, boilerplate)
-    return analysis if prints else replace(analysis, prints=(), shapes=(), sizes=())
+    return analysis if prints else replace(analysis, prints=(), shapes=(), sizes=(), dropped=())
 
 
 def apply_boilerplate(analysis: Analysis, boilerplate: SiteCounts | None) -> Analysis:
@@ -190,7 +192,7 @@ def apply_boilerplate(analysis: Analysis, boilerplate: SiteCounts | None) -> Ana
     if boilerplate is None or not boilerplate.counts:
         return analysis
     found = site_drops(analysis.prints, analysis.shapes, analysis.sizes, boilerplate.counts,
-                       boilerplate.threshold)
+                       boilerplate.threshold, frozenset(analysis.dropped))
     if not found:
         return analysis
     drops = dict(sorted({

@@ -57,9 +57,11 @@ __all__ = [
 ]
 
 Layout = tuple[int, dict[int, CorpusDrop]]  # paragraph count, in-article drops
-# id, site, and the analysis's candidates, fingerprints, bands, keys, prints, shapes and sizes
+# id, site, and the analysis's candidates, fingerprints, bands, keys, prints, shapes, sizes and
+# in-article drops
 ArticleFacts = tuple[str, str, tuple[int, ...], tuple[int, ...], tuple[tuple[int, ...], ...],
-                     tuple[str, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+                     tuple[str, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...],
+                     tuple[int, ...]]
 # Python's default (700, 10, 10) runs the collector every 700 new container
 # objects; a chunk makes hundreds of thousands, almost none in cycles.
 GC_THRESHOLDS = (20_000, 20, 20)
@@ -92,8 +94,8 @@ class Facts:
     def analyses(self) -> list[tuple[str, str, Analysis]]:
         """Return ``(id, site, analysis)`` of each article: no spans, no drops."""
         return [(doc, site, Analysis((), {}, candidates, prints_of, bands, keys, prints, shapes,
-                                     sizes))
-                for doc, site, candidates, prints_of, bands, keys, prints, shapes, sizes
+                                     sizes, dropped))
+                for doc, site, candidates, prints_of, bands, keys, prints, shapes, sizes, dropped
                 in self.articles]
 
 
@@ -174,7 +176,7 @@ def analyze_chunk(state: WorkerState, chunk: Chunk) -> Analyzed | BadInput:
         layouts.append((len(analysis.spans), analysis.drops))
         facts.append((article.id, article.site, analysis.candidates, analysis.fingerprints,
                       analysis.bands, analysis.keys, analysis.prints, analysis.shapes,
-                      analysis.sizes))
+                      analysis.sizes, analysis.dropped))
         if state.boilerplate:
             counts.append((article.id, article.site, analysis.counted()))
     chunk_facts = Facts(facts, pickle.dumps(layouts, pickle.HIGHEST_PROTOCOL))

@@ -13,17 +13,18 @@ documents, :func:`dedup.corpus.boilerplate.min_docs_for`):
    market prices, comment datelines), not template.
 3. **own text**: a paragraph found on this page only (no other document of the
    site holds it, exactly or by shape) of at least ``OWN_LENGTH`` normalized
-   characters is the page's own text. A frequent paragraph (rule 1 or 2)
-   directly followed by own text stays: it is this page's headline, lede or
-   subheading, which other pages list as links. The same line in another
-   page's link list (followed by more links) goes. (So a template line directly followed by
-   text unique to the page stays on that page: a sign-off line before a
-   paragraph no other page holds.)
-4. **neighbours**: a paragraph repeated on the site (2+ documents) but under
-   ``T`` goes where it stands among boilerplate: the nearest paragraphs above
-   and below that are boilerplate or own text are both boilerplate (or the
-   page's edge), and own text does not follow it. A link list's rarer items go
-   with the list; a line repeated under ``T`` inside an article stays.
+   characters, and not an in-article duplicate, is the page's own text. A
+   frequent paragraph (rule 1 or 2) directly followed by own text stays: it is
+   this page's headline, lede or subheading, which other pages list as links.
+   The same line in another page's link list (followed by more links) goes.
+   (So a template line directly followed by text unique to the page stays on
+   that page: a sign-off line before a paragraph no other page holds.)
+4. **neighbours**: a paragraph shorter than ``OWN_LENGTH`` repeated on the
+   site (2+ documents) but under ``T`` goes where it stands among
+   boilerplate: the nearest paragraphs above and below that are boilerplate
+   or own text are both boilerplate (or the page's edge), and own text does
+   not follow it. A link list's rarer items go with the list; a line repeated
+   under ``T`` inside an article stays.
 
 Everything depends on the page and its site's counts only, never on the
 order of documents or on which worker ran, so every engine drops the same.
@@ -33,7 +34,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import xxhash
 
@@ -115,12 +116,15 @@ def site_drops(
     sizes: Sequence[int],
     counts: Mapping[int, int],
     threshold: int,
+    dropped: Collection[int] = (),
 ) -> dict[int, tuple[str, int]]:
     """Return the boilerplate paragraphs of one page: index -> (rule, documents holding it).
 
     ``prints``, ``shapes`` and ``sizes`` are each paragraph's exact fingerprint,
     shape fingerprint (0: none) and normalized length; ``counts`` the site's
-    documents per fingerprint (exact and shape) for those in 2+ documents.
+    documents per fingerprint (exact and shape) for those in 2+ documents;
+    ``dropped`` the paragraphs the page drops itself (in-article duplicates),
+    which are never its own text.
 
     Example:
         >>> counts = {1: 5, 2: 5, 3: 2}  # 9 is on this page only, and long: its own text
@@ -146,7 +150,7 @@ def site_drops(
         if shaped >= threshold and in_page[shape] == 1 and not _in_table(i, docs, shapes,
                                                                          threshold):
             rule[i], found[i] = "template", shaped
-        elif count < 2 and shaped < 2 and size >= OWN_LENGTH:
+        elif count < 2 and shaped < 2 and size >= OWN_LENGTH and i not in dropped:
             own[i] = True
     drops: dict[int, tuple[str, int]] = {}
     for i in range(n):
@@ -157,7 +161,8 @@ def site_drops(
     pending: list[int] = []
     for i in range(n + 1):
         if i < n and rule[i] is None and not own[i]:
-            if docs[i] >= 2 and above and not (i + 1 < n and own[i + 1]):
+            if (docs[i] >= 2 and sizes[i] < OWN_LENGTH and above
+                    and not (i + 1 < n and own[i + 1])):
                 pending.append(i)
             continue
         if i == n or rule[i] is not None:
