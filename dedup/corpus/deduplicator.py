@@ -25,7 +25,7 @@ from pathlib import Path
 from types import TracebackType
 
 from dedup.config import Config
-from dedup.corpus.boilerplate import SiteCounts, check_boilerplate_options, site_counts
+from dedup.corpus.boilerplate import SiteCounts, site_counts
 from dedup.corpus.decisions import (
     Analysis,
     CorpusDrop,
@@ -35,6 +35,7 @@ from dedup.corpus.decisions import (
     paragraph_decisions,
 )
 from dedup.corpus.index import Index, index_params, open_index
+from dedup.corpus.options import CorpusOptions
 from dedup.errors import InputError
 from dedup.paragraphs import render
 
@@ -92,6 +93,9 @@ class Deduplicator:
         (True, 'Syndicated.')
     """
 
+    options: CorpusOptions
+    """The corpus options, one frozen object (``fields`` is unused here)."""
+
     def __init__(
         self,
         index: Index | str | Path | None = None,
@@ -101,18 +105,17 @@ class Deduplicator:
         boilerplate_min_docs: int | None = None,
         boilerplate_fraction: float | None = None,
     ) -> None:
-        check_boilerplate_options(boilerplate_min_docs, boilerplate_fraction)
-        self.config = Config() if config is None else config
-        self.cross_doc = cross_doc
-        self.boilerplate_min_docs = boilerplate_min_docs
-        self.boilerplate_fraction = boilerplate_fraction
+        self.options = CorpusOptions(
+            config=Config() if config is None else config, cross_doc=cross_doc,
+            boilerplate_min_docs=boilerplate_min_docs, boilerplate_fraction=boilerplate_fraction,
+        )
         owned = index is None or isinstance(index, (str, Path))
         self.index: Index = (
             open_index(index) if index is None or isinstance(index, (str, Path)) else index
         )
         self._owned = owned
         self._calls = 0
-        self.index.check(index_params(self.config))
+        self.index.check(index_params(self.options.config))
 
     def clean(self, text: str, *, site: str = "", doc: str | None = None) -> str:
         """Return ``text`` cleaned against itself and every earlier article.
@@ -135,13 +138,14 @@ class Deduplicator:
             raise InputError(msg)
         self._calls += 1
         doc = doc if doc is not None else f"call-{id(self):x}-{self._calls}"
-        counting = self.boilerplate_min_docs is not None or self.boilerplate_fraction is not None
-        analysis = analyze_article(text, self.config, cross_doc=self.cross_doc, prints=counting)
+        counting = self.options.boilerplate
+        analysis = analyze_article(text, self.options.config, cross_doc=self.options.cross_doc,
+                                   prints=counting)
         if counting:
             analysis = apply_boilerplate(analysis, self._count_boilerplate(analysis, site, doc))
         drops: dict[int, CorpusDrop] = dict(analysis.drops)
-        if self.cross_doc:
-            drops.update(decide_cross_doc([(doc, analysis)], self.index, self.config)[0])
+        if self.options.cross_doc:
+            drops.update(decide_cross_doc([(doc, analysis)], self.index, self.options.config)[0])
         paragraphs = analysis.paragraphs(text)
         cleaned = render(text, paragraphs, [p.index not in drops for p in paragraphs])
         rows = paragraph_decisions(paragraphs, drops)
@@ -149,11 +153,12 @@ class Deduplicator:
 
     def _count_boilerplate(self, analysis: Analysis, site: str, doc: str) -> SiteCounts | None:
         """Count the article on its site (once per ``doc``); return the site's counts so far."""
+        options = self.options
         prints = analysis.counted()
         if self.index.add_docs([doc])[0]:
             self.index.add_counts(site, dict.fromkeys(prints, 1), 1)
         return site_counts(self.index.counts(site, prints), self.index.site_docs(site),
-                           self.boilerplate_min_docs, self.boilerplate_fraction)
+                           options.boilerplate_min_docs, options.boilerplate_fraction)
 
     def clean_many(self, texts: Sequence[str], *, site: str = "") -> list[str]:
         """Clean several articles of one site in order."""

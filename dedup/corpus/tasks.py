@@ -38,6 +38,7 @@ from dedup.corpus.decisions import (
     analyze_article,
     paragraph_decisions,
 )
+from dedup.corpus.options import CorpusOptions
 from dedup.corpus.readers import Article, BadInput, Chunk, Fields, parse_chunk
 from dedup.corpus.summary import Summary
 from dedup.corpus.writers import Deflated, deflate
@@ -69,13 +70,30 @@ GC_THRESHOLDS = (20_000, 20, 20)
 
 @dataclass(frozen=True, slots=True)
 class WorkerState:
-    """The options a worker needs: fields, in-article options, what else to compute."""
+    """What a worker is told: the run's corpus options, and whether it writes a report."""
 
-    fields: Fields
-    config: Config
-    cross_doc: bool
-    boilerplate: bool
+    options: CorpusOptions
     report: bool
+
+    @property
+    def fields(self) -> Fields:
+        """The JSON fields holding text, id and site."""
+        return self.options.fields
+
+    @property
+    def config(self) -> Config:
+        """The in-article options."""
+        return self.options.config
+
+    @property
+    def cross_doc(self) -> bool:
+        """Whether the analysis collects cross-document candidates."""
+        return self.options.cross_doc
+
+    @property
+    def boilerplate(self) -> bool:
+        """Whether the analysis fingerprints every paragraph (for site boilerplate)."""
+        return self.options.boilerplate
 
 
 @dataclass(frozen=True, slots=True)
