@@ -215,6 +215,10 @@ def _why(p: Paragraph, doc_href: DocHref | None) -> str:
         words += f" (similarity {p.similarity:.2f})"
     if p.block is not None:
         words += f", block {p.block}"
+    if p.boilerplate_rule is not None:
+        words += f" – {escape(p.boilerplate_rule)} rule"
+    if p.site_docs is not None:
+        words += f", on {p.site_docs} documents of the site"
     return words
 
 
