@@ -84,3 +84,19 @@ def test_table_grows_and_keeps_every_key(flavour: str) -> None:
 def test_capacity_must_be_a_power_of_two() -> None:
     with pytest.raises(ValueError, match="power of two"):
         BandOwners(capacity=12)
+
+
+@pytest.mark.skipif(kernels.table_find is None, reason="the compiled kernels are off")
+def test_table_stays_between_30_and_60_percent_full() -> None:
+    """Memory per key stays bounded: the table doubles when 60% full, never quadruples."""
+    rng = np.random.default_rng(11)
+    keys = np.unique(rng.integers(0, 2**64, 300_000, dtype=np.uint64))
+    table = BandOwners(capacity=8)
+    loads = []
+    for start in range(0, keys.shape[0], 997):
+        batch = keys[start:start + 997]
+        table.claim(batch, batch)
+        loads.append(len(table) / (table.nbytes / 17))
+    grown = loads[len(loads) // 10:]  # past the first few growths of a tiny table
+    assert min(grown) >= 0.29
+    assert max(loads) <= 0.6
