@@ -50,7 +50,7 @@ class LocalCluster:
     """``nodes`` raylets of ``cpus`` CPUs each on this machine; the first is the head."""
 
     def __init__(self, nodes: int, *, cpus: int = 1, object_store_mb: int = 400,
-                 timeout: float = 120.0) -> None:
+                 timeout: float = 300.0) -> None:
         self.nodes, self.cpus, self.object_store_mb, self.timeout = (
             nodes, cpus, object_store_mb, timeout)
         self.env = {**os.environ, **ENV}

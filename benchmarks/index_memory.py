@@ -214,6 +214,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--factors", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--parts", type=Path,
+                        help="keep the enlarged copies in this directory (outside the "
+                        "repository) and reuse the ones already there")
     args = parser.parse_args()
     if not (args.data / "derived" / "pages.jsonl.gz").exists():
         sys.exit(f"no derived/pages.jsonl.gz under {args.data}: pass --data")
@@ -223,11 +226,14 @@ def main() -> None:
     runs: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory(prefix="index-memory-") as tmp:
         work = Path(tmp)
-        parts = work / "parts"
-        parts.mkdir()
+        parts = args.parts.resolve() if args.parts else work / "parts"
+        parts.mkdir(parents=True, exist_ok=True)
         ranked = ranked_words(pages)
         for copy in range(max(args.factors)):
-            write_copy(pages, ranked, copy, parts / f"part-{copy:02d}.jsonl.gz")
+            path = parts / f"part-{copy:02d}.jsonl.gz"
+            if not path.exists():
+                write_copy(pages, ranked, copy, path.with_suffix(".tmp"))
+                path.with_suffix(".tmp").rename(path)
         for factor in sorted(args.factors):
             inputs = work / f"in-{factor}"
             inputs.mkdir()
@@ -239,14 +245,22 @@ def main() -> None:
             found["megabytes"] = megabytes * factor
             runs[str(factor)] = found
             print(f"{factor}x: {found}", flush=True)
-    low, high = runs[str(min(args.factors))], runs[str(max(args.factors))]
+            if len(runs) > 1:
+                write_results(args, runs, started)
+
+
+def write_results(args: argparse.Namespace, runs: dict[str, dict[str, object]],
+                  started: str) -> None:
+    """Write the results of the runs so far (growth from the smallest to the largest)."""
+    factors = [int(f) for f in runs]
+    low, high = runs[str(min(factors))], runs[str(max(factors))]
     added = float(high["indexed_paragraphs"]) - float(low["indexed_paragraphs"])  # type: ignore[arg-type]
     low_bytes: dict[str, int] = low["bytes"]  # type: ignore[assignment]
     high_bytes: dict[str, int] = high["bytes"]  # type: ignore[assignment]
     main_low, main_high = float(low["main_peak_mb"]), float(high["main_peak_mb"])  # type: ignore[arg-type]
     work_low, work_high = float(low["worker_peak_mb"]), float(high["worker_peak_mb"])  # type: ignore[arg-type]
     growth = {
-        "from": min(args.factors), "to": max(args.factors),
+        "from": min(factors), "to": max(factors),
         "index_bytes_per_paragraph": (sum(high_bytes.values()) - sum(low_bytes.values())) / added,
         "parts": {p: (high_bytes[p] - low_bytes[p]) / added for p in low_bytes},
         "peak_bytes_per_paragraph": (main_high - main_low) * 1024 * 1024 / added,

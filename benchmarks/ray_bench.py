@@ -80,6 +80,8 @@ def main() -> None:
     parser.add_argument("--text-field", default="full")
     parser.add_argument("--nodes", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--modes", nargs="+", choices=list(MODES), default=["cross-doc"])
+    parser.add_argument("--start-timeout", type=float, default=300.0,
+                        help="seconds for the nodes of a cluster to join (default: %(default)s)")
     args = parser.parse_args()
     data = args.data.resolve()
     if not data.exists():
@@ -106,7 +108,7 @@ def main() -> None:
                          "same": True})
             print(rows[-1], flush=True)
         for nodes in args.nodes:
-            with LocalCluster(nodes=nodes) as cluster:
+            with LocalCluster(nodes=nodes, timeout=args.start_timeout) as cluster:
                 for mode in args.modes:
                     out = work / f"ray-{nodes}-{mode}"
                     extra = [*common, *MODES[mode], "--workers", str(nodes), "--engine", "ray",
