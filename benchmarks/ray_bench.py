@@ -108,7 +108,17 @@ def main() -> None:
                          "same": True})
             print(rows[-1], flush=True)
         for nodes in args.nodes:
-            with LocalCluster(nodes=nodes, timeout=args.start_timeout) as cluster:
+            try:
+                cluster = LocalCluster(nodes=nodes, timeout=args.start_timeout).__enter__()
+            except RuntimeError as error:  # a loaded machine: record it, go on with the rest
+                print(f"{nodes} nodes: {error}", flush=True)
+                for mode in args.modes:
+                    rows.append({"mode": mode, "engine": f"ray, {nodes} node(s) x 1 CPU",
+                                 "nodes": nodes, "seconds": float("nan"), "mb": float("nan"),
+                                 "summary": f"the cluster did not start: {error}",
+                                 "same": None})
+                continue
+            with cluster:
                 for mode in args.modes:
                     out = work / f"ray-{nodes}-{mode}"
                     extra = [*common, *MODES[mode], "--workers", str(nodes), "--engine", "ray",
@@ -150,7 +160,7 @@ def markdown(result: dict[str, object]) -> str:
     for row in rows:
         seconds = float(row["seconds"])  # type: ignore[arg-type]
         speed = float(row["mb"]) / seconds  # type: ignore[arg-type]
-        same = "yes" if row["same"] else "NO"
+        same = {True: "yes", False: "NO", None: "(did not start)"}[row["same"]]  # type: ignore[index]
         lines.append(f"| {row['mode']} | {row['engine']} | {seconds:.1f} | {speed:.2f} | "
                      f"{same} |")
     return "\n".join(lines) + "\n"
