@@ -95,3 +95,20 @@ def test_the_dict_moves_into_the_table_when_the_kernels_load() -> None:
 def test_capacity_must_be_a_power_of_two() -> None:
     with pytest.raises(ValueError, match="power of two"):
         BandOwners(capacity=12)
+
+
+def test_table_stays_between_30_and_60_percent_full(compiled_kernels: kernels.Kernels) -> None:
+    """Memory per key stays bounded: the table doubles when 60% full, never quadruples."""
+    rng = np.random.default_rng(11)
+    keys = np.unique(rng.integers(0, 2**64, 300_000, dtype=np.uint64))
+    with kernels.use("compiled"):
+        table = BandOwners(capacity=8)
+    assert table.nbytes > 0
+    loads = []
+    for start in range(0, keys.shape[0], 997):
+        batch = keys[start:start + 997]
+        table.claim(batch, batch)
+        loads.append(len(table) / (table.nbytes / 17))
+    grown = loads[len(loads) // 10:]  # past the first few growths of a tiny table
+    assert min(grown) >= 0.29
+    assert max(loads) <= 0.6
