@@ -6,7 +6,8 @@
    earlier). Every aligned paragraph of the other copy is dropped; paragraphs
    that only one copy has are unique and stay.
 2. Then each duplicate group with a long member (``min_length`` characters or
-   more) is ordered by the policy: earliest first, latest first, or with
+   more, as :func:`dedup.lengths.text_length` counts them) is ordered by the
+   policy: earliest first, latest first, or with
    ``"best"`` the copies with at least 80% of the longest copy's text first
    (earliest first, those ending in an ellipsis after the others), then the
    shorter ones, longest first. A full paragraph beats its teaser, while noise
@@ -22,6 +23,7 @@ No group ever loses all of its members.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -29,13 +31,25 @@ from dataclasses import dataclass
 from dedup.blocks import Block
 from dedup.config import Keep
 from dedup.groups import duplicate_groups
+from dedup.lengths import text_lengths
 from dedup.paragraphs import Paragraph
 from dedup.report import DropReason
 
-__all__ = ["Drop", "decide"]
+__all__ = ["Drop", "decide", "ends_in_ellipsis"]
 
 COMPLETE = 0.8  # a copy with less than this share of another's text is less complete
-_ELLIPSES = ("…", "...", "[…]", "[...]", "…]")
+_ELLIPSIS = re.compile(r"(?:[…⋯]|\.{3}|。{3}|・{3}|．{3})[\s\]\)）】」』]*\Z")
+_TAIL = 12  # characters at the end of a paragraph that can hold its ellipsis
+
+
+def ends_in_ellipsis(text: str) -> bool:
+    """Whether ``text`` ends in an ellipsis, maybe inside brackets: the mark of a cut text.
+
+    Example:
+        >>> [ends_in_ellipsis(t) for t in ("Read on…", "So... [...]", "Done.", "继续阅读……")]
+        [True, True, False, True]
+    """
+    return _ELLIPSIS.search(text, max(0, len(text) - _TAIL)) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +71,12 @@ def decide(
     min_length: int,
     links: AbstractSet[tuple[int, int]] = frozenset(),
     members: Mapping[int, Sequence[int]] | None = None,
+    lengths: Sequence[int] | None = None,
 ) -> dict[int, Drop]:
     """Return the dropped paragraphs, by index.
 
-    ``members`` is ``duplicate_groups(groups)`` when the caller has it already.
+    ``members`` is ``duplicate_groups(groups)`` and ``lengths`` is
+    ``text_lengths(keys)`` when the caller has them already.
 
     Example:
         >>> from dedup.paragraphs import split_paragraphs
@@ -78,6 +94,8 @@ def decide(
                 drops[loser] = Drop(partner, DropReason.REPEATED_BLOCK, number)
     if members is None:
         members = duplicate_groups(groups)
+    if lengths is None:
+        lengths = text_lengths(keys)
     # The first occurrence of a member's key is a member of its group (exact copies are
     # grouped), and group members are in index order.
     first: dict[str, int] = {}
@@ -89,7 +107,7 @@ def decide(
         if not alive:  # blocks disagreed: the group keeps one copy all the same
             alive = [_preferred(indices, paragraphs, keys, keep)[0]]
             del drops[alive[0]]
-        if max(len(keys[i]) for i in indices) < min_length:
+        if max(lengths[i] for i in indices) < min_length:
             continue
         survivors: list[int] = []
         for i in _preferred(alive, paragraphs, keys, keep):
@@ -127,7 +145,7 @@ def _preferred(
     def rank(i: int) -> tuple[int, int, int]:
         if len(keys[i]) < COMPLETE * longest:
             return 2, -len(keys[i]), i
-        cut = paragraphs[i].text.rstrip().endswith(_ELLIPSES)
+        cut = ends_in_ellipsis(paragraphs[i].text)
         return int(cut), 0, i
 
     return sorted(indices, key=rank)

@@ -34,6 +34,7 @@ from dedup.config import Config
 from dedup.corpus.bands import U64, BandOwners
 from dedup.corpus.fingerprints import fingerprints, reuse_band_keys
 from dedup.corpus.index import Index, Kept, LiveBands
+from dedup.lengths import text_lengths
 from dedup.paragraphs import Paragraph, Paragraphs
 from dedup.pipeline import analyze
 from dedup.report import DropReason
@@ -146,7 +147,7 @@ def analyze_article(
     analysis = Analysis(spans, drops, prints=every)
     if cross_doc:
         shortest = config.min_length
-        long = [i for i, size in enumerate(map(len, keys)) if size >= shortest]
+        long = [i for i, size in enumerate(text_lengths(keys)) if size >= shortest]
         candidates = tuple([i for i in long if i not in drops] if drops else long)
         analysis = replace(
             analysis,

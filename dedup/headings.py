@@ -1,0 +1,125 @@
+"""Doubled headings: the title captured twice at the top of an article.
+
+Extractors emit the headline twice (the ``h1`` and the ``og:title``, or the
+title again atop the body), sometimes in other case or punctuation, or with
+the site's name attached (``"Title | Site"``, ``"Title - Site"``,
+``"Site: Title"``, ``"标题_网站"``). A title is short, and short lines repeated
+in isolation are protected, so this stage looks at the top of the article only:
+
+- the first copy is the first paragraph and the second follows it within
+  ``REACH`` (4) paragraphs, or the first copy is the second paragraph (after
+  a kicker or a section name) and the second copy comes right after it;
+- both have the same key, or one is the other's key with a site name of at
+  most ``SITE_WORDS`` (5) words attached by a separator (``|``, ``-``, ``–``,
+  ``—``, ``:``, ``·``, ``•``, ``»``, ``/``, ``_``);
+- the first copy looks like a heading: at least two words
+  (:func:`dedup.lengths.word_count`), its raw text does not start like a list
+  item (``-``, ``*``, ``•``, ``1.``) nor end like a sentence or a label
+  (``.``, ``:``, ``;``, ``,``), and the paragraph before it (if any) does not
+  end in ``:``, ``;`` or ``,`` (a label that introduces a list);
+- its key (and the other copy's) occurs only these two times among the
+  paragraphs kept so far.
+
+Then one copy goes: with ``keep="best"`` the one carrying the site name, else
+the second; ``"first"`` drops the second, ``"last"`` the first. A refrain, a
+table row, a list item or ``* * *`` repeated further down, or more than twice,
+stays as before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from dedup.config import Keep
+from dedup.decide import Drop
+from dedup.keys import normalize
+from dedup.lengths import word_count
+from dedup.paragraphs import Paragraphs
+from dedup.report import DropReason
+
+__all__ = ["HEAD", "REACH", "SITE_WORDS", "heading_drops"]
+
+HEAD = 2
+REACH = 4
+SITE_WORDS = 5
+_WIDE = "\u3000-\u9fff\uac00-\ud7af\uff00-\uffef"  # CJK and Hangul: no spaces around a separator
+_SEPARATOR = re.compile(
+    rf"\s+[|\-–—:·•»/~]+\s+|\s*[|｜_]+\s*|(?<=\w):\s+|(?<=[{_WIDE}])[-–—]|[-–—](?=[{_WIDE}])"
+)
+_LIST_ITEM = re.compile(r"\s*(?:[-*•·–—+>#]|\d{1,3}[.)])\s")
+_SENTENCE_END = (".", ":", ";", ",", "。", "：", "；", "，")
+
+
+def heading_drops(
+    paragraphs: Paragraphs, keys: Sequence[str], drops: dict[int, Drop], keep: Keep
+) -> dict[int, Drop]:
+    """Return ``drops`` with the second copy of a doubled heading added (see the module docstring).
+
+    Example:
+        >>> from dedup.paragraphs import split_paragraphs
+        >>> from dedup.keys import normalize_paragraphs
+        >>> ps = split_paragraphs("Floods close the road\\nFloods close the road | News\\nBody.")
+        >>> heading_drops(ps, normalize_paragraphs(ps), {}, "best")
+        {1: Drop(duplicate_of=0, reason=<DropReason.NEAR: 'near'>, block=None)}
+    """
+    texts = paragraphs.texts
+    found: dict[int, Drop] | None = None
+    for i in range(min(HEAD, len(keys))):
+        if i in drops or not _heading_like(texts, i, keys[i]):
+            continue
+        for j in range(i + 1, min(len(keys), i + (REACH if i == 0 else 1) + 1)):
+            if j in drops:
+                continue
+            sited = _same_heading(texts[i], keys[i], texts[j], keys[j])
+            if sited is None or _elsewhere(keys, drops, i, j):
+                continue
+            if keep == "first" or (keep == "best" and sited != 0):
+                loser, winner = j, i
+            else:
+                loser, winner = i, j
+            reason = DropReason.EXACT if keys[i] == keys[j] else DropReason.NEAR
+            found = dict(drops if found is None else found)
+            found[loser] = Drop(winner, reason)
+            break
+        if found is not None:
+            break
+    return drops if found is None else dict(sorted(found.items()))
+
+
+def _heading_like(texts: Sequence[str], i: int, key: str) -> bool:
+    text = texts[i]
+    if text.rstrip().endswith(_SENTENCE_END) or _LIST_ITEM.match(text):
+        return False
+    if i and texts[i - 1].rstrip().endswith(_SENTENCE_END[1:]):  # a label or sentence introduces it
+        return False
+    return word_count(key) >= 2
+
+
+def _elsewhere(keys: Sequence[str], drops: dict[int, Drop], i: int, j: int) -> bool:
+    """Whether either key occurs among the kept paragraphs beyond paragraphs ``i`` and ``j``."""
+    wanted = {keys[i], keys[j]}
+    return sum(1 for n, key in enumerate(keys) if key in wanted and n not in drops) > 2
+
+
+def _same_heading(first: str, first_key: str, second: str, second_key: str) -> int | None:
+    """Whether two paragraphs are one heading: -1 if neither carries a site name, else 0 or 1.
+
+    0 or 1 names the paragraph (``first``, ``second``) that has the site name.
+    """
+    if first_key == second_key:
+        return -1
+    if len(first_key) == len(second_key):
+        return None
+    short, long, sited = (
+        (first_key, second, 1) if len(first_key) < len(second_key) else (second_key, first, 0)
+    )
+    long_key = second_key if sited else first_key
+    if not (long_key.startswith(short + " ") or long_key.endswith(" " + short)):
+        return None
+    for mark in _SEPARATOR.finditer(long):
+        before, after = long[: mark.start()], long[mark.end() :]
+        for title, site in ((before, after), (after, before)):
+            if normalize(title) == short and 0 < word_count(normalize(site)) <= SITE_WORDS:
+                return sited
+    return None
