@@ -150,7 +150,7 @@ def _affixes(keys: Sequence[str], members: Sequence[int]) -> list[list[int]]:
     Most articles have none, which one ``set`` per side shows without grouping.
     """
     groups: list[list[int]] = []
-    for side in affixes([keys[i] for i in members], AFFIX):
+    for side in affixes(keys, members, AFFIX):
         if len(set(side)) == len(side):
             continue
         by_affix: dict[str, list[int]] = {}

@@ -23,7 +23,6 @@ No group ever loses all of its members.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -35,21 +34,22 @@ from dedup.lengths import text_lengths
 from dedup.paragraphs import Paragraph
 from dedup.report import DropReason
 
-__all__ = ["Drop", "decide", "ends_in_ellipsis"]
+__all__ = ["ELLIPSIS_ENDINGS", "Drop", "decide", "ends_in_ellipsis"]
 
 COMPLETE = 0.8  # a copy with less than this share of another's text is less complete
-_ELLIPSIS = re.compile(r"(?:[…⋯]|\.{3}|。{3}|・{3}|．{3})[\s\]\)）】」』]*\Z")
-_TAIL = 12  # characters at the end of a paragraph that can hold its ellipsis
+_MARKS = ("…", "...", "⋯", "。。。", "・・・", "．．．")
+# an ellipsis, alone or closing a bracket: "…", "[...]", "(…)", "……"
+ELLIPSIS_ENDINGS = tuple(m + c for m in _MARKS for c in ("", "]", ")", "）", "】", "」", "』"))
 
 
 def ends_in_ellipsis(text: str) -> bool:
-    """Whether ``text`` ends in an ellipsis, maybe inside brackets: the mark of a cut text.
+    """Whether ``text`` ends in an ellipsis (``ELLIPSIS_ENDINGS``): the mark of a cut text.
 
     Example:
-        >>> [ends_in_ellipsis(t) for t in ("Read on…", "So... [...]", "Done.", "继续阅读……")]
+        >>> [ends_in_ellipsis(t) for t in ("Read on…", "So... [...] ", "Done.", "继续阅读……")]
         [True, True, False, True]
     """
-    return _ELLIPSIS.search(text, max(0, len(text) - _TAIL)) is not None
+    return text.rstrip().endswith(ELLIPSIS_ENDINGS)
 
 
 @dataclass(frozen=True, slots=True)

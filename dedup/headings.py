@@ -33,7 +33,6 @@ from collections.abc import Sequence
 
 from dedup.config import Keep
 from dedup.decide import Drop
-from dedup.keys import normalize
 from dedup.lengths import word_count
 from dedup.paragraphs import Paragraphs
 from dedup.report import DropReason
@@ -43,6 +42,7 @@ __all__ = ["HEAD", "REACH", "SITE_WORDS", "heading_drops"]
 HEAD = 2
 REACH = 4
 SITE_WORDS = 5
+_SITE_CHARS = 80  # a site name is shorter than this
 _WIDE = "\u3000-\u9fff\uac00-\ud7af\uff00-\uffef"  # CJK and Hangul: no spaces around a separator
 _SEPARATOR = re.compile(
     rf"\s+[|\-–—:·•»/~]+\s+|\s*[|｜_]+\s*|(?<=\w):\s+|(?<=[{_WIDE}])[-–—]|[-–—](?=[{_WIDE}])"
@@ -66,11 +66,15 @@ def heading_drops(
     texts = paragraphs.texts
     found: dict[int, Drop] | None = None
     for i in range(min(HEAD, len(keys))):
-        if i in drops or not _heading_like(texts, i, keys[i]):
+        if i in drops:
             continue
+        title = keys[i]
         for j in range(i + 1, min(len(keys), i + (REACH if i == 0 else 1) + 1)):
-            if j in drops:
+            other = keys[j]
+            if j in drops or (other != title and not _sited_key(title, other)):
                 continue
+            if not _heading_like(texts, i, title):
+                break
             sited = _same_heading(texts[i], keys[i], texts[j], keys[j])
             if sited is None or _elsewhere(keys, drops, i, j):
                 continue
@@ -105,21 +109,23 @@ def _elsewhere(keys: Sequence[str], drops: dict[int, Drop], i: int, j: int) -> b
 def _same_heading(first: str, first_key: str, second: str, second_key: str) -> int | None:
     """Whether two paragraphs are one heading: -1 if neither carries a site name, else 0 or 1.
 
-    0 or 1 names the paragraph (``first``, ``second``) that has the site name.
+    0 or 1 names the paragraph (``first``, ``second``) that has the site name: its
+    key is the other's with a few words added (:func:`_sited_key`), and its raw
+    text has a separator.
     """
     if first_key == second_key:
         return -1
-    if len(first_key) == len(second_key):
-        return None
-    short, long, sited = (
-        (first_key, second, 1) if len(first_key) < len(second_key) else (second_key, first, 0)
-    )
-    long_key = second_key if sited else first_key
-    if not (long_key.startswith(short + " ") or long_key.endswith(" " + short)):
-        return None
-    for mark in _SEPARATOR.finditer(long):
-        before, after = long[: mark.start()], long[mark.end() :]
-        for title, site in ((before, after), (after, before)):
-            if normalize(title) == short and 0 < word_count(normalize(site)) <= SITE_WORDS:
-                return sited
-    return None
+    sited = int(len(second_key) > len(first_key))
+    return sited if _SEPARATOR.search(second if sited else first) else None
+
+
+def _sited_key(first: str, second: str) -> bool:
+    """Whether one key is the other with at most ``SITE_WORDS`` words added before or after."""
+    short, long = (first, second) if len(first) < len(second) else (second, first)
+    if long.startswith(short) and long[len(short) : len(short) + 1] == " ":
+        rest = long[len(short) + 1 :]
+    elif long.endswith(short) and long[-len(short) - 1 : -len(short)] == " ":
+        rest = long[: -len(short) - 1]
+    else:
+        return False
+    return len(rest) <= _SITE_CHARS and word_count(rest) <= SITE_WORDS

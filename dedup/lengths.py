@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -72,15 +73,47 @@ _RANGES = (
 _TOP = 0x40000  # nothing above weighs more than 1
 
 
+class _Tables(NamedTuple):
+    """Per code point below ``_TOP`` (built once); sums over them are taken in int64."""
+
+    weight: npt.NDArray[np.uint8]  # in tenths of a Latin letter
+    unspaced: npt.NDArray[np.uint8]  # 1 for scripts written without spaces
+    unspaced_weight: npt.NDArray[np.uint8]  # weight * unspaced
+
+
 @cache
-def _tables() -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.bool_]]:
-    """Per code point below ``_TOP``: weight in tenths, and whether the script is unspaced."""
+def _tables() -> _Tables:
+    """Build the tables of :class:`_Tables` from ``_RANGES``."""
     weight = np.full(_TOP, _TENTHS, dtype=np.uint8)
-    unspaced = np.zeros(_TOP, dtype=np.bool_)
+    unspaced = np.zeros(_TOP, dtype=np.uint8)
     for first, last, tenths, no_spaces in _RANGES:
         weight[first : last + 1] = tenths
         unspaced[first : last + 1] = no_spaces
-    return weight, unspaced
+    return _Tables(weight, unspaced, weight * unspaced)
+
+
+def _light(key: str) -> bool:
+    """Whether every character of ``key`` weighs 1 and belongs to a spaced script."""
+    if key.isascii():
+        return True
+    try:  # a copy, for text stored one byte per character: faster than any scan
+        key.encode("latin-1")
+    except UnicodeEncodeError:
+        # two bytes per character: a copy and a NumPy maximum (a regex is 7x slower)
+        units = np.frombuffer(key.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+        return int(units.max()) < ord(_LIGHT)
+    return True
+
+
+def _heavy(keys: Sequence[str]) -> range:
+    """The keys to weigh: none when all are light (``str.isascii`` is a flag: no scan), else all.
+
+    Weighing a light key gives its plain count, and one NumPy pass over all
+    keys is faster than finding the heavy ones first.
+    """
+    if all(map(str.isascii, keys)) or _light("".join(keys)):
+        return range(0)
+    return range(len(keys))
 
 
 def _codes(text: str) -> npt.NDArray[np.uint32]:
@@ -99,10 +132,9 @@ def text_length(key: str) -> int:
         >>> text_length("서울에 첫눈이 내렸다")
         24
     """
-    if key.isascii() or max(key) < _LIGHT:
+    if _light(key):
         return len(key)
-    weight, _ = _tables()
-    return int(weight[_codes(key)].sum(dtype=np.int64)) // _TENTHS
+    return int(_tables().weight[_codes(key)].sum(dtype=np.int64)) // _TENTHS
 
 
 def text_lengths(keys: Sequence[str]) -> list[int]:
@@ -112,11 +144,10 @@ def text_lengths(keys: Sequence[str]) -> list[int]:
         >>> text_lengths(["abc", "東京", "ça va"])
         [3, 6, 5]
     """
-    lengths = [len(key) for key in keys]
-    heavy = [i for i, key in enumerate(keys) if not key.isascii() and max(key) >= _LIGHT]
+    lengths = list(map(len, keys))
+    heavy = _heavy(keys)
     if heavy:
-        weight, _ = _tables()
-        tenths = _per_key(keys, heavy, weight.astype(np.int64))
+        tenths = _per_key(keys, heavy, _tables().weight)
         for i, value in zip(heavy, tenths.tolist(), strict=True):
             lengths[i] = value // _TENTHS
     return lengths
@@ -136,14 +167,14 @@ def word_counts(keys: Sequence[str], words: npt.NDArray[np.int64]) -> npt.NDArra
         >>> word_counts(keys, np.array([3, 4, 13])).tolist()
         [3, 2, 4]
     """
-    heavy = [i for i, key in enumerate(keys) if not key.isascii() and max(key) >= _LIGHT]
+    heavy = _heavy(keys)
     if not heavy:
         return words
     # the shingle stage sees only the edges of a long key, and counts the words there
     keys = [k if len(k) <= 2 * EDGE else f"{k[:EDGE]} {k[-EDGE:]}" for k in keys]
-    weight, unspaced = _tables()
-    tenths = _per_key(keys, heavy, np.where(unspaced, weight, 0).astype(np.int64))
-    characters = _per_key(keys, heavy, unspaced.astype(np.int64))
+    tables = _tables()
+    tenths = _per_key(keys, heavy, tables.unspaced_weight)
+    characters = _per_key(keys, heavy, tables.unspaced)
     counted = words.copy()
     rows = np.asarray(heavy, dtype=np.int64)
     counted[rows] = words[rows] - characters + tenths // (LETTERS_PER_WORD * _TENTHS)
@@ -157,46 +188,52 @@ def word_count(key: str) -> int:
         >>> word_count("the council met"), word_count("東京都庁の前で会いましょう"), word_count("")
         (3, 4, 0)
     """
-    if key.isascii() or max(key) < _LIGHT:
+    if _light(key):
         return len(key.split())
-    weight, unspaced = _tables()
+    tables = _tables()
     codes = _codes(key)
-    chosen = unspaced[codes]
-    tenths = int(weight[codes][chosen].sum(dtype=np.int64))
+    chosen = tables.unspaced[codes].astype(np.bool_)
+    tenths = int(tables.unspaced_weight[codes].sum(dtype=np.int64))
     plain = "".join(" " if flag else char for char, flag in zip(key, chosen.tolist(), strict=True))
     return len(plain.split()) + tenths // (LETTERS_PER_WORD * _TENTHS)
 
 
-def affixes(keys: Sequence[str], letters: int) -> tuple[list[str], list[str]]:
-    """Return the first and the last ``letters`` Latin letters' worth of every key.
+def affixes(
+    keys: Sequence[str], chosen: Sequence[int], letters: int
+) -> tuple[list[str], list[str]]:
+    """Return the first and the last ``letters`` Latin letters' worth of each chosen key.
 
     ``key[:letters]`` and ``key[-letters:]`` for keys of light scripts; fewer
     characters of the heavy ones (32 letters are 11 Han characters).
 
     Example:
-        >>> affixes(["abcdef", "東京都庁の前で"], 6)
+        >>> affixes(["abcdef", "東京都庁の前で", "x"], [0, 1], 6)
         (['abcdef', '東京'], ['abcdef', 'の前で'])
     """
-    heads = [key[:letters] for key in keys]
-    tails = [key[-letters:] for key in keys]
-    weight, _ = _tables()
-    for n, key in enumerate(keys):
-        if key.isascii() or max(key) < _LIGHT:
+    heads = [keys[i][:letters] for i in chosen]
+    tails = [keys[i][-letters:] for i in chosen]
+    if not _heavy(heads) and not _heavy(tails):
+        return heads, tails
+    weight = _tables().weight
+    for n, i in enumerate(chosen):
+        key = keys[i]
+        if max(heads[n]) < _LIGHT and max(tails[n]) < _LIGHT:
             continue
-        tenths = weight[_codes(key)].astype(np.int64)
+        tenths = weight[_codes(key)]
         budget = letters * _TENTHS
-        head = int(np.searchsorted(np.cumsum(tenths), budget, side="left")) + 1
-        tail = int(np.searchsorted(np.cumsum(tenths[::-1]), budget, side="left")) + 1
+        head = int(np.searchsorted(np.cumsum(tenths, dtype=np.int64), budget)) + 1
+        tail = int(np.searchsorted(np.cumsum(tenths[::-1], dtype=np.int64), budget)) + 1
         heads[n], tails[n] = key[:head], key[-tail:]
     return heads, tails
 
 
 def _per_key(
-    keys: Sequence[str], chosen: Sequence[int], table: npt.NDArray[np.int64]
+    keys: Sequence[str], chosen: Sequence[int], table: npt.NDArray[np.uint8]
 ) -> npt.NDArray[np.int64]:
-    """Sum ``table`` over the code points of each chosen key (all non-empty)."""
-    codes = _codes("".join(keys[i] for i in chosen))
-    sizes = np.fromiter((len(keys[i]) for i in chosen), dtype=np.int64, count=len(chosen))
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    summed: npt.NDArray[np.int64] = np.add.reduceat(table[codes], starts)
+    """Sum ``table`` over the code points of each chosen key (empty keys sum to 0)."""
+    codes = _codes("".join([keys[i] for i in chosen]))
+    sizes = np.fromiter(map(len, map(keys.__getitem__, chosen)), dtype=np.int64, count=len(chosen))
+    running = np.concatenate(([0], np.cumsum(table[codes], dtype=np.int64)))
+    ends = np.cumsum(sizes)
+    summed: npt.NDArray[np.int64] = running[ends] - running[ends - sizes]
     return summed
