@@ -10,13 +10,15 @@ in isolation are protected, so this stage looks at the top of the article only:
   ``REACH`` (4) paragraphs, or the first copy is the second paragraph (after
   a kicker or a section name) and the second copy comes right after it;
 - both have the same key, or one is the other's key with a site name of at
-  most ``SITE_WORDS`` (5) words attached by a separator (``|``, ``-``, ``–``,
+  most ``SITE_WORDS`` (5) words attached by a separator that cuts exactly
+  those words off (``|``, ``-``, ``–``,
   ``—``, ``:``, ``·``, ``•``, ``»``, ``/``, ``_``);
 - the first copy looks like a heading: at least two words
   (:func:`dedup.lengths.word_count`), its raw text does not start like a list
   item (``-``, ``*``, ``•``, ``1.``) nor end like a sentence or a label
   (``.``, ``:``, ``;``, ``,``), and the paragraph before it (if any) does not
-  end in ``:``, ``;`` or ``,`` (a label that introduces a list);
+  end in ``:``, ``;`` or ``,`` (a label that introduces a list), nor does
+  the one before the second copy;
 - its key (and the other copy's) occurs only these two times among the
   paragraphs kept so far.
 
@@ -47,8 +49,10 @@ _WIDE = "\u3000-\u9fff\uac00-\ud7af\uff00-\uffef"  # CJK and Hangul: no spaces a
 _SEPARATOR = re.compile(
     rf"\s+[|\-–—:·•»/~]+\s+|\s*[|｜_]+\s*|(?<=\w):\s+|(?<=[{_WIDE}])[-–—]|[-–—](?=[{_WIDE}])"
 )
+_WORD = re.compile(r"[^\W_]+")
 _LIST_ITEM = re.compile(r"\s*(?:[-*•·–—+>#]|\d{1,3}[.)])\s")
-_SENTENCE_END = (".", ":", ";", ",", "。", "：", "；", "，")
+_LABEL_END = (":", ";", ",", "：", "；", "，")
+_SENTENCE_END = (".", "。", *_LABEL_END)
 
 
 def heading_drops(
@@ -75,6 +79,8 @@ def heading_drops(
                 continue
             if not _heading_like(texts, i, title):
                 break
+            if texts[j - 1].rstrip().endswith(_LABEL_END):  # a label introduces it
+                continue
             sited = _same_heading(texts[i], keys[i], texts[j], keys[j])
             if sited is None or _elsewhere(keys, drops, i, j):
                 continue
@@ -95,7 +101,7 @@ def _heading_like(texts: Sequence[str], i: int, key: str) -> bool:
     text = texts[i]
     if text.rstrip().endswith(_SENTENCE_END) or _LIST_ITEM.match(text):
         return False
-    if i and texts[i - 1].rstrip().endswith(_SENTENCE_END[1:]):  # a label or sentence introduces it
+    if i and texts[i - 1].rstrip().endswith(_LABEL_END):  # a label or sentence introduces it
         return False
     return word_count(key) >= 2
 
@@ -110,13 +116,21 @@ def _same_heading(first: str, first_key: str, second: str, second_key: str) -> i
     """Whether two paragraphs are one heading: -1 if neither carries a site name, else 0 or 1.
 
     0 or 1 names the paragraph (``first``, ``second``) that has the site name: its
-    key is the other's with a few words added (:func:`_sited_key`), and its raw
-    text has a separator.
+    key is the other's with a few words added (:func:`_sited_key`), and a
+    separator of its raw text cuts those words off.
     """
     if first_key == second_key:
         return -1
     sited = int(len(second_key) > len(first_key))
-    return sited if _SEPARATOR.search(second if sited else first) else None
+    long, long_key, short_key = (second, second_key, first_key) if sited else (
+        first, first_key, second_key)
+    added = len(long_key.split()) - len(short_key.split())
+    for mark in _SEPARATOR.finditer(long):
+        before, after = long[: mark.start()], long[mark.end() :]
+        site = after if long_key.startswith(short_key) else before
+        if len(_WORD.findall(site)) == added:
+            return sited
+    return None
 
 
 def _sited_key(first: str, second: str) -> bool:
