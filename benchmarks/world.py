@@ -395,3 +395,40 @@ def build_world_cases(bbc: Sequence[Article], pages: Sequence[dict[str, object]]
                     cases.append(case)
     return cases
 
+
+
+def main() -> None:
+    """Print recall in scope and false drops of dedup per pattern and per script."""
+    import argparse
+    from pathlib import Path
+
+    import alternatives
+    import quality
+    from data import DEFAULT_DATA, data_dir, load_bbc, load_pages
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--rounds", type=int, default=5, help="cases per world page and pattern")
+    parser.add_argument("--bbc", type=int, default=100, help="BBC articles per pattern")
+    parser.add_argument("--keep", default="best", choices=["best", "first", "last"])
+    args = parser.parse_args()
+    root = data_dir(args.data)
+    cases = build_world_cases(load_bbc(root), load_pages(root), rounds=args.rounds,
+                              n_bbc=args.bbc, seed=args.seed)
+    per_pattern, _ = quality.evaluate(cases, alternatives.dedup_tool(args.keep))
+    print("| pattern | source | cases | copies in scope | recall in scope | false drops |")
+    print("|---|---|---:|---:|---:|---:|")
+    for name in sorted(per_pattern):
+        pattern, _, source = name.partition("@")
+        if not source:
+            continue
+        s = per_pattern[name].summary()
+        recall = "-" if s["recall_in_scope"] is None else f"{100 * s['recall_in_scope']:.1f}%"
+        drops = f"{s['false_drops']} / {s['content_paragraphs']}"
+        print(f"| {pattern} | {source} | {s['cases']} | {s['duplicates_in_scope']} | {recall} "
+              f"| {drops} |")
+
+
+if __name__ == "__main__":
+    main()
