@@ -207,16 +207,17 @@ def run_batch(
     return summary
 
 def start_run(
-    options: BatchOptions, find: Callable[[Path], list[Source]]
+    options: BatchOptions, find: Callable[[Path, list[str]], list[Source]]
 ) -> tuple[float, Summary, list[Source]]:
     """Begin a run, for either engine: its start time, its sources and a summary counting them.
 
-    ``find`` lists the sources under ``options.in_dir``; the partial outputs an
-    interrupted run left in ``options.out_dir`` are removed (unless a dry run).
+    ``find`` lists the sources under ``options.in_dir`` (and the files it
+    ignores, into ``summary.ignored``); the partial outputs an interrupted run
+    left in ``options.out_dir`` are removed (unless a dry run).
     """
     started = time.perf_counter()
     summary = Summary()
-    sources = find(options.in_dir)
+    sources = find(options.in_dir, summary.ignored)
     summary.files = len(sources)
     if not options.dry_run:
         remove_partials(options.out_dir)

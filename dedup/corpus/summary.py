@@ -24,6 +24,7 @@ class Summary:
     bytes_out: int = 0
     dropped: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
     failures: list[BadInput] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # files of no corpus format, not read
     seconds: float = 0.0
     interrupted: bool = False
 
@@ -45,9 +46,10 @@ class Summary:
             'dedup: 2 articles in 1 files (0 failed, 0 skipped); paragrap'
         """
         reasons = ", ".join(f"{k} {v}" for k, v in self.dropped.items() if v) or "none"
+        ignored = f", {len(self.ignored)} ignored" if self.ignored else ""
         return (
             f"dedup: {self.articles} articles in {self.files} files "
-            f"({len(self.failures)} failed, {self.files_skipped} skipped); "
+            f"({len(self.failures)} failed, {self.files_skipped} skipped{ignored}); "
             f"paragraphs {self.paragraphs_in} -> {self.paragraphs_out}; "
             f"{self.bytes_in / 1e6:.1f} MB -> {self.bytes_out / 1e6:.1f} MB; "
             f"dropped: {reasons}; {self.seconds:.1f} s"

@@ -185,8 +185,15 @@ def _check_writable(article: Article) -> None:
     and a cleaned text field cannot fail where the original did not.
     """
     record = article.record
-    if record is not None and any(isinstance(v, (dict, list)) for v in record.values()):
+    if record is None or _is_row(article):
+        return
+    if any(isinstance(v, (dict, list)) for v in record.values()):
         orjson.dumps(record)
+
+
+def _is_row(article: Article) -> bool:
+    """Whether the article is a Parquet row (written back as a row, not as JSON)."""
+    return article.path.endswith(".parquet")
 
 
 def render_chunk(state: WorkerState, task: RenderTask) -> Rendered:
@@ -194,6 +201,7 @@ def render_chunk(state: WorkerState, task: RenderTask) -> Rendered:
     layouts: list[Layout] = pickle.loads(task.layouts)
     parts: list[bytes] = []
     lines: list[bytes] = []
+    texts: list[str] = []
     summary = Summary()
     for article, (count, drops), extra in zip(parse_chunk(task.chunk, state.fields), layouts,
                                               task.extra, strict=True):
@@ -206,14 +214,26 @@ def render_chunk(state: WorkerState, task: RenderTask) -> Rendered:
                 raise RuntimeError(msg)
         text, data = _render(article, paragraphs, drops, state.fields)
         parts.append(data)
+        texts.append(text)
         _count(summary, article, text, count, drops)
         if state.report:
             lines.append(_report_line(article, paragraphs, drops))
     data = b"".join(parts)
     output: bytes | Deflated | None = None
     if task.write:
-        output = deflate(data) if task.chunk.source.format == "jsonl.gz" else data
+        output = _encode(task.chunk, data, texts, state.fields)
     return Rendered(output, b"".join(lines), summary)
+
+
+def _encode(chunk: Chunk, data: bytes, texts: list[str], fields: Fields) -> bytes | Deflated:
+    """Return what the main process writes for a chunk: deflated (gzip), rows (Parquet), bytes."""
+    if chunk.source.format == "jsonl.gz":
+        return deflate(data)
+    if chunk.source.format == "parquet":
+        from dedup.corpus import parquet
+
+        return parquet.cleaned(chunk, texts, fields)
+    return data
 
 
 def _render(
@@ -224,7 +244,7 @@ def _render(
     text = article.text
     if drops:
         text = render(text, paragraphs, [i not in drops for i in range(len(paragraphs))])
-    if article.record is None:
+    if article.record is None or _is_row(article):
         return text, text.encode("utf-8", "surrogatepass")
     record = dict(article.record)
     record[fields.text] = text

@@ -74,6 +74,7 @@ from dedup.dist.components import driver_components, gather_labels, star_compone
 from dedup.dist.grouping import PIECE_SHIFT, article_of
 from dedup.dist.pieces import PARQUET, ParquetOutput, find_all_sources, read_pieces
 from dedup.errors import ConfigError
+from dedup.redact import redact
 
 __all__ = ["MAX_DRIVER_EDGES", "clean_dataset"]
 
@@ -141,7 +142,7 @@ def clean_dataset(
     check_boilerplate_options(options.boilerplate_min_docs, options.boilerplate_fraction)
     if options.index is not None:
         msg = (
-            f"index={options.index!r}: the Ray engine keeps no persistent index; "
+            f"index={redact(repr(options.index))}: the Ray engine keeps no persistent index; "
             "drop --index, or use the local engine to read and update one"
         )
         raise ConfigError(msg)
