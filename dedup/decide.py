@@ -34,7 +34,7 @@ from dedup.lengths import text_lengths
 from dedup.paragraphs import Paragraph
 from dedup.report import DropReason
 
-__all__ = ["ELLIPSIS_ENDINGS", "Drop", "decide", "ends_in_ellipsis"]
+__all__ = ["ELLIPSIS_ENDINGS", "Drop", "add_drop", "decide", "ends_in_ellipsis"]
 
 COMPLETE = 0.8  # a copy with less than this share of another's text is less complete
 _MARKS = ("…", "...", "⋯", "。。。", "・・・", "．．．")
@@ -118,6 +118,14 @@ def decide(
                 reason = DropReason.EXACT if keys[i] == keys[kept_copy] else DropReason.NEAR
                 drops[i] = Drop(kept_copy, reason)
     return {i: _resolve(drop, drops, members[groups[i]]) for i, drop in sorted(drops.items())}
+
+
+def add_drop(drops: dict[int, Drop], loser: int, drop: Drop) -> None:
+    """Drop ``loser`` too; the drops that pointed at it point at its kept copy instead."""
+    for index, other in list(drops.items()):
+        if other.duplicate_of == loser:
+            drops[index] = Drop(drop.duplicate_of, other.reason, other.block)
+    drops[loser] = drop
 
 
 def _second_wins(block: Block, keys: Sequence[str], keep: Keep) -> bool:

@@ -6,9 +6,9 @@ the site's name attached (``"Title | Site"``, ``"Title - Site"``,
 ``"Site: Title"``, ``"标题_网站"``). A title is short, and short lines repeated
 in isolation are protected, so this stage looks at the top of the article only:
 
-- the first copy is the first paragraph and the second follows it within
-  ``REACH`` (4) paragraphs, or the first copy is the second paragraph (after
-  a kicker or a section name) and the second copy comes right after it;
+- the first copy is the first paragraph (of those kept so far) and the
+  second follows it within ``REACH`` (4) paragraphs, or the first copy is
+  the second paragraph (after a kicker or a section name) and the second copy comes right after it;
 - both have the same key, or one is the other's key with a site name of at
   most ``SITE_WORDS`` (5) words attached by a separator that cuts exactly
   those words off (``|``, ``-``, ``–``,
@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import islice
 
 from dedup.config import Keep
-from dedup.decide import Drop
+from dedup.decide import Drop, add_drop
 from dedup.lengths import word_count
 from dedup.paragraphs import Paragraphs
 from dedup.report import DropReason
@@ -69,17 +70,19 @@ def heading_drops(
     """
     texts = paragraphs.texts
     found: dict[int, Drop] | None = None
-    for i in range(min(HEAD, len(keys))):
-        if i in drops:
-            continue
+    # positions count the paragraphs kept so far, so that cleaning the output changes nothing
+    top = list(islice((n for n in range(len(keys)) if n not in drops), REACH + 2))
+    for p in range(min(HEAD, len(top))):
+        i = top[p]
         title = keys[i]
-        for j in range(i + 1, min(len(keys), i + (REACH if i == 0 else 1) + 1)):
+        for q in range(p + 1, min(len(top), p + (REACH if p == 0 else 1) + 1)):
+            j = top[q]
             other = keys[j]
-            if j in drops or (other != title and not _sited_key(title, other)):
+            if other != title and not _sited_key(title, other):
                 continue
-            if not _heading_like(texts, i, title):
+            if not _heading_like(texts, top, p, title):
                 break
-            if texts[j - 1].rstrip().endswith(_LABEL_END):  # a label introduces it
+            if texts[top[q - 1]].rstrip().endswith(_LABEL_END):  # a label introduces it
                 continue
             sited = _same_heading(texts[i], keys[i], texts[j], keys[j])
             if sited is None or _elsewhere(keys, drops, i, j):
@@ -90,18 +93,18 @@ def heading_drops(
                 loser, winner = i, j
             reason = DropReason.EXACT if keys[i] == keys[j] else DropReason.NEAR
             found = dict(drops if found is None else found)
-            found[loser] = Drop(winner, reason)
+            add_drop(found, loser, Drop(winner, reason))
             break
         if found is not None:
             break
     return drops if found is None else dict(sorted(found.items()))
 
 
-def _heading_like(texts: Sequence[str], i: int, key: str) -> bool:
-    text = texts[i]
+def _heading_like(texts: Sequence[str], top: Sequence[int], p: int, key: str) -> bool:
+    text = texts[top[p]]
     if text.rstrip().endswith(_SENTENCE_END) or _LIST_ITEM.match(text):
         return False
-    if i and texts[i - 1].rstrip().endswith(_LABEL_END):  # a label or sentence introduces it
+    if p and texts[top[p - 1]].rstrip().endswith(_LABEL_END):  # a label introduces it
         return False
     return word_count(key) >= 2
 

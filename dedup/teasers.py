@@ -30,7 +30,7 @@ from operator import itemgetter
 from rapidfuzz import fuzz
 
 from dedup.config import Config
-from dedup.decide import ELLIPSIS_ENDINGS, Drop
+from dedup.decide import ELLIPSIS_ENDINGS, Drop, add_drop
 from dedup.lengths import text_length, text_lengths, word_count
 from dedup.paragraphs import Paragraphs
 from dedup.report import DropReason
@@ -96,6 +96,6 @@ def teaser_drops(
             if not fuzz.ratio(key, start, score_cutoff=cutoff):
                 continue
             if verify_pairs([key, start], [(0, 1)], config.min_similarity):
-                found[i] = Drop(j, DropReason.NEAR)
+                add_drop(found, i, Drop(j, DropReason.NEAR))
                 break
     return dict(sorted(found.items()))
