@@ -8,7 +8,8 @@ in isolation are protected, so this stage looks at the top of the article only:
 
 - the first copy is the first paragraph (of those kept so far) and the
   second follows it within ``REACH`` (4) paragraphs, or the first copy is
-  the second paragraph (after a kicker or a section name) and the second copy comes right after it;
+  the second paragraph (after a kicker or a section name) and the second
+  copy comes right after it;
 - both have the same key, or one is the other's key with a site name of at
   most ``SITE_WORDS`` (5) words attached by a separator that cuts exactly
   those words off (``|``, ``-``, ``–``,
