@@ -1,11 +1,17 @@
-"""What a batch run did: counts in and out, drops by reason, failures, time."""
+"""What a batch run did: counts in and out, drops by reason, failures, time.
+
+``files_skipped`` counts the finished outputs a resumed run kept; ``ignored``
+names the files of no corpus format, ``unread`` the corpus files passed over
+(not regular files, links out of the corpus) and why.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from dedup.corpus.decisions import REASONS
-from dedup.corpus.readers import BadInput
+from dedup.corpus.readers import Skipped
+from dedup.errors import BadInput
 
 __all__ = ["Summary"]
 
@@ -25,6 +31,7 @@ class Summary:
     dropped: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
     failures: list[BadInput] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # files of no corpus format, not read
+    unread: list[Skipped] = field(default_factory=list)  # corpus files passed over, and why
     seconds: float = 0.0
     interrupted: bool = False
 
@@ -47,6 +54,8 @@ class Summary:
         """
         reasons = ", ".join(f"{k} {v}" for k, v in self.dropped.items() if v) or "none"
         ignored = f", {len(self.ignored)} ignored" if self.ignored else ""
+        if self.unread:
+            ignored += f", {len(self.unread)} not read"
         return (
             f"dedup: {self.articles} articles in {self.files} files "
             f"({len(self.failures)} failed, {self.files_skipped} skipped{ignored}); "

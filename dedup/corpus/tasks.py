@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import orjson
 
+from dedup import kernels
 from dedup.config import Config
 from dedup.corpus.decisions import (
     REASONS,
@@ -38,6 +39,7 @@ from dedup.corpus.decisions import (
     analyze_article,
     paragraph_decisions,
 )
+from dedup.corpus.options import CorpusOptions
 from dedup.corpus.readers import Article, BadInput, Chunk, Fields, parse_chunk
 from dedup.corpus.summary import Summary
 from dedup.corpus.writers import Deflated, deflate
@@ -67,13 +69,30 @@ GC_THRESHOLDS = (20_000, 20, 20)
 
 @dataclass(frozen=True, slots=True)
 class WorkerState:
-    """The options a worker needs: fields, in-article options, what else to compute."""
+    """What a worker is told: the run's corpus options, and whether it writes a report."""
 
-    fields: Fields
-    config: Config
-    cross_doc: bool
-    boilerplate: bool
+    options: CorpusOptions
     report: bool
+
+    @property
+    def fields(self) -> Fields:
+        """The JSON fields holding text, id and site."""
+        return self.options.fields
+
+    @property
+    def config(self) -> Config:
+        """The in-article options."""
+        return self.options.config
+
+    @property
+    def cross_doc(self) -> bool:
+        """Whether the analysis collects cross-document candidates."""
+        return self.options.cross_doc
+
+    @property
+    def boilerplate(self) -> bool:
+        """Whether the analysis fingerprints every paragraph (for site boilerplate)."""
+        return self.options.boilerplate
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +158,10 @@ _WARM_UP = "\n".join([
 def warm_up(config: Config) -> None:
     """Build what the analysis builds on first use, before workers are forked.
 
-    Forked workers inherit it instead of each building it on its first chunk.
+    Forked workers inherit it (the compiled kernels included) instead of each
+    building it on its first chunk.
     """
+    kernels.load()
     analyze_article(_WARM_UP, config, cross_doc=True)
 
 

@@ -29,7 +29,6 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 
 import xxhash
@@ -38,6 +37,7 @@ from dedup.review.articles import Article, DocRef, read_article
 from dedup.review.html import (
     REASON_COLORS,
     article_html,
+    escape,
     legend_html,
     page,
     reason_color,
@@ -225,7 +225,7 @@ class _Names:
     @staticmethod
     def name(key: str) -> str:
         safe = re.sub(r"[^A-Za-z0-9._-]+", "-", key).strip("-.")[:40] or "article"
-        return f"{safe}-{xxhash.xxh64_hexdigest(key.encode('utf-8'))[:10]}.html"
+        return f"{safe}-{xxhash.xxh64_hexdigest(key.encode('utf-8', 'surrogatepass'))[:10]}.html"
 
     def claim(self, key: str, ordinal: int) -> str:
         name = self.name(key)
