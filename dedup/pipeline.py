@@ -146,9 +146,7 @@ def analyze(text: str, config: Config) -> Analyzed:
     )
     matches = verify_pairs(keys, pairs, config.min_similarity, min_contained=config.min_length)
     if not exact and not matches:
-        # short copies that groups never see: doubled headings, short teasers
-        drops = heading_drops(paragraphs, keys, {}, config.keep)
-        drops = teaser_drops(text, paragraphs, keys, None, drops, config)
+        drops = _short_copies(text, paragraphs, keys, None, {}, config)
         return Analyzed(paragraphs, keys, drops, signed_paragraphs, signatures)
     lengths = text_lengths(keys)
     groups = group_pairs(len(paragraphs), exact + [(m.a, m.b) for m in matches])
@@ -167,9 +165,29 @@ def analyze(text: str, config: Config) -> Analyzed:
         members=members,
         lengths=lengths,
     )
-    drops = heading_drops(paragraphs, keys, drops, config.keep)
-    drops = teaser_drops(text, paragraphs, keys, lengths, drops, config)
+    drops = _short_copies(text, paragraphs, keys, lengths, drops, config)
     return Analyzed(paragraphs, keys, drops, signed_paragraphs, signatures)
+
+
+def _short_copies(
+    text: str,
+    paragraphs: Paragraphs,
+    keys: Sequence[str],
+    lengths: Sequence[int] | None,
+    drops: dict[int, Drop],
+    config: Config,
+) -> dict[int, Drop]:
+    """Add the short copies that groups never drop: doubled headings, short teasers.
+
+    Repeated until nothing changes: a heading dropped brings the next paragraphs
+    to the top, as cleaning the output again would.
+    """
+    while True:
+        count = len(drops)
+        drops = heading_drops(paragraphs, keys, drops, config.keep)
+        drops = teaser_drops(text, paragraphs, keys, lengths, drops, config)
+        if len(drops) == count:
+            return drops
 
 
 def _signatures(
