@@ -6,7 +6,8 @@
    earlier). Every aligned paragraph of the other copy is dropped; paragraphs
    that only one copy has are unique and stay.
 2. Then each duplicate group with a long member (``min_length`` characters or
-   more) is ordered by the policy: earliest first, latest first, or with
+   more, as :func:`dedup.lengths.text_length` counts them) is ordered by the
+   policy: earliest first, latest first, or with
    ``"best"`` the copies with at least 80% of the longest copy's text first
    (earliest first, those ending in an ellipsis after the others), then the
    shorter ones, longest first. A full paragraph beats its teaser, while noise
@@ -29,13 +30,26 @@ from dataclasses import dataclass
 from dedup.blocks import Block
 from dedup.config import Keep
 from dedup.groups import duplicate_groups
+from dedup.lengths import text_lengths
 from dedup.paragraphs import Paragraph
 from dedup.report import DropReason
 
-__all__ = ["Drop", "decide"]
+__all__ = ["ELLIPSIS_ENDINGS", "Drop", "add_drop", "decide", "ends_in_ellipsis"]
 
 COMPLETE = 0.8  # a copy with less than this share of another's text is less complete
-_ELLIPSES = ("…", "...", "[…]", "[...]", "…]")
+_MARKS = ("…", "...", "⋯", "。。。", "・・・", "．．．")
+# an ellipsis, alone or closing a bracket: "…", "[...]", "(…)", "……"
+ELLIPSIS_ENDINGS = tuple(m + c for m in _MARKS for c in ("", "]", ")", "）", "】", "」", "』"))
+
+
+def ends_in_ellipsis(text: str) -> bool:
+    """Whether ``text`` ends in an ellipsis (``ELLIPSIS_ENDINGS``): the mark of a cut text.
+
+    Example:
+        >>> [ends_in_ellipsis(t) for t in ("Read on…", "So... [...] ", "Done.", "继续阅读……")]
+        [True, True, False, True]
+    """
+    return text.rstrip().endswith(ELLIPSIS_ENDINGS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +71,12 @@ def decide(
     min_length: int,
     links: AbstractSet[tuple[int, int]] = frozenset(),
     members: Mapping[int, Sequence[int]] | None = None,
+    lengths: Sequence[int] | None = None,
 ) -> dict[int, Drop]:
     """Return the dropped paragraphs, by index.
 
-    ``members`` is ``duplicate_groups(groups)`` when the caller has it already.
+    ``members`` is ``duplicate_groups(groups)`` and ``lengths`` is
+    ``text_lengths(keys)`` when the caller has them already.
 
     Example:
         >>> from dedup.paragraphs import split_paragraphs
@@ -78,6 +94,8 @@ def decide(
                 drops[loser] = Drop(partner, DropReason.REPEATED_BLOCK, number)
     if members is None:
         members = duplicate_groups(groups)
+    if lengths is None:
+        lengths = text_lengths(keys)
     # The first occurrence of a member's key is a member of its group (exact copies are
     # grouped), and group members are in index order.
     first: dict[str, int] = {}
@@ -89,7 +107,7 @@ def decide(
         if not alive:  # blocks disagreed: the group keeps one copy all the same
             alive = [_preferred(indices, paragraphs, keys, keep)[0]]
             del drops[alive[0]]
-        if max(len(keys[i]) for i in indices) < min_length:
+        if max(lengths[i] for i in indices) < min_length:
             continue
         survivors: list[int] = []
         for i in _preferred(alive, paragraphs, keys, keep):
@@ -100,6 +118,14 @@ def decide(
                 reason = DropReason.EXACT if keys[i] == keys[kept_copy] else DropReason.NEAR
                 drops[i] = Drop(kept_copy, reason)
     return {i: _resolve(drop, drops, members[groups[i]]) for i, drop in sorted(drops.items())}
+
+
+def add_drop(drops: dict[int, Drop], loser: int, drop: Drop) -> None:
+    """Drop ``loser`` too; the drops that pointed at it point at its kept copy instead."""
+    for index, other in list(drops.items()):
+        if other.duplicate_of == loser:
+            drops[index] = Drop(drop.duplicate_of, other.reason, other.block)
+    drops[loser] = drop
 
 
 def _second_wins(block: Block, keys: Sequence[str], keep: Keep) -> bool:
@@ -127,7 +153,7 @@ def _preferred(
     def rank(i: int) -> tuple[int, int, int]:
         if len(keys[i]) < COMPLETE * longest:
             return 2, -len(keys[i]), i
-        cut = paragraphs[i].text.rstrip().endswith(_ELLIPSES)
+        cut = ends_in_ellipsis(paragraphs[i].text)
         return int(cut), 0, i
 
     return sorted(indices, key=rank)
