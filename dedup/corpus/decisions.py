@@ -158,7 +158,7 @@ def analyze_article(
     analysis = Analysis(spans, drops, prints=every)
     if counting:
         analysis = replace(analysis, shapes=tuple(shape_prints(keys)),
-                           sizes=tuple(map(len, keys)), dropped=tuple(drops))
+                           sizes=tuple(text_lengths(keys)), dropped=tuple(drops))
     if cross_doc:
         shortest = config.min_length
         long = [i for i, size in enumerate(text_lengths(keys)) if size >= shortest]
