@@ -15,13 +15,21 @@ in isolation are protected, so this stage looks at the top of the article only:
   those words off (``|``, ``-``, ``–``,
   ``—``, ``:``, ``·``, ``•``, ``»``, ``/``, ``_``);
 - the first copy looks like a heading: at least two words
-  (:func:`dedup.lengths.word_count`), its raw text does not start like a list
-  item (``-``, ``*``, ``•``, ``1.``) nor end like a sentence or a label
-  (``.``, ``:``, ``;``, ``,``), and the paragraph before it (if any) does not
-  end in ``:``, ``;`` or ``,`` (a label that introduces a list), nor does
-  the one before the second copy;
+  (:func:`dedup.lengths.word_count`; one is enough when the first paragraph
+  comes again, same key, right after it, as a section name captured twice),
+  its raw text does not start like a list item (``-``, ``*``, ``•``, ``1.``)
+  nor end like a sentence or a label (``.``, ``:``, ``;``, ``,``), and the
+  paragraph before it (if any) does not end in ``:``, ``;`` or ``,`` (a
+  label that introduces a list), nor does the one before the second copy;
 - its key (and the other copy's) occurs only these two times among the
   paragraphs kept so far.
+
+The title also comes back as the last paragraph (the ``og:title`` of a share
+box or a footer, a breadcrumb under the body). That copy goes too when the
+first kept paragraph is the title (same tests as above, and the last copy
+looks like a heading as well) and the paragraph before the last one is prose
+of at least ``min_length`` (:func:`dedup.lengths.text_length`): a refrain
+closing a song or a poem follows other short lines, and stays.
 
 Then one copy goes: with ``keep="best"`` the one carrying the site name, else
 the second; ``"first"`` drops the second, ``"last"`` the first. A refrain, a
@@ -37,7 +45,7 @@ from itertools import islice
 
 from dedup.config import Keep
 from dedup.decide import Drop, add_drop
-from dedup.lengths import word_count
+from dedup.lengths import text_length, word_count
 from dedup.paragraphs import Paragraphs
 from dedup.report import DropReason
 
@@ -58,7 +66,11 @@ _SENTENCE_END = (".", "。", *_LABEL_END)
 
 
 def heading_drops(
-    paragraphs: Paragraphs, keys: Sequence[str], drops: dict[int, Drop], keep: Keep
+    paragraphs: Paragraphs,
+    keys: Sequence[str],
+    drops: dict[int, Drop],
+    keep: Keep,
+    min_length: int = 50,
 ) -> dict[int, Drop]:
     """Return ``drops`` with the second copy of a doubled heading added (see the module docstring).
 
@@ -81,7 +93,8 @@ def heading_drops(
             other = keys[j]
             if other != title and not _sited_key(title, other):
                 continue
-            if not _heading_like(texts, top, p, title):
+            adjacent = p == 0 and q == 1 and other == title  # one word is enough
+            if not _heading_like(texts, top, p, title, 1 if adjacent else 2):
                 break
             if texts[top[q - 1]].rstrip().endswith(_LABEL_END):  # a label introduces it
                 continue
@@ -98,16 +111,48 @@ def heading_drops(
             break
         if found is not None:
             break
+    if found is None and len(top) >= 3:
+        found = _tail_drop(texts, keys, drops, keep, top[0], min_length)
     return drops if found is None else dict(sorted(found.items()))
 
 
-def _heading_like(texts: Sequence[str], top: Sequence[int], p: int, key: str) -> bool:
+def _tail_drop(
+    texts: Sequence[str],
+    keys: Sequence[str],
+    drops: dict[int, Drop],
+    keep: Keep,
+    i: int,
+    min_length: int,
+) -> dict[int, Drop] | None:
+    """``drops`` with one copy of the title ``i`` repeated as the last kept paragraph, if it is."""
+    kept = (n for n in range(len(keys) - 1, i, -1) if n not in drops)
+    j, before = next(kept), next(kept)
+    title, other = keys[i], keys[j]
+    if other != title and not _sited_key(title, other):
+        return None
+    if not _heading_like(texts, [i], 0, title) or not _heading_like(texts, [j], 0, other):
+        return None
+    if text_length(keys[before]) < min_length:  # among short lines: a refrain, a list, a poem
+        return None
+    sited = _same_heading(texts[i], keys[i], texts[j], keys[j])
+    if sited is None or _elsewhere(keys, drops, i, j):
+        return None
+    loser, winner = (j, i) if keep == "first" or (keep == "best" and sited != 0) else (i, j)
+    reason = DropReason.EXACT if title == other else DropReason.NEAR
+    found = dict(drops)
+    add_drop(found, loser, Drop(winner, reason))
+    return found
+
+
+def _heading_like(
+    texts: Sequence[str], top: Sequence[int], p: int, key: str, words: int = 2
+) -> bool:
     text = texts[top[p]]
     if text.rstrip().endswith(_SENTENCE_END) or _LIST_ITEM.match(text):
         return False
     if p and texts[top[p - 1]].rstrip().endswith(_LABEL_END):  # a label introduces it
         return False
-    return word_count(key) >= 2
+    return word_count(key) >= words
 
 
 def _elsewhere(keys: Sequence[str], drops: dict[int, Drop], i: int, j: int) -> bool:

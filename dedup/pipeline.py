@@ -184,7 +184,7 @@ def _short_copies(
     """
     while True:
         count = len(drops)
-        drops = heading_drops(paragraphs, keys, drops, config.keep)
+        drops = heading_drops(paragraphs, keys, drops, config.keep, config.min_length)
         drops = teaser_drops(text, paragraphs, keys, lengths, drops, config)
         if len(drops) == count:
             return drops
