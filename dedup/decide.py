@@ -9,7 +9,8 @@
    more, as :func:`dedup.lengths.text_length` counts them) is ordered by the
    policy: earliest first, latest first, or with
    ``"best"`` the copies with at least 80% of the longest copy's text first
-   (earliest first, those ending in an ellipsis after the others), then the
+   (earliest first, those ending in an ellipsis, or mid-sentence while a
+   longer one ends its sentence, after the others), then the
    shorter ones, longest first. A full paragraph beats its teaser, while noise
    and short fragments do not make a copy "more complete". In that order a
    paragraph is dropped when it matched a paragraph already kept *directly*
@@ -42,6 +43,9 @@ _MARKS = ("…", "...", "⋯", "。。。", "・・・", "．．．")
 ELLIPSIS_ENDINGS = tuple(m + c for m in _MARKS for c in ("", "]", ")", "）", "】", "」", "』"))
 
 
+_SENTENCE_ENDINGS = (".", "!", "?", "。", "！", "？", '"', "”", "’", "»", "」", "』", ")")
+
+
 def ends_in_ellipsis(text: str) -> bool:
     """Whether ``text`` ends in an ellipsis (``ELLIPSIS_ENDINGS``): the mark of a cut text.
 
@@ -50,6 +54,11 @@ def ends_in_ellipsis(text: str) -> bool:
         [True, True, False, True]
     """
     return text.rstrip().endswith(ELLIPSIS_ENDINGS)
+
+
+def _ends_sentence(text: str) -> bool:
+    """Whether ``text`` ends like a finished sentence (not with an ellipsis)."""
+    return not ends_in_ellipsis(text) and text.rstrip().endswith(_SENTENCE_ENDINGS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,11 +158,15 @@ def _preferred(
     if keep == "last":
         return sorted(indices, reverse=True)
     longest = max(len(keys[i]) for i in indices)
+    complete = [i for i in indices if len(keys[i]) >= COMPLETE * longest]
+    # a copy that stops mid-sentence while a longer one ends its sentence was cut
+    ended = max((len(keys[i]) for i in complete if _ends_sentence(paragraphs[i].text)), default=0)
 
     def rank(i: int) -> tuple[int, int, int]:
         if len(keys[i]) < COMPLETE * longest:
             return 2, -len(keys[i]), i
-        cut = ends_in_ellipsis(paragraphs[i].text)
+        text = paragraphs[i].text
+        cut = ends_in_ellipsis(text) or (len(keys[i]) < ended and not _ends_sentence(text))
         return int(cut), 0, i
 
     return sorted(indices, key=rank)
