@@ -51,14 +51,14 @@ from ray.data.context import ShuffleStrategy
 from rich.console import Console
 
 from dedup.corpus.boilerplate import SiteCounts
-from dedup.corpus.options import RunOptions
-from dedup.corpus.progress import RunProgress
-from dedup.corpus.report_file import ReportFile
-from dedup.corpus.run import interrupted, Start, start_run
-from dedup.corpus.summary import Summary
 from dedup.corpus.decisions import CorpusDrop
 from dedup.corpus.index import MAX_KEYS
+from dedup.corpus.options import RunOptions
+from dedup.corpus.progress import RunProgress
 from dedup.corpus.readers import BadInput, Source
+from dedup.corpus.report_file import ReportFile
+from dedup.corpus.run import Start, interrupted, start_run
+from dedup.corpus.summary import Summary
 from dedup.corpus.writers import OutputFile, output_path
 from dedup.dist import stages
 from dedup.dist.components import driver_components, gather_labels, star_components
