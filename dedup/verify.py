@@ -149,7 +149,9 @@ def _words_fit(first: list[str], second: list[str]) -> bool:
     Allowed: typos and abbreviations (a word pairs with a word of the other
     text it could be a misspelling of), words run together or split ("sea
     front" / "seafront"), and a few inserted or deleted words, at most one in
-    ten. Refused: a word replaced by a different word ("safe" / "closed",
+    ten; in a long paragraph, also one word per ``_DOUBLE_TYPO_WORDS`` (40)
+    two edits off ("oww" for "now": typing noise hits short words twice).
+    Refused: a word replaced by a different word ("safe" / "closed",
     "man" / "woman", "Yes" / "No"), and an inserted or deleted negation ("not",
     "never", the "t" of "didn't"): the paragraphs say different things.
     """
@@ -161,6 +163,10 @@ def _words_fit(first: list[str], second: list[str]) -> bool:
     only_first, only_second = _unsplit(only_first, only_second)
     only_second, only_first = _unsplit(only_second, only_first)
     only_first, only_second = _pair_typos(only_first, only_second)
+    if only_first and only_second:
+        only_first, only_second = _pair_double_typos(
+            only_first, only_second, min(len(first), len(second)) // _DOUBLE_TYPO_WORDS
+        )
     if only_first and only_second:
         return False  # a word was replaced by another
     inserted = only_first or only_second
@@ -226,6 +232,27 @@ def _pair_typos(first: list[str], second: list[str]) -> tuple[list[str], list[st
         else:
             kept.append(word)
     return kept, [w for w, used in zip(second, taken, strict=True) if not used]
+
+
+_DOUBLE_TYPO_WORDS = 40  # a long paragraph may hold one word with two typos per this many words
+
+
+def _pair_double_typos(
+    first: list[str], second: list[str], budget: int
+) -> tuple[list[str], list[str]]:
+    """Pair up to ``budget`` leftover words two edits apart (``"oww"`` for ``"now"``)."""
+    if budget <= 0 or len(first) > budget or len(second) > budget:
+        return first, second
+    rest = list(second)
+    kept = []
+    for word in first:
+        n = next((n for n, other in enumerate(rest) if min(len(word), len(other)) >= 3
+                  and DamerauLevenshtein.distance(word, other, score_cutoff=2) <= 2), None)
+        if n is None:
+            kept.append(word)
+        else:
+            del rest[n]
+    return kept, rest
 
 
 def _typo(word: str, other: str) -> bool:
