@@ -33,9 +33,8 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, Future
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
@@ -58,8 +57,9 @@ from dedup.corpus.decisions import CorpusDrop, apply_boilerplate, decide_cross_d
 from dedup.corpus.index import Index, PendingIndex, index_params, open_index, pending_index
 from dedup.corpus.ordered import Item, ReadFailure, completed, executor, ordered
 from dedup.corpus.readers import BadInput, Chunk, Fields, Source, find_sources, read_chunks
+from dedup.corpus.records import error_line
 from dedup.corpus.spill import Spill
-from dedup.corpus.summary import Summary
+from dedup.corpus.summary import Summary, counted_run
 from dedup.corpus.tasks import (
     GC_THRESHOLDS,
     Analyzed,
@@ -72,8 +72,9 @@ from dedup.corpus.tasks import (
     start_worker,
     warm_up,
 )
-from dedup.corpus.writers import Deflated, OutputFile, output_path, remove_partials
+from dedup.corpus.writers import Deflated, OutputFile, output_path
 from dedup.errors import ConfigError
+from dedup.report import ReportMode
 
 __all__ = [
     "BatchOptions",
@@ -82,7 +83,6 @@ __all__ = [
     "default_workers",
     "progress_bar",
     "run_batch",
-    "start_run",
 ]
 
 WINDOW_PER_WORKER = 4  # chunks in flight per worker
@@ -109,7 +109,8 @@ class BatchOptions:
     - ``cross_doc``: drop paragraphs an earlier document kept.
     - ``index``: a SQLite path or ``redis://`` URL to read and update
       (``None``: a fresh in-memory index).
-    - ``report``: where to write one JSON line per article.
+    - ``report``: where to write one JSON line per article;
+      ``report_mode``: what it lists (:data:`dedup.report.ReportMode`).
     - ``dry_run``: write only the report. ``resume``: keep finished outputs.
     """
 
@@ -123,8 +124,14 @@ class BatchOptions:
     cross_doc: bool = False
     index: str | None = None
     report: Path | None = None
+    report_mode: ReportMode = "drops"
     dry_run: bool = False
     resume: bool = False
+
+    @property
+    def report_lines(self) -> ReportMode | None:
+        """The report's mode, ``None`` when there is no report."""
+        return self.report_mode if self.report is not None else None
 
     @property
     def boilerplate(self) -> bool:
@@ -188,39 +195,21 @@ def run_batch(
     """
     check_directories(options.in_dir, options.out_dir)
     check_boilerplate_options(options.boilerplate_min_docs, options.boilerplate_fraction)
-    started, summary, sources = start_run(options, find_sources)
-    needs_index = options.cross_doc or options.boilerplate or options.index is not None
-    index = open_index(options.index) if needs_index else None
     console = console or Console(stderr=True)
     bar = progress_bar(console) if progress else None
-    try:
-        if index is not None:
-            index.check(index_params(options.config))
-        with bar or _NoProgress(), _collecting_less():
-            _run(options, sources, index, summary, bar)
-    except KeyboardInterrupt:
-        summary.interrupted = True
-    finally:
-        if index is not None:
-            index.close()
-    summary.seconds = time.perf_counter() - started
+    with counted_run(options.in_dir, options.out_dir, find_sources,
+                     dry_run=options.dry_run) as (summary, sources):
+        needs_index = options.cross_doc or options.boilerplate or options.index is not None
+        index = open_index(options.index) if needs_index else None
+        try:
+            if index is not None:
+                index.check(index_params(options.config))
+            with bar or _NoProgress(), _collecting_less():
+                _run(options, sources, index, summary, bar)
+        finally:
+            if index is not None:
+                index.close()
     return summary
-
-def start_run(
-    options: BatchOptions, find: Callable[[Path], list[Source]]
-) -> tuple[float, Summary, list[Source]]:
-    """Begin a run, for either engine: its start time, its sources and a summary counting them.
-
-    ``find`` lists the sources under ``options.in_dir``; the partial outputs an
-    interrupted run left in ``options.out_dir`` are removed (unless a dry run).
-    """
-    started = time.perf_counter()
-    summary = Summary()
-    sources = find(options.in_dir)
-    summary.files = len(sources)
-    if not options.dry_run:
-        remove_partials(options.out_dir)
-    return started, summary, sources
 
 
 @contextmanager
@@ -251,7 +240,7 @@ def _run(
         sources = [s for s in sources if s.relative not in done]  # nothing depends on them
     failed: dict[str, BadInput] = {}
     state = WorkerState(options.fields, options.config, options.cross_doc,
-                        options.boilerplate and index is not None, options.report is not None)
+                        options.boilerplate and index is not None, options.report_lines)
     run = _Run(options, state, done, failed)
     if options.workers > 1:
         warm_up(options.config)
@@ -497,8 +486,7 @@ class _ReportFile:
 
     def write_error(self, error: BadInput) -> None:
         if self._output is not None:
-            self._output.write_record({"path": error.path, "line": error.line,
-                                       "error": error.message})
+            self._output.write_bytes(error_line(error))
 
 
 class _NoProgress:

@@ -24,6 +24,7 @@ from dedup.config import Config
 from dedup.corpus.batch import BatchOptions, Summary, default_workers, run_batch
 from dedup.corpus.readers import Fields
 from dedup.errors import ConfigError, IndexFormatError
+from dedup.report import REPORT_MODES
 
 __all__ = ["add_parser"]
 
@@ -56,6 +57,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     output = batch.add_argument_group("output")
     output.add_argument("--report", type=Path, metavar="FILE",
                         help="write one JSON line per article with its decisions")
+    output.add_argument("--report-mode", choices=REPORT_MODES, default=None,
+                        help="what the report lists: drops, the removed paragraphs and the "
+                             "kept copies they duplicate (default), or full, every paragraph "
+                             "with its text (default with --html-report)")
     output.add_argument("--html-report", type=Path, metavar="DIR",
                         help="also write a static HTML review site of the run into DIR "
                              "(replaced as a whole; see also: dedup report)")
@@ -110,6 +115,7 @@ def _run_batch(args: argparse.Namespace, config: Config) -> int:
         cross_doc=args.cross_doc,
         index=args.index,
         report=args.report or (_scratch_report() if args.html_report else None),
+        report_mode=args.report_mode or ("full" if args.html_report else "drops"),
         dry_run=args.dry_run,
         resume=args.resume,
     )

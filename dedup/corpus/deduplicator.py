@@ -29,13 +29,14 @@ from dedup.corpus.decisions import (
     CorpusDrop,
     analyze_article,
     decide_cross_doc,
-    paragraph_decisions,
 )
 from dedup.corpus.fingerprints import fingerprints
 from dedup.corpus.index import Index, index_params, open_index
+from dedup.corpus.records import paragraph_records
 from dedup.errors import InputError
 from dedup.keys import normalize_paragraphs
 from dedup.paragraphs import render, split_paragraphs
+from dedup.report import ParagraphRecord
 
 __all__ = ["CorpusCleaned", "Deduplicator"]
 
@@ -50,7 +51,7 @@ class CorpusCleaned:
 
     text: str
     doc: str
-    paragraphs: tuple[dict[str, object], ...]
+    paragraphs: tuple[ParagraphRecord, ...]
 
     @property
     def dropped(self) -> dict[str, int]:
@@ -140,7 +141,7 @@ class Deduplicator:
             drops.update(decide_cross_doc([(doc, analysis)], self.index, self.config)[0])
         paragraphs = analysis.paragraphs(text)
         cleaned = render(text, paragraphs, [p.index not in drops for p in paragraphs])
-        rows = paragraph_decisions(paragraphs, drops)
+        rows = paragraph_records(paragraphs, drops)
         return CorpusCleaned(cleaned, doc, tuple(rows))
 
     def _count_boilerplate(self, text: str, site: str, doc: str) -> set[int]:

@@ -1,13 +1,23 @@
-"""What a batch run did: counts in and out, drops by reason, failures, time."""
+"""What a batch run did: counts in and out, drops by reason, failures, time.
+
+:func:`counted_run` is the skeleton of a run for both engines: it lists the
+sources, removes what a killed run left, times the run and turns Ctrl-C (or
+SIGTERM, which the command turns into the same) into ``summary.interrupted``.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from dedup.corpus.decisions import REASONS
-from dedup.corpus.readers import BadInput
+from dedup.corpus.readers import BadInput, Source
+from dedup.corpus.writers import remove_partials
 
-__all__ = ["Summary"]
+__all__ = ["Summary", "counted_run"]
 
 
 @dataclass(slots=True)
@@ -52,3 +62,28 @@ class Summary:
             f"{self.bytes_in / 1e6:.1f} MB -> {self.bytes_out / 1e6:.1f} MB; "
             f"dropped: {reasons}; {self.seconds:.1f} s"
         )
+
+
+@contextmanager
+def counted_run(
+    in_dir: Path, out_dir: Path, find: Callable[[Path], list[Source]], *, dry_run: bool = False
+) -> Iterator[tuple[Summary, list[Source]]]:
+    """Run the body as one corpus run, for either engine: yield its summary and sources.
+
+    ``find`` lists the sources under ``in_dir``; the partial outputs a killed
+    run left in ``out_dir`` are removed first (unless ``dry_run``). Ctrl-C in
+    the body ends the run with ``summary.interrupted`` set, and
+    ``summary.seconds`` is the whole run's time either way.
+    """
+    started = time.perf_counter()
+    summary = Summary()
+    try:
+        sources = find(in_dir)
+        summary.files = len(sources)
+        if not dry_run:
+            remove_partials(out_dir)
+        yield summary, sources
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        summary.seconds = time.perf_counter() - started

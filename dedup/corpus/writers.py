@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import struct
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -32,6 +33,7 @@ from dedup.corpus.readers import Source
 
 __all__ = [
     "PARTIAL",
+    "AtomicFile",
     "Deflated",
     "OutputFile",
     "crc32_combine",
@@ -140,7 +142,36 @@ def remove_partials(out_dir: Path) -> int:
     return removed
 
 
-class OutputFile:
+class AtomicFile:
+    """A file written under a temporary name beside ``final``, renamed over it when complete.
+
+    The one commit of every output (each format's writer builds on it): the
+    bytes are flushed and fsynced before the rename, so a final name never
+    holds a file the disk has not got whole.
+    """
+
+    def __init__(self, final: Path) -> None:
+        self.final = final
+        final.parent.mkdir(parents=True, exist_ok=True)
+        self.temporary = final.with_name(f".{final.name}.{os.getpid()}{PARTIAL}")
+        self._raw: BinaryIO = self.temporary.open("wb")
+
+    def commit(self) -> None:
+        """Make the file durable and rename it to its final name."""
+        self._raw.flush()
+        os.fsync(self._raw.fileno())
+        self._raw.close()
+        self.temporary.replace(self.final)
+
+    def discard(self) -> None:
+        """Abandon the file: close and delete the temporary file."""
+        try:
+            self._raw.close()
+        finally:
+            self.temporary.unlink(missing_ok=True)
+
+
+class OutputFile(AtomicFile):
     r"""One output file being written: a temporary file until :meth:`commit`.
 
     Example:
@@ -156,18 +187,15 @@ class OutputFile:
     """
 
     def __init__(self, final: Path, file_format: str) -> None:
-        self.final = final
+        super().__init__(final)
         self.format = file_format
-        final.parent.mkdir(parents=True, exist_ok=True)
-        self.temporary = final.with_name(f".{final.name}.{os.getpid()}{PARTIAL}")
-        self._raw: BinaryIO = self.temporary.open("wb")
         self._gzip = _GzipStream(self._raw) if file_format == "jsonl.gz" else None
 
     def write_text(self, text: str) -> None:
         """Write a whole article (text formats)."""
         self.write_bytes(text.encode("utf-8", "surrogatepass"))
 
-    def write_record(self, record: dict[str, object]) -> None:
+    def write_record(self, record: Mapping[str, object]) -> None:
         """Write one JSON line."""
         self.write_bytes(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
 
@@ -193,17 +221,7 @@ class OutputFile:
         """Finish the file and rename it to its final name."""
         if self._gzip is not None:
             self._gzip.close()
-        self._raw.flush()
-        os.fsync(self._raw.fileno())
-        self._raw.close()
-        self.temporary.replace(self.final)
-
-    def discard(self) -> None:
-        """Abandon the file: close and delete the temporary file."""
-        try:
-            self._raw.close()
-        finally:
-            self.temporary.unlink(missing_ok=True)
+        super().commit()
 
 
 class _GzipStream:

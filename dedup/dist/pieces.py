@@ -35,7 +35,7 @@ from dedup.corpus.readers import (
     parse_chunk,
     read_chunks,
 )
-from dedup.corpus.writers import PARTIAL
+from dedup.corpus.writers import AtomicFile
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -135,22 +135,20 @@ def parse_piece(chunk: Chunk | ParquetChunk, fields: Fields) -> list[Article]:
     return articles
 
 
-class ParquetOutput:
+class ParquetOutput(AtomicFile):
     """A Parquet output file, written piece by piece to a temporary name until :meth:`commit`.
 
-    Like :class:`dedup.corpus.writers.OutputFile`: the final name appears only
-    once the file is complete, and a run that dies leaves a ``*.dedup-partial``
-    file that the next run removes.
+    An :class:`~dedup.corpus.writers.AtomicFile`, as every output: the final
+    name appears only once the file is complete and on disk, and a run that
+    dies leaves a ``*.dedup-partial`` file that the next run removes.
     """
 
     def __init__(self, final: Path, schema: pa.Schema) -> None:
         import pyarrow.parquet as pq
 
-        self.final = final
+        super().__init__(final)
         self.schema = schema
-        final.parent.mkdir(parents=True, exist_ok=True)
-        self.temporary = final.with_name(f".{final.name}.{os.getpid()}{PARTIAL}")
-        self._writer = pq.ParquetWriter(self.temporary, schema)
+        self._writer = pq.ParquetWriter(self._raw, schema)
 
     def write_records(self, records: list[dict[str, object]]) -> None:
         """Append rows (dicts with the schema's columns)."""
@@ -162,11 +160,11 @@ class ParquetOutput:
     def commit(self) -> None:
         """Finish the file and rename it to its final name."""
         self._writer.close()
-        self.temporary.replace(self.final)
+        super().commit()
 
     def discard(self) -> None:
         """Abandon the file: close and delete the temporary file."""
         try:
             self._writer.close()
         finally:
-            self.temporary.unlink(missing_ok=True)
+            super().discard()
