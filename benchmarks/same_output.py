@@ -12,7 +12,8 @@ repository: the corpus lives in a temporary directory.
 
     python benchmarks/same_output.py --reference REF
     python benchmarks/same_output.py --reference REF --engine ray --limit 800
-    python benchmarks/same_output.py --reference REF --after-args=--report-mode=full
+    python benchmarks/same_output.py --reference REF --after-args=--report-mode=full \
+        --new-keys mode,counts.bytes_in,counts.bytes_out,boilerplate_rule,site_docs
 
 Differences in the report are listed by article and paragraph key, so an
 intended change (a new key, a value computed differently) can be told from
@@ -77,6 +78,27 @@ def digests(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+def without_keys(report: Path, keys: set[str]) -> str:
+    """Return the sha256 of a report with the named keys left out of every record.
+
+    A name is a record key (``mode``), ``counts.NAME`` or a paragraph key.
+    """
+    digest = hashlib.sha256()
+    counts = {k.split(".", 1)[1] for k in keys if k.startswith("counts.")}
+    with report.open("rb") as lines:
+        for line in lines:
+            record = orjson.loads(line)
+            for key in keys & set(record):
+                del record[key]
+            for key in counts & set(record.get("counts", {})):
+                del record["counts"][key]
+            for p in record.get("paragraphs", []):
+                for key in keys & set(p):
+                    del p[key]
+            digest.update(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
+    return digest.hexdigest()
+
+
 def report_differences(before: Path, after: Path) -> Counter[str]:
     """Count what differs between two reports: records, then paragraph keys by name."""
     found: Counter[str] = Counter()
@@ -109,6 +131,10 @@ def main() -> int:
                         help="options of both runs (default: %(default)s)")
     parser.add_argument("--after-args", default="",
                         help="options of this tree's run only (a new flag)")
+    parser.add_argument("--new-keys", default="",
+                        help="comma-separated report keys this tree adds (record keys, "
+                             "counts.NAME, paragraph keys): also compare the reports without "
+                             "them")
     options = parser.parse_args()
     pages = (options.data / "derived" / "pages.jsonl.gz").resolve()
     if not pages.exists():
@@ -125,11 +151,16 @@ def main() -> int:
                           options.engine, options.workers, extra)
             files = digests(work / name)
             files["<report>"] = hashlib.sha256((work / f"{name}.jsonl").read_bytes()).hexdigest()
+            if options.new_keys:
+                files["<report without new keys>"] = without_keys(
+                    work / f"{name}.jsonl", set(options.new_keys.split(",")))
             results[name] = files
             size = (work / f"{name}.jsonl").stat().st_size
             print(f"{name}: {seconds:.1f} s, report {size / 1e6:.1f} MB, {len(files) - 1} files")
         before, after = results["before"], results["after"]
         same = before == after
+        if options.new_keys:  # what must not change: outputs, and the report's old keys
+            same = all(before[k] == after[k] for k in before if k != "<report>")
         for path in sorted(set(before) | set(after)):
             mark = "same" if before.get(path) == after.get(path) else "DIFFERENT"
             print(f"{mark:9} {after.get(path, '-')[:16]} {path}")
@@ -138,7 +169,8 @@ def main() -> int:
                                               work / "after.jsonl").most_common():
                 print(f"  report: {n} {what}")
     print(f"{count} pages, engine {options.engine}: "
-          + ("identical" if same else "outputs differ"))
+          + ("identical" if same else "outputs differ")
+          + (f" (apart from the new report keys {options.new_keys})" if options.new_keys else ""))
     return 0 if same else 1
 
 

@@ -17,20 +17,25 @@
    different paragraphs that merely share a teaser both stay.
 3. Groups of short paragraphs lose members only inside repeated blocks.
 
-No group ever loses all of its members.
+No group ever loses all of its members. Every drop carries the similarity of
+the pair it names: 1.0 for the same key, the similarity verification found
+(``links`` maps each verified pair to it), and only for a pair verification
+never compared (a block partner or a group's kept copy reached through other
+members) :func:`dedup.verify.similarity`, computed here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from dedup.blocks import Block
 from dedup.config import Keep
 from dedup.groups import duplicate_groups
 from dedup.paragraphs import Paragraph
 from dedup.report import DropReason
+from dedup.verify import similarity
 
 __all__ = ["Drop", "decide"]
 
@@ -40,11 +45,18 @@ _ELLIPSES = ("…", "...", "[…]", "[...]", "…]")
 
 @dataclass(frozen=True, slots=True)
 class Drop:
-    """Why a paragraph goes: the paragraph it duplicates, the reason, its block number."""
+    """Why a paragraph goes: the paragraph it duplicates, the reason, its block number.
+
+    ``similarity`` is how close the two paragraphs' keys are, in [0, 1].
+    """
 
     duplicate_of: int
     reason: DropReason
     block: int | None = None
+    similarity: float = 1.0
+
+
+_NO_LINKS: Mapping[tuple[int, int], float] = MappingProxyType({})
 
 
 def decide(
@@ -55,11 +67,12 @@ def decide(
     *,
     keep: Keep,
     min_length: int,
-    links: AbstractSet[tuple[int, int]] = frozenset(),
+    links: Mapping[tuple[int, int], float] = _NO_LINKS,
     members: Mapping[int, Sequence[int]] | None = None,
 ) -> dict[int, Drop]:
     """Return the dropped paragraphs, by index.
 
+    ``links`` maps each verified pair ``(a, b)``, ``a < b``, to its similarity;
     ``members`` is ``duplicate_groups(groups)`` when the caller has it already.
 
     Example:
@@ -67,7 +80,7 @@ def decide(
         >>> ps = split_paragraphs("A long paragraph.\\nOther.\\nA long paragraph.")
         >>> keys = ["a long paragraph", "other", "a long paragraph"]
         >>> decide(ps, keys, [0, 1, 0], [], keep="first", min_length=5)
-        {2: Drop(duplicate_of=0, reason=<DropReason.EXACT: 'exact'>, block=None)}
+        {2: Drop(duplicate_of=0, reason=<DropReason.EXACT: 'exact'>, block=None, similarity=1.0)}
     """
     drops: dict[int, Drop] = {}
     for number, block in enumerate(blocks):
@@ -99,7 +112,10 @@ def decide(
             else:
                 reason = DropReason.EXACT if keys[i] == keys[kept_copy] else DropReason.NEAR
                 drops[i] = Drop(kept_copy, reason)
-    return {i: _resolve(drop, drops, members[groups[i]]) for i, drop in sorted(drops.items())}
+    return {
+        i: _scored(i, _resolve(drop, drops, members[groups[i]]), keys, first, links)
+        for i, drop in sorted(drops.items())
+    }
 
 
 def _second_wins(block: Block, keys: Sequence[str], keep: Keep) -> bool:
@@ -138,7 +154,7 @@ def _linked(
     k: int,
     keys: Sequence[str],
     first: dict[str, int],
-    links: AbstractSet[tuple[int, int]],
+    links: Mapping[tuple[int, int], float],
 ) -> bool:
     """Whether paragraphs ``i`` and ``k`` matched directly (not only through others).
 
@@ -156,3 +172,21 @@ def _resolve(drop: Drop, drops: dict[int, Drop], group: Sequence[int]) -> Drop:
         return drop
     kept = next(i for i in group if i not in drops)
     return Drop(kept, drop.reason, drop.block)
+
+
+def _scored(
+    i: int,
+    drop: Drop,
+    keys: Sequence[str],
+    first: dict[str, int],
+    links: Mapping[tuple[int, int], float],
+) -> Drop:
+    """Give ``drop`` the similarity of paragraph ``i`` with the copy it names."""
+    kept = drop.duplicate_of
+    if keys[i] == keys[kept]:
+        return drop  # 1.0
+    a, b = first.get(keys[i], i), first.get(keys[kept], kept)
+    score = links.get((min(a, b), max(a, b)))
+    if score is None:  # never compared directly: linked through other members
+        score = similarity(keys[i], keys[kept])
+    return Drop(kept, drop.reason, drop.block, score)

@@ -23,7 +23,7 @@ from dedup.keys import normalize_paragraphs
 from dedup.paragraphs import Paragraph, Paragraphs, render, split_paragraphs
 from dedup.report import Cleaned, Decision, Report
 from dedup.signatures import U32, sign_keys
-from dedup.verify import similarity, verify_pairs
+from dedup.verify import verify_pairs
 
 __all__ = ["Analyzed", "analyze", "clean", "clean_with_report"]
 
@@ -100,9 +100,9 @@ def clean_with_report(
         (False, 'exact', 0, 1.0)
     """
     options = _options(config, keep, split, min_length, min_similarity, candidates)
-    paragraphs, keys, drops, *_ = analyze(text, options)
+    paragraphs, _, drops, *_ = analyze(text, options)
     kept = [i not in drops for i in range(len(paragraphs))]
-    decisions = tuple(_decision(p, drops.get(p.index), keys) for p in paragraphs)
+    decisions = tuple(_decision(p, drops.get(p.index)) for p in paragraphs)
     return Cleaned(render(text, paragraphs, kept), Report(decisions))
 
 
@@ -148,7 +148,7 @@ def analyze(text: str, config: Config) -> Analyzed:
     long = [len(key) >= config.min_length for key in keys]
     members = duplicate_groups(groups)
     blocks = find_blocks(groups, long, config.max_block_gap, members)
-    links = {(m.a, m.b) for m in matches}
+    links = {(m.a, m.b): m.similarity for m in matches}
     drops = decide(
         paragraphs,
         keys,
@@ -175,14 +175,12 @@ def _signatures(
     return [firsts[row] for row in rows.tolist()], signed.signatures[rows]
 
 
-def _decision(paragraph: Paragraph, drop: Drop | None, keys: Sequence[str]) -> Decision:
+def _decision(paragraph: Paragraph, drop: Drop | None) -> Decision:
     p = paragraph
     if drop is None:
         return Decision(p.index, p.start, p.end, p.text, kept=True)
-    score = similarity(keys[p.index], keys[drop.duplicate_of])
-    return Decision(
-        p.index, p.start, p.end, p.text, False, drop.reason, drop.duplicate_of, score, drop.block
-    )
+    return Decision(p.index, p.start, p.end, p.text, False, drop.reason, drop.duplicate_of,
+                    drop.similarity, drop.block)
 
 
 def _check_text(text: object) -> None:

@@ -39,7 +39,7 @@ from dedup.corpus.index import Index, Kept, LiveBands
 from dedup.paragraphs import Paragraph, Paragraphs
 from dedup.pipeline import analyze
 from dedup.report import DropReason
-from dedup.verify import similarity, verify_pairs
+from dedup.verify import verify_pairs
 
 __all__ = [
     "BOILERPLATE_DROP",
@@ -143,8 +143,7 @@ def analyze_article(
     if not paragraphs:
         return Analysis(spans, {})
     drops: dict[int, CorpusDrop] = {
-        i: CorpusDrop(d.reason, d.duplicate_of, None,
-                      similarity(keys[i], keys[d.duplicate_of]), d.block)
+        i: CorpusDrop(d.reason, d.duplicate_of, None, d.similarity, d.block)
         for i, d in sorted(core.items())
     }
     every = tuple(fingerprints(keys)) if prints or boilerplate else ()
