@@ -147,19 +147,14 @@ def _run_clean(args: argparse.Namespace, config: Config) -> int:
 
 
 def _run_report(args: argparse.Namespace, config: Config) -> int:
-    from dedup.review import write_site
-    from dedup.review.articles import read_records
+    from dedup.review.report_file import site_from_report
 
     if args.per_page < 1:
         print(f"dedup: --per-page={args.per_page} must be at least 1", file=sys.stderr)
         return ExitCode.USAGE
     try:
-        if args.report == "-":
-            summary = write_site(read_records(sys.stdin.buffer), Path(args.html),
-                                 per_page=args.per_page)
-        else:
-            with Path(args.report).open("rb") as handle:
-                summary = write_site(read_records(handle), Path(args.html), per_page=args.per_page)
+        summary = site_from_report(args.report, Path(args.html), per_page=args.per_page,
+                                   console=Console(stderr=True))
     except (OSError, orjson.JSONDecodeError) as error:
         print(f"dedup: {args.report}: {error}", file=sys.stderr)
         return ExitCode.SOME_FILES_FAILED

@@ -155,12 +155,10 @@ def _scratch_report() -> Path:
 
 def _html_report(report: Path, out_dir: Path) -> bool:
     """Write the review site of ``report`` into ``out_dir``; say why not on stderr."""
-    from dedup.review import write_site
-    from dedup.review.articles import read_records
+    from dedup.review.report_file import site_from_report
 
     try:
-        with report.open("rb") as handle:
-            write_site(read_records(handle), out_dir)
+        site_from_report(str(report), out_dir)
     except (OSError, ValueError) as error:
         print(f"dedup: --html-report {out_dir}: {error}", file=sys.stderr)
         return False

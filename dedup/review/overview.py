@@ -38,6 +38,7 @@ def overview_page(
         '<div class="cards">'
         + "".join(f'<div class="card"><b>{v}</b>{escape(k)}</div>' for k, v in cards)
         + "</div>",
+        _partial_note(stats),
         "<h2>Removed by reason</h2>",
         _reason_table(stats),
         "<h2>Removed share per article</h2>",
@@ -58,6 +59,17 @@ def overview_page(
     if pages > 1:
         parts.append(_page_links(pages))
     return page("Duplicate removal review", "\n".join(parts))
+
+
+def _partial_note(stats: SiteStats) -> str:
+    if not stats.partial:
+        return ""
+    return (
+        f'<p class="note partial">{stats.partial:,} of {stats.articles:,} articles come from a '
+        "drops-only report (<code>dedup batch --report-mode drops</code>): their pages show "
+        "the removed paragraphs and the kept copies they duplicate, not the whole article. "
+        "The counts above cover every paragraph.</p>"
+    )
 
 
 def _reason_table(stats: SiteStats) -> str:

@@ -15,7 +15,23 @@ import xxhash
 from dedup.review.articles import Article, DocRef
 from dedup.review.html import article_html, legend_html, page
 
-__all__ = ["ArticleNames", "article_page", "list_page", "list_row", "list_table", "stub_page"]
+__all__ = [
+    "PARTIAL_NOTE",
+    "ArticleNames",
+    "article_page",
+    "list_page",
+    "list_row",
+    "list_table",
+    "stub_page",
+]
+
+PARTIAL_NOTE = (
+    '<p class="note partial">This report lists only the removed paragraphs and the kept '
+    "paragraphs of this article they duplicate (<code>dedup batch --report-mode drops</code>, "
+    "the default); the other kept paragraphs are not in it. Run with "
+    "<code>--report-mode full</code> to see whole articles.</p>\n"
+)
+"""What an article page built from a drops-only record says first."""
 
 
 class ArticleNames:
@@ -53,13 +69,13 @@ def article_page(article: Article, names: ArticleNames) -> str:
     """Return the page of one article: removals marked, links to kept copies."""
     removed = article.removed
     meta = (
-        f"{escape(article.site)} · {len(article.paragraphs)} paragraphs, "
+        f"{escape(article.site)} · {article.paragraph_count} paragraphs, "
         f"{len(removed)} removed · {article.removed_size:,} of {article.size:,} bytes removed "
         f"({article.removed_share:.0%})"
     )
     body = (
         f"<h1>{escape(article.title)}</h1>\n<p class=\"meta\">{meta}</p>\n{legend_html()}\n"
-        f"{article_html(article, names.href)}"
+        f"{'' if article.complete else PARTIAL_NOTE}{article_html(article, names.href)}"
     )
     return page(article.title, body, nav='<nav><a href="../index.html">← Overview</a></nav>')
 
@@ -85,7 +101,7 @@ def list_row(article: Article, href: str) -> str:
     share = article.removed_share
     return (
         f'<tr><td><a href="{escape(href)}">{escape(article.title)}</a></td>'
-        f"<td>{escape(article.site)}</td><td class=\"n\">{len(article.paragraphs)}</td>"
+        f"<td>{escape(article.site)}</td><td class=\"n\">{article.paragraph_count}</td>"
         f'<td class="n">{len(article.removed)}</td><td class="n">{share:.0%} '
         f'<span class="bar" style="width:{share * 4:.2f}rem"></span></td></tr>'
     )

@@ -38,6 +38,7 @@ class SiteStats:
 
     max_tracked: int
     articles: int = 0
+    partial: int = 0  # articles of a drops-only report: not every paragraph listed
     with_removals: int = 0
     paragraphs: int = 0
     removed: int = 0
@@ -56,15 +57,16 @@ class SiteStats:
         """Count one article, whose page is ``href``."""
         removed = article.removed
         self.articles += 1
+        self.partial += not article.complete
         self.with_removals += bool(removed)
-        self.paragraphs += len(article.paragraphs)
+        self.paragraphs += article.paragraph_count
         self.removed += len(removed)
         size, removed_size = article.size, article.removed_size
         self.size += size
         self.removed_size += removed_size
         site = self.sites.setdefault(article.site, SiteRow())
         site.articles += 1
-        site.paragraphs += len(article.paragraphs)
+        site.paragraphs += article.paragraph_count
         site.removed += len(removed)
         site.size += size
         site.removed_size += removed_size

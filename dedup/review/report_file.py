@@ -1,0 +1,79 @@
+"""A ``--report`` file -> its review site, with progress on a terminal (``dedup report``).
+
+:func:`site_from_report` streams the report's records into
+:func:`~dedup.review.site.write_site`; with a console that is a terminal it
+draws a progress bar on it (bytes read of the file's size, articles, rate,
+time left), which a pipe or a file never gets.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import nullcontext
+from pathlib import Path
+from typing import BinaryIO
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from dedup.review.articles import read_records
+from dedup.review.site import SiteSummary, write_site
+
+__all__ = ["site_from_report"]
+
+
+def site_from_report(
+    report: str, out_dir: Path, *, per_page: int = 100, console: Console | None = None
+) -> SiteSummary:
+    """Write the review site of the report file ``report`` (``-``: stdin) into ``out_dir``.
+
+    Raises:
+        OSError: the report cannot be read or the site written.
+        ValueError: a line of the report is not JSON, or ``per_page`` is below 1.
+        FileExistsError: ``out_dir`` exists and is not a review site.
+    """
+    bar = _bar(console) if console is not None and console.is_terminal else None
+    with bar or nullcontext():
+        if report == "-":
+            return write_site(_records(sys.stdin.buffer, bar, None), out_dir, per_page=per_page)
+        path = Path(report)
+        with path.open("rb") as handle:
+            size = path.stat().st_size if path.is_file() else None
+            return write_site(_records(handle, bar, size), out_dir, per_page=per_page)
+
+
+def _bar(console: Console) -> Progress:
+    return Progress(
+        TextColumn("[bold]report"),
+        BarColumn(),
+        TextColumn("{task.fields[articles]} articles"),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def _records(handle: BinaryIO, bar: Progress | None, size: int | None
+             ) -> Iterator[dict[str, object]]:
+    """Yield the report's records, advancing ``bar`` by the bytes of each line."""
+    if bar is None:
+        yield from read_records(handle)
+        return
+    task: TaskID = bar.add_task("report", total=size, articles=0)
+    articles = 0
+    for line in handle:
+        for record in read_records((line,)):
+            articles += 1
+            yield record
+        bar.update(task, advance=len(line), articles=articles)
