@@ -4,7 +4,8 @@ A :class:`Report` is plain data. ``to_dict()`` gives JSON-ready dicts (str,
 int, float, bool and None only), one per paragraph under ``"paragraphs"``.
 
 The schema of those dicts is defined here once, as typed dicts, for every
-writer and reader: :class:`DecisionDict` (one paragraph of ``clean_with_report``),
+writer and reader: :class:`ReportDict` and :class:`DecisionDict` (an article
+and one paragraph of ``clean_with_report``),
 :class:`ParagraphRecord` (one paragraph of a corpus report: a decision plus
 the corpus keys), :class:`ArticleRecord` (one line of ``dedup batch
 --report``), :class:`ErrorRecord` (the line of a file that failed). The
@@ -28,6 +29,7 @@ __all__ = [
     "ErrorRecord",
     "ParagraphRecord",
     "Report",
+    "ReportDict",
     "ReportMode",
     "decision_dict",
 ]
@@ -61,6 +63,13 @@ class DecisionDict(TypedDict):
     duplicate_of: int | None
     similarity: float | None
     block: int | None
+
+
+class ReportDict(TypedDict):
+    """A whole article's report as JSON (:meth:`Report.to_dict`)."""
+
+    counts: dict[str, int]
+    paragraphs: list[DecisionDict]
 
 
 class ParagraphRecord(DecisionDict):
@@ -194,7 +203,7 @@ class Report:
             counts[reason.value] = sum(d.reason is reason for d in self.decisions)
         return counts
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> ReportDict:
         """Return the report as a JSON-ready dict: ``counts`` and ``paragraphs``."""
         return {
             "counts": self.counts(),
