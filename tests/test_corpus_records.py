@@ -144,3 +144,14 @@ def test_dedup_report_shows_progress_only_on_a_terminal(tmp_path: Path, terminal
                                console=console)
     assert summary.articles == 4
     assert ("4 articles" in stream.getvalue()) is terminal
+
+
+def test_an_unknown_report_mode_is_a_config_error(tmp_path: Path) -> None:
+    from dedup.corpus.batch import BatchOptions, run_batch
+    from dedup.errors import ConfigError
+
+    options = BatchOptions(in_dir=_corpus(tmp_path / "in"), out_dir=tmp_path / "out",
+                           report=tmp_path / "r.jsonl", report_mode="all")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="report_mode='all'"):
+        run_batch(options)
+    assert not (tmp_path / "out").exists()

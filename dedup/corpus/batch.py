@@ -57,7 +57,7 @@ from dedup.corpus.decisions import CorpusDrop, apply_boilerplate, decide_cross_d
 from dedup.corpus.index import Index, PendingIndex, index_params, open_index, pending_index
 from dedup.corpus.ordered import Item, ReadFailure, completed, executor, ordered
 from dedup.corpus.readers import BadInput, Chunk, Fields, Source, find_sources, read_chunks
-from dedup.corpus.records import error_line
+from dedup.corpus.records import check_report_mode, error_line
 from dedup.corpus.spill import Spill
 from dedup.corpus.summary import Summary, counted_run
 from dedup.corpus.tasks import (
@@ -195,6 +195,7 @@ def run_batch(
     """
     check_directories(options.in_dir, options.out_dir)
     check_boilerplate_options(options.boilerplate_min_docs, options.boilerplate_fraction)
+    check_report_mode(options.report_mode)
     console = console or Console(stderr=True)
     bar = progress_bar(console) if progress else None
     with counted_run(options.in_dir, options.out_dir, find_sources,

@@ -24,12 +24,21 @@ import orjson
 from dedup.corpus.decisions import REASONS, CorpusDrop
 from dedup.corpus.readers import Article, BadInput, Fields
 from dedup.corpus.summary import Summary
+from dedup.errors import ConfigError
 from dedup.paragraphs import Paragraph, render
-from dedup.report import ArticleRecord, ErrorRecord, ParagraphRecord, ReportMode, decision_dict
+from dedup.report import (
+    REPORT_MODES,
+    ArticleRecord,
+    ErrorRecord,
+    ParagraphRecord,
+    ReportMode,
+    decision_dict,
+)
 
 __all__ = [
     "ChunkOutput",
     "article_record",
+    "check_report_mode",
     "error_line",
     "error_record",
     "paragraph_records",
@@ -37,6 +46,20 @@ __all__ = [
 ]
 
 Drops = Mapping[int, CorpusDrop]
+
+
+def check_report_mode(mode: object) -> None:
+    """Raise ConfigError unless ``mode`` is a report mode.
+
+    Example:
+        >>> check_report_mode("all")
+        Traceback (most recent call last):
+        ...
+        dedup.errors.ConfigError: report_mode='all' must be one of 'drops', 'full'
+    """
+    if mode not in REPORT_MODES:
+        msg = f"report_mode={mode!r} must be one of " + ", ".join(map(repr, REPORT_MODES))
+        raise ConfigError(msg)
 
 
 def utf8_size(text: str) -> int:

@@ -62,7 +62,7 @@ from dedup.corpus.boilerplate import check_boilerplate_options
 from dedup.corpus.decisions import CorpusDrop
 from dedup.corpus.index import MAX_KEYS
 from dedup.corpus.readers import BadInput, Source
-from dedup.corpus.records import error_line
+from dedup.corpus.records import check_report_mode, error_line
 from dedup.corpus.summary import Summary, counted_run
 from dedup.corpus.writers import OutputFile, output_path
 from dedup.dist import stages
@@ -136,6 +136,7 @@ def clean_dataset(
     """
     check_directories(options.in_dir, options.out_dir)
     check_boilerplate_options(options.boilerplate_min_docs, options.boilerplate_fraction)
+    check_report_mode(options.report_mode)
     if options.index is not None:
         msg = (
             f"index={options.index!r}: the Ray engine keeps no persistent index; "
