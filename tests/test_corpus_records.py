@@ -155,3 +155,20 @@ def test_an_unknown_report_mode_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="report_mode='all'"):
         run_batch(options)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_gz_report_is_compressed_and_dedup_report_reads_it(tmp_path: Path) -> None:
+    import gzip
+
+    plain = _report(tmp_path)
+    report = tmp_path / "run.jsonl.gz"
+    assert main(["batch", str(tmp_path / "in"), str(tmp_path / "gz-out"), "--workers", "1",
+                 "--quiet", "--cross-doc", "--boilerplate-min-docs", "3",
+                 "--report", str(report)]) == 0
+    lines = gzip.decompress(report.read_bytes()).splitlines()
+    assert [orjson.loads(line) for line in lines] == plain
+    stream = io.StringIO()
+    summary = site_from_report(str(report), tmp_path / "site",
+                               console=Console(file=stream, force_terminal=True, width=100))
+    assert summary.articles == 4
+    assert "4 articles" in stream.getvalue()

@@ -57,7 +57,7 @@ from dedup.corpus.decisions import CorpusDrop, apply_boilerplate, decide_cross_d
 from dedup.corpus.index import Index, PendingIndex, index_params, open_index, pending_index
 from dedup.corpus.ordered import Item, ReadFailure, completed, executor, ordered
 from dedup.corpus.readers import BadInput, Chunk, Fields, Source, find_sources, read_chunks
-from dedup.corpus.records import check_report_mode, error_line
+from dedup.corpus.records import check_report_mode, error_line, report_file
 from dedup.corpus.spill import Spill
 from dedup.corpus.summary import Summary, counted_run
 from dedup.corpus.tasks import (
@@ -473,7 +473,7 @@ class _ReportFile:
 
     def __enter__(self) -> _ReportFile:
         if self.path is not None:
-            self._output = OutputFile(self.path, "jsonl")
+            self._output = report_file(self.path)
         return self
 
     def __exit__(self, kind: object, error: object, traceback: object) -> None:

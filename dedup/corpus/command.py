@@ -56,7 +56,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                              "field, else the file's directory)")
     output = batch.add_argument_group("output")
     output.add_argument("--report", type=Path, metavar="FILE",
-                        help="write one JSON line per article with its decisions")
+                        help="write one JSON line per article with its decisions "
+                             "(gzip-compressed when FILE ends in .gz)")
     output.add_argument("--report-mode", choices=REPORT_MODES, default=None,
                         help="what the report lists: drops, the removed paragraphs and the "
                              "kept copies they duplicate (default), or full, every paragraph "

@@ -18,12 +18,14 @@ article they duplicate, so every drop still names and quotes its kept copy.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import orjson
 
 from dedup.corpus.decisions import REASONS, CorpusDrop
 from dedup.corpus.readers import Article, BadInput, Fields
 from dedup.corpus.summary import Summary
+from dedup.corpus.writers import OutputFile
 from dedup.errors import ConfigError
 from dedup.paragraphs import Paragraph, render
 from dedup.report import (
@@ -42,6 +44,7 @@ __all__ = [
     "error_line",
     "error_record",
     "paragraph_records",
+    "report_file",
     "utf8_size",
 ]
 
@@ -124,6 +127,15 @@ def article_record(
     return {"path": article.path, "line": article.line, "id": article.id, "site": article.site,
             "mode": mode, "counts": counts,
             "paragraphs": paragraph_records(paragraphs, drops, mode)}
+
+
+def report_file(path: Path) -> OutputFile:
+    """Open the ``--report`` file: JSON lines, gzip-compressed when its name ends in ``.gz``.
+
+    Write a chunk's lines at once (:meth:`~dedup.corpus.writers.OutputFile.write_bytes`
+    compresses each call on its own).
+    """
+    return OutputFile(path, "jsonl.gz" if path.name.endswith(".gz") else "jsonl")
 
 
 def error_record(error: BadInput) -> ErrorRecord:

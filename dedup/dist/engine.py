@@ -62,7 +62,7 @@ from dedup.corpus.boilerplate import check_boilerplate_options
 from dedup.corpus.decisions import CorpusDrop
 from dedup.corpus.index import MAX_KEYS
 from dedup.corpus.readers import BadInput, Source
-from dedup.corpus.records import check_report_mode, error_line
+from dedup.corpus.records import check_report_mode, error_line, report_file
 from dedup.corpus.summary import Summary, counted_run
 from dedup.corpus.writers import OutputFile, output_path
 from dedup.dist import stages
@@ -363,7 +363,7 @@ def _in_order(rows: Iterator[dict[str, Any]], good: Flags) -> Iterator[dict[str,
 
 def _write(options: BatchOptions, plan: _Plan, good: Flags, rendered: Iterator[dict[str, Any]],
            done: set[str], summary: Summary, bar: Progress | None) -> None:
-    report = OutputFile(options.report, "jsonl") if options.report is not None else None
+    report = report_file(options.report) if options.report is not None else None
     by_source: dict[int, list[int]] = {}
     for number, info in enumerate(plan.pieces):
         by_source.setdefault(info.source, []).append(number)

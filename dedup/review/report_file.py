@@ -1,5 +1,7 @@
 """A ``--report`` file -> its review site, with progress on a terminal (``dedup report``).
 
+The report may be gzip-compressed (``dedup batch --report run.jsonl.gz``).
+
 :func:`site_from_report` streams the report's records into
 :func:`~dedup.review.site.write_site`; with a console that is a terminal it
 draws a progress bar on it (bytes read of the file's size, articles, rate,
@@ -8,11 +10,12 @@ time left), which a pipe or a file never gets.
 
 from __future__ import annotations
 
+import gzip
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from rich.console import Console
 from rich.progress import (
@@ -44,11 +47,16 @@ def site_from_report(
     bar = _bar(console) if console is not None and console.is_terminal else None
     with bar or nullcontext():
         if report == "-":
-            return write_site(_records(sys.stdin.buffer, bar, None), out_dir, per_page=per_page)
+            stdin = sys.stdin.buffer
+            return write_site(_records(stdin, bar, None, stdin), out_dir, per_page=per_page)
         path = Path(report)
-        with path.open("rb") as handle:
+        with path.open("rb") as raw:
             size = path.stat().st_size if path.is_file() else None
-            return write_site(_records(handle, bar, size), out_dir, per_page=per_page)
+            compressed = raw.peek(2)[:2] == b"\x1f\x8b" if hasattr(raw, "peek") else False
+            if not compressed:
+                return write_site(_records(raw, bar, size, raw), out_dir, per_page=per_page)
+            with gzip.GzipFile(fileobj=raw, mode="rb") as handle:
+                return write_site(_records(handle, bar, size, raw), out_dir, per_page=per_page)
 
 
 def _bar(console: Console) -> Progress:
@@ -64,9 +72,9 @@ def _bar(console: Console) -> Progress:
     )
 
 
-def _records(handle: BinaryIO, bar: Progress | None, size: int | None
+def _records(handle: Iterable[bytes], bar: Progress | None, size: int | None, raw: IO[bytes]
              ) -> Iterator[dict[str, object]]:
-    """Yield the report's records, advancing ``bar`` by the bytes of each line."""
+    """Yield the report's records; ``bar`` shows how far into the file (``raw``) they are."""
     if bar is None:
         yield from read_records(handle)
         return
@@ -76,4 +84,8 @@ def _records(handle: BinaryIO, bar: Progress | None, size: int | None
         for record in read_records((line,)):
             articles += 1
             yield record
-        bar.update(task, advance=len(line), articles=articles)
+        done = raw.tell() if raw.seekable() else None
+        if done is None:
+            bar.update(task, advance=len(line), articles=articles)
+        else:
+            bar.update(task, completed=done, articles=articles)
