@@ -57,7 +57,7 @@ from dedup.corpus.decisions import CorpusDrop, apply_boilerplate, decide_cross_d
 from dedup.corpus.index import Index, PendingIndex, index_params, open_index, pending_index
 from dedup.corpus.ordered import Item, ReadFailure, completed, executor, ordered
 from dedup.corpus.readers import BadInput, Chunk, Fields, Source, find_sources, read_chunks
-from dedup.corpus.records import check_report_mode, error_line, report_file
+from dedup.corpus.records import ReportFile, check_report_mode
 from dedup.corpus.spill import Spill
 from dedup.corpus.summary import Summary, counted_run
 from dedup.corpus.tasks import (
@@ -253,7 +253,7 @@ def _run(
             boilerplate = _boilerplate_sets(options, index)
             analyses = spill
         pending = pending_index(index) if index is not None else None
-        with _ReportFile(options.report) as report:
+        with ReportFile(options.report) as report:
             _clean(run, pool, sources, _Decider(run, pool, analyses, boilerplate, pending),
                    report, summary, bar)
     summary.failures = sorted(failed.values(), key=lambda e: (e.path, e.line or 0))
@@ -407,7 +407,7 @@ def _clean(
     pool: Executor,
     sources: list[Source],
     decider: _Decider,
-    report: _ReportFile,
+    report: ReportFile,
     summary: Summary,
     bar: Progress | None,
 ) -> None:
@@ -462,32 +462,6 @@ def _tasks(sources: Iterable[Source]) -> Iterator[Chunk | ReadFailure]:
             yield from read_chunks(source)
         except BadInput as error:
             yield ReadFailure(source, error)
-
-
-class _ReportFile:
-    """The ``--report`` file, written to a temporary name and renamed at the end."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self._output: OutputFile | None = None
-
-    def __enter__(self) -> _ReportFile:
-        if self.path is not None:
-            self._output = report_file(self.path)
-        return self
-
-    def __exit__(self, kind: object, error: object, traceback: object) -> None:
-        if self._output is not None:
-            self._output.commit()  # a partial report of an interrupted run is still useful
-
-    def write_lines(self, lines: list[bytes]) -> None:
-        if self._output is not None:
-            for line in lines:
-                self._output.write_bytes(line)
-
-    def write_error(self, error: BadInput) -> None:
-        if self._output is not None:
-            self._output.write_bytes(error_line(error))
 
 
 class _NoProgress:

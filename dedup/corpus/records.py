@@ -17,7 +17,7 @@ article they duplicate, so every drop still names and quotes its kept copy.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import orjson
@@ -39,6 +39,7 @@ from dedup.report import (
 
 __all__ = [
     "ChunkOutput",
+    "ReportFile",
     "article_record",
     "check_report_mode",
     "error_line",
@@ -136,6 +137,35 @@ def report_file(path: Path) -> OutputFile:
     compresses each call on its own).
     """
     return OutputFile(path, "jsonl.gz" if path.name.endswith(".gz") else "jsonl")
+
+
+class ReportFile:
+    """The ``--report`` file of a run, for either engine (``path=None``: no report).
+
+    A temporary file until the run ends, then renamed into place, also when
+    the run is interrupted: a partial report is still useful.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self._output = report_file(path) if path is not None else None
+
+    def __enter__(self) -> ReportFile:
+        return self
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        if self._output is not None:
+            self._output.commit()
+
+    def write_lines(self, lines: Iterable[bytes]) -> None:
+        """Write report lines, a chunk's at a time (each compressed on its own)."""
+        if self._output is not None:
+            for line in lines:
+                self._output.write_bytes(line)
+
+    def write_error(self, error: BadInput) -> None:
+        """Write the line of a file that failed."""
+        if self._output is not None:
+            self._output.write_bytes(error_line(error))
 
 
 def error_record(error: BadInput) -> ErrorRecord:

@@ -62,7 +62,7 @@ from dedup.corpus.boilerplate import check_boilerplate_options
 from dedup.corpus.decisions import CorpusDrop
 from dedup.corpus.index import MAX_KEYS
 from dedup.corpus.readers import BadInput, Source
-from dedup.corpus.records import check_report_mode, error_line, report_file
+from dedup.corpus.records import ReportFile, check_report_mode
 from dedup.corpus.summary import Summary, counted_run
 from dedup.corpus.writers import OutputFile, output_path
 from dedup.dist import stages
@@ -363,7 +363,6 @@ def _in_order(rows: Iterator[dict[str, Any]], good: Flags) -> Iterator[dict[str,
 
 def _write(options: BatchOptions, plan: _Plan, good: Flags, rendered: Iterator[dict[str, Any]],
            done: set[str], summary: Summary, bar: Progress | None) -> None:
-    report = report_file(options.report) if options.report is not None else None
     by_source: dict[int, list[int]] = {}
     for number, info in enumerate(plan.pieces):
         by_source.setdefault(info.source, []).append(number)
@@ -371,51 +370,48 @@ def _write(options: BatchOptions, plan: _Plan, good: Flags, rendered: Iterator[d
     if bar is not None:
         task = bar.add_task("writing", total=sum(s.size for s in plan.sources), articles=0)
     output: OutputFile | ParquetOutput | None = None
-    try:
-        for number, source in enumerate(plan.sources):
-            if number in plan.failed:
-                if report is not None and number not in plan.silent:
-                    report.write_bytes(error_line(plan.failed[number]))
-                continue
-            write = not options.dry_run and source.relative not in done
-            final = output_path(options.out_dir, source)
-            if write and source.format == PARQUET:
-                output = ParquetOutput(final, plan.schemas[number])
-            elif write:
-                output = OutputFile(final, source.format)
-            lines: list[bytes] = []
-            file_summary = Summary()
-            consumed = 0
-            for piece in by_source.get(number, []):
-                row = next(rendered)
-                if int(row["piece"]) != piece:  # pragma: no cover - _in_order guarantees it
-                    msg = f"piece {row['piece']} arrived where {piece} was expected"
-                    raise RuntimeError(msg)
-                if isinstance(output, ParquetOutput) and len(row["records"]):
-                    output.write_records(pickle.loads(bytes(row["records"])))
-                elif isinstance(output, OutputFile):
-                    output.write_bytes(bytes(row["data"]))
-                lines.append(bytes(row["report"]))
-                part: Summary = pickle.loads(bytes(row["summary"]))
-                file_summary.add(part)
-                if bar is not None and task is not None:
-                    info = plan.pieces[piece]
-                    bar.update(task, advance=info.consumed - consumed,
-                               articles=file_summary.articles + summary.articles)
-                    consumed = info.consumed
+    with ReportFile(options.report) as report:  # committed even if interrupted
+        try:
+            for number, source in enumerate(plan.sources):
+                if number in plan.failed:
+                    if number not in plan.silent:
+                        report.write_error(plan.failed[number])
+                    continue
+                write = not options.dry_run and source.relative not in done
+                final = output_path(options.out_dir, source)
+                if write and source.format == PARQUET:
+                    output = ParquetOutput(final, plan.schemas[number])
+                elif write:
+                    output = OutputFile(final, source.format)
+                lines: list[bytes] = []
+                file_summary = Summary()
+                consumed = 0
+                for piece in by_source.get(number, []):
+                    row = next(rendered)
+                    if int(row["piece"]) != piece:  # pragma: no cover - _in_order guarantees it
+                        msg = f"piece {row['piece']} arrived where {piece} was expected"
+                        raise RuntimeError(msg)
+                    if isinstance(output, ParquetOutput) and len(row["records"]):
+                        output.write_records(pickle.loads(bytes(row["records"])))
+                    elif isinstance(output, OutputFile):
+                        output.write_bytes(bytes(row["data"]))
+                    lines.append(bytes(row["report"]))
+                    part: Summary = pickle.loads(bytes(row["summary"]))
+                    file_summary.add(part)
+                    if bar is not None and task is not None:
+                        info = plan.pieces[piece]
+                        bar.update(task, advance=info.consumed - consumed,
+                                   articles=file_summary.articles + summary.articles)
+                        consumed = info.consumed
+                if output is not None:
+                    output.commit()
+                    output = None
+                    summary.files_written += 1
+                report.write_lines(lines)
+                summary.add(file_summary)
+        finally:
             if output is not None:
-                output.commit()
-                output = None
-                summary.files_written += 1
-            if report is not None:
-                for line in lines:
-                    report.write_bytes(line)
-            summary.add(file_summary)
-    finally:
-        if output is not None:
-            output.discard()
-        if report is not None:
-            report.commit()  # a partial report of an interrupted run is still useful
+                output.discard()
 
 
 def _stage(bar: Progress | None, name: str) -> None:
