@@ -13,7 +13,7 @@ process and its children, polled every 50 ms; the children are listed again
 every 250 ms, as listing them scans ``/proc``) are measured the same way for
 both, and removed paragraphs are counted by reason. Prints a Markdown table.
 
-    /work/venv/bin/python benchmarks/corpus_bench.py            # pip install dolma psutil
+    python benchmarks/corpus_bench.py            # pip install dolma psutil
 """
 
 from __future__ import annotations

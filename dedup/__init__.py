@@ -13,12 +13,21 @@ from importlib.metadata import PackageNotFoundError, version
 
 from dedup.config import Config
 from dedup.corpus.deduplicator import Deduplicator
-from dedup.errors import ConfigError, DedupError, InputError
+from dedup.errors import (
+    ConfigError,
+    CorpusIndexError,
+    DedupError,
+    IndexCorrupt,
+    IndexFormatError,
+    IndexLost,
+    IndexUnavailable,
+    InputError,
+)
 from dedup.pipeline import clean, clean_with_report
 from dedup.report import Cleaned, Decision, DropReason, Report
 
 try:
-    __version__ = version("dedup")
+    __version__ = version("dedup-paragraphs")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
@@ -28,10 +37,15 @@ __all__ = [
     "Cleaned",
     "Config",
     "ConfigError",
+    "CorpusIndexError",
     "Decision",
     "DedupError",
     "Deduplicator",
     "DropReason",
+    "IndexCorrupt",
+    "IndexFormatError",
+    "IndexLost",
+    "IndexUnavailable",
     "InputError",
     "Report",
     "__version__",

@@ -124,6 +124,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_clean(args: argparse.Namespace, config: Config) -> int:
+    corpus = _corpus_input(args.file)
+    if corpus is not None:
+        print(f"dedup: {args.file} is {corpus}; dedup clean takes one article: "
+              f"use dedup batch {_corpus_dir(args.file)} OUT_DIR", file=sys.stderr)
+        return ExitCode.USAGE
     try:
         text = _read_text(args.file)
     except (OSError, UnicodeDecodeError) as error:
@@ -164,6 +169,26 @@ def _run_report(args: argparse.Namespace, config: Config) -> int:
         file=sys.stderr,
     )
     return ExitCode.OK
+
+
+def _corpus_input(name: str) -> str | None:
+    """Say what ``name`` is when it is a corpus (a directory or a records file), else None."""
+    if name == "-":
+        return None
+    if Path(name).is_dir():
+        return "a directory"
+    from dedup.corpus.readers import source_format
+
+    file_format = source_format(Path(name).name)
+    if file_format is not None and file_format != "text":
+        return "a file of records (one article per line or row)"
+    return None
+
+
+def _corpus_dir(name: str) -> str:
+    """The directory to give ``dedup batch`` for ``name`` (itself, or the file's directory)."""
+    path = Path(name)
+    return name if path.is_dir() else str(path.parent)
 
 
 def _read_text(name: str, stdin: TextIO | None = None) -> str:

@@ -10,10 +10,13 @@ runners are slow and uneven; ``dev`` explores new examples on every run.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from tests.redis_server import RedisServer
 
 settings.register_profile(
     "ci",
@@ -40,3 +43,23 @@ def shared_examples() -> Path:
     if not examples.is_dir():
         pytest.skip(f"{examples} is not present")
     return examples
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A real redis-server of this test alone (killed or stopped at its end)."""
+    server = RedisServer(tmp_path / "redis").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def shared_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One redis-server for a whole session; tests keep apart with their own key prefix."""
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    try:
+        yield server
+    finally:
+        server.stop()

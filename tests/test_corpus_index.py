@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import random
-import shutil
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,8 +11,6 @@ import pytest
 import dedup
 from dedup.cli import main
 from dedup.config import Config
-from dedup.corpus import index as index_module
-from dedup.corpus.decisions import analyze_article, decide_cross_doc
 from dedup.corpus.index import (
     Kept,
     LiveBands,
@@ -27,8 +20,10 @@ from dedup.corpus.index import (
     index_params,
     pending_index,
 )
+from dedup.corpus.index import pending as pending_module
 from dedup.errors import IndexFormatError
-from tests.corpus_helpers import SYNDICATED, SYNDICATED_NEAR, story
+from tests.corpus_helpers import SYNDICATED, story
+from tests.redis_server import RedisServer
 
 SITE = "harbour.example"
 FOOTER = "Share this article"
@@ -105,23 +100,12 @@ def test_cli_index_read_and_updated_across_runs(tmp_path: Path) -> None:
     assert SYNDICATED in (again / "first.txt").read_text()
 
 
-def test_bounded_key_store() -> None:
-    index = MemoryIndex(max_keys=2)
-    index.add_kept([Kept(n, "d", (100 + n,), f"key {n}") for n in range(3)])
-    assert index.find_keys([0, 1, 2]) == {1: "key 1", 2: "key 2"}
-    assert index.find_exact([0]) == {0: "d"}  # fingerprints and bands are kept
-    sqlite = SqliteIndex(":memory:", max_keys=2)
-    sqlite.add_kept([Kept(2**64 - n, "d", (n,), f"key {n}") for n in range(1, 4)])
-    assert sqlite.find_keys([2**64 - n for n in range(1, 4)]) == {
-        2**64 - 2: "key 2", 2**64 - 3: "key 3"}
-
-
 @pytest.mark.parametrize("max_keys", [0, 3, 5])
 def test_memory_pending_layer_sees_what_a_separate_layer_sees(
     monkeypatch: pytest.MonkeyPatch, max_keys: int
 ) -> None:
     """Writing through with undo gives the reads of a layer flushed at the end of a file."""
-    monkeypatch.setattr(index_module, "MAX_KEYS", 5)  # a file keeps more texts than this
+    monkeypatch.setattr(pending_module, "MAX_KEYS", 5)  # a file keeps more texts than this
     rng = random.Random(max_keys)
     layered = PendingIndex(MemoryIndex(max_keys=max_keys))
     direct = pending_index(MemoryIndex(max_keys=max_keys))
@@ -143,69 +127,19 @@ def test_memory_pending_layer_sees_what_a_separate_layer_sees(
         assert direct.find_keys(everything) == layered.find_keys(everything)
 
 
-def test_live_band_table_decides_as_a_fetched_copy() -> None:
+def test_only_memory_lends_its_band_table() -> None:
     """MemoryIndex lends its band table to decide_cross_doc; SQLite answers batched queries."""
-    config = Config()
-    texts = [
-        "\n".join([*story("site", n % 7), SYNDICATED if n % 3 else SYNDICATED_NEAR,
-                   f"Only in {n}.", story("shared", n % 4)[0]])
-        for n in range(40)
-    ]
-    batches = [[(f"d{n}", analyze_article(texts[n], config, cross_doc=True))
-                for n in range(start, start + 8)] for start in range(0, 40, 8)]
-    memory, sqlite = MemoryIndex(), SqliteIndex(":memory:")
-    assert isinstance(memory, LiveBands)
-    assert not isinstance(sqlite, LiveBands)
-    for batch in batches:
-        assert decide_cross_doc(batch, memory, config) == decide_cross_doc(batch, sqlite, config)
-    everything = [f for batch in batches for _, a in batch for f in a.fingerprints]
-    assert memory.find_exact(everything) == sqlite.find_exact(everything)
-    bands = [b for batch in batches for _, a in batch for bs in a.bands for b in bs]
-    assert memory.find_bands(bands) == sqlite.find_bands(bands)
+    assert isinstance(MemoryIndex(), LiveBands)
+    assert isinstance(pending_index(MemoryIndex()), LiveBands)
+    assert not isinstance(SqliteIndex(":memory:"), LiveBands)
 
 
 # ----------------------------------------------------------------------- Redis
 
 
-def _redis_server() -> str | None:
-    return shutil.which("redis-server") or (
-        "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    binary = _redis_server()
-    if binary is None:
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    redis = pytest.importorskip("redis")
-    port = _free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp_path),
-         "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        client = redis.Redis.from_url(url)
-        for _ in range(200):
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if process.poll() is not None:
-                    pytest.fail(f"redis-server exited with {process.returncode}")
-                time.sleep(0.025)
-        client.close()
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+def redis_url(redis_server: RedisServer) -> str:
+    return redis_server.url
 
 
 @pytest.mark.redis

@@ -22,17 +22,21 @@ from rich.console import Console
 from dedup.cli import ExitCode, add_matching_options
 from dedup.config import Config
 from dedup.corpus.batch import BatchOptions, Summary, default_workers, run_batch
-from dedup.corpus.readers import Fields
-from dedup.errors import ConfigError, IndexFormatError
+from dedup.corpus.readers import SUFFIXES, Fields
+from dedup.errors import ConfigError, CorpusIndexError
+from dedup.extras import install_hint
+from dedup.redact import redact
 from dedup.report import REPORT_MODES
 
 __all__ = ["add_parser"]
 
 _DESCRIPTION = """\
 Clean every article of a corpus directory into a mirrored tree. Reads .txt and
-.md files (one article each) and .jsonl and .jsonl.gz files (one JSON object per
-line); writes the same names and formats under OUT_DIR. Inputs are never
-modified; each output appears only when complete.
+.md files (one article each), JSON lines (.jsonl; gzip: .jsonl.gz, .json.gz;
+zstd: .jsonl.zst, .json.zst; one JSON object per line) and Parquet files (one
+article per row); writes the same names, formats and compression under OUT_DIR
+and names the files it ignores. Inputs are never modified; each output appears
+only when complete.
 """
 
 
@@ -90,7 +94,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     run.add_argument("--engine", choices=("local", "ray"), default="local",
                      help="local: worker processes here (default); ray: Ray Data on a Ray "
-                          "cluster, the same output (pip install 'dedup[ray]')")
+                          "cluster, the same output (pip install 'dedup-paragraphs[ray]')")
     run.add_argument("--address", metavar="ADDR",
                      help="with --engine ray: the cluster ('auto', ray://HOST:PORT; default: "
                           "RAY_ADDRESS, else a local Ray with --workers CPUs)")
@@ -131,9 +135,9 @@ def _run_batch(args: argparse.Namespace, config: Config) -> int:
             and not summary.interrupted and not _html_report(options.report, args.html_report)
         )
     except ConfigError as error:
-        parser.error(str(error))
-    except IndexFormatError as error:
-        print(f"dedup: {args.index}: {error}", file=sys.stderr)
+        parser.error(redact(error))
+    except CorpusIndexError as error:  # its message names the index, credentials masked
+        print(f"dedup: --index: {redact(error)}", file=sys.stderr)
         return ExitCode.USAGE
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -141,13 +145,38 @@ def _run_batch(args: argparse.Namespace, config: Config) -> int:
             shutil.rmtree(options.report.parent, ignore_errors=True)
     for failure in summary.failures:
         print(f"dedup: {failure}", file=sys.stderr)
+    for line in ignored_lines(summary.ignored):
+        print(line, file=sys.stderr)
     if summary.interrupted:
         print("dedup: interrupted; finished files are complete, run again with --resume",
               file=sys.stderr)
         return ExitCode.INTERRUPTED
     if not args.quiet:
         print(summary.line(), file=sys.stderr)
+    if summary.ignored and not summary.files:
+        print(f"dedup: no corpus files in {options.in_dir}: nothing cleaned", file=sys.stderr)
+        return ExitCode.SOME_FILES_FAILED
     return ExitCode.SOME_FILES_FAILED if summary.failures or html_failed else ExitCode.OK
+
+
+def ignored_lines(ignored: list[str], limit: int = 20) -> list[str]:
+    """Name the files a run did not read (the first ``limit``), and say which ones it reads.
+
+    Example:
+        >>> for line in ignored_lines(["a.csv", "b.html"], limit=1):
+        ...     print(line[:60])
+        dedup: ignored a.csv: not a corpus file
+        dedup: ignored 1 more file
+        dedup: corpus files are .txt, .md, .jsonl, .jsonl.gz, .json.
+    """
+    if not ignored:
+        return []
+    lines = [f"dedup: ignored {name}: not a corpus file" for name in ignored[:limit]]
+    if len(ignored) > limit:
+        more = len(ignored) - limit
+        lines.append(f"dedup: ignored {more} more file{'s' if more > 1 else ''}")
+    lines.append(f"dedup: corpus files are {', '.join(SUFFIXES)}")
+    return lines
 
 
 def _scratch_report() -> Path:
@@ -171,7 +200,7 @@ def _ray_engine(parser: argparse.ArgumentParser, address: str | None) -> Callabl
     try:
         from dedup.dist import clean_dataset
     except ImportError as error:
-        parser.error(f"--engine ray needs the ray extra: pip install 'dedup[ray]' ({error})")
+        parser.error(f"--engine ray needs the ray extra: {install_hint('ray')} ({error})")
     return functools.partial(clean_dataset, address=address)
 
 

@@ -80,6 +80,8 @@ class Deduplicator:
     Raises:
         ConfigError: an option is out of range.
         IndexFormatError: the index was written by an incompatible version.
+        CorpusIndexError: (here or from any call) the index cannot be opened,
+            is damaged, was emptied or stopped answering.
 
     Example:
         >>> story = "The lighthouse reopened on Saturday after two years of volunteer work."

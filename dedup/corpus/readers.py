@@ -1,9 +1,12 @@
 """Corpus files -> chunks of raw lines -> articles.
 
 A corpus is a directory tree. Every ``.txt`` and ``.md`` file holds one
-article; every ``.jsonl`` and ``.jsonl.gz`` file holds one JSON object per
-line, whose text field (``text`` by default) is the article and whose other
-fields are kept untouched. Other files are ignored. Files are taken in the
+article; every ``.jsonl`` file holds one JSON object per line, whose text
+field (``text`` by default) is the article and whose other fields are kept
+untouched, and so do ``.jsonl.gz`` / ``.json.gz`` (gzip) and ``.jsonl.zst`` /
+``.json.zst`` (zstd, :mod:`dedup.corpus.zstd`), the shards of dolma and
+datatrove. Every ``.parquet`` file holds one article per row
+(:mod:`dedup.corpus.parquet`). Other files are ignored. Files are taken in the
 order of their relative POSIX paths, lines in file order: this is the corpus
 order that "earlier" means for cross-document duplicates.
 
@@ -32,6 +35,8 @@ from urllib.parse import urlsplit
 import orjson
 from isal import igzip, isal_zlib
 
+from dedup.errors import MissingExtraError
+
 __all__ = [
     "SUFFIXES",
     "Article",
@@ -43,14 +48,17 @@ __all__ = [
     "find_sources",
     "parse_chunk",
     "read_chunks",
+    "url_site",
 ]
 
 # What ISA-L's gzip reader raises for corrupt data (not a zlib.error).
 _ISAL_ERROR = cast("type[Exception]", isal_zlib.error)  # its stubs call it an instance
 
-Format = Literal["text", "jsonl", "jsonl.gz"]
+Format = Literal["text", "jsonl", "jsonl.gz", "jsonl.zst", "parquet"]
 SUFFIXES: dict[str, Format] = {".txt": "text", ".md": "text", ".jsonl": "jsonl",
-                               ".jsonl.gz": "jsonl.gz"}
+                               ".jsonl.gz": "jsonl.gz", ".json.gz": "jsonl.gz",
+                               ".jsonl.zst": "jsonl.zst", ".json.zst": "jsonl.zst",
+                               ".parquet": "parquet"}
 CHUNK_LINES = 256  # articles per task; fixed, so results never depend on the worker count
 CHUNK_BYTES = 4 << 20
 
@@ -117,8 +125,11 @@ class Article:
     record: dict[str, object] | None = field(default=None, compare=False)
 
 
-def find_sources(root: Path) -> list[Source]:
+def find_sources(root: Path, ignored: list[str] | None = None) -> list[Source]:
     """Return the corpus files under ``root`` in corpus order.
+
+    The relative paths of the other files (not hidden ones) are appended to
+    ``ignored`` when it is given, so a run can name what it did not read.
 
     Example:
         >>> import tempfile
@@ -126,23 +137,28 @@ def find_sources(root: Path) -> list[Source]:
         ...     _ = Path(tmp, "b.jsonl").write_text("")
         ...     _ = Path(tmp, "a.txt").write_text("x")
         ...     _ = Path(tmp, "notes.csv").write_text("")
-        ...     [s.relative for s in find_sources(Path(tmp))]
-        ['a.txt', 'b.jsonl']
+        ...     ignored = []
+        ...     [s.relative for s in find_sources(Path(tmp), ignored)], ignored
+        (['a.txt', 'b.jsonl'], ['notes.csv'])
     """
     found: list[Source] = []
     for directory, subdirectories, files in os.walk(root):
         subdirectories.sort()
         for name in files:
             file_format = source_format(name)
-            if file_format is None:
-                continue
             path = Path(directory, name)
             relative = path.relative_to(root).as_posix()
+            if file_format is None:
+                if ignored is not None and not name.startswith("."):
+                    ignored.append(relative)
+                continue
             try:
                 size = path.stat().st_size
             except OSError:
                 size = 0
             found.append(Source(path, relative, file_format, size))
+    if ignored is not None:
+        ignored.sort()
     return sorted(found, key=lambda s: s.relative)
 
 
@@ -167,8 +183,13 @@ def read_chunks(source: Source) -> Iterator[Chunk]:
             data = source.path.read_bytes()
             yield Chunk(source, 0, 1, (data,), len(data), last=True)
             return
+        if source.format == "parquet":
+            from dedup.corpus import parquet
+
+            yield from parquet.read_chunks(source)
+            return
         yield from _read_lines(source)
-    except (OSError, EOFError, zlib.error, _ISAL_ERROR) as error:
+    except (OSError, EOFError, zlib.error, _ISAL_ERROR, MissingExtraError) as error:
         raise BadInput(source.relative, None, _describe(error)) from None
 
 
@@ -177,6 +198,10 @@ def _read_lines(source: Source) -> Iterator[Chunk]:
         stream: BinaryIO = raw
         if source.format == "jsonl.gz":  # ISA-L's gzip reader: twice as fast as the standard one
             stream = igzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[no-untyped-call,assignment]
+        elif source.format == "jsonl.zst":
+            from dedup.corpus.zstd import open_reader
+
+            stream = open_reader(raw)
         lines: list[bytes] = []
         size = 0
         first = 1
@@ -205,6 +230,10 @@ def parse_chunk(chunk: Chunk, fields: Fields) -> list[Article]:
         text = _decode_text(source.relative, chunk.lines[0])
         site = _directory_site(source.relative)
         return [Article(source.relative, 1, source.relative, site, text)]
+    if source.format == "parquet":
+        from dedup.corpus import parquet
+
+        return parquet.parse_chunk(chunk, fields)
     articles = []
     for offset, line in enumerate(chunk.lines):
         number = chunk.first_line + offset
@@ -268,14 +297,22 @@ def _site(record: dict[str, object], fields: Fields, path: str) -> str:
         if value is not None:
             return str(value)
     url = record.get("url")
-    if isinstance(url, str):
-        try:
-            host = urlsplit(url).hostname or ""
-        except ValueError:
-            host = ""
-        if host:
-            return host.removeprefix("www.")
-    return _directory_site(path)
+    host = url_site(url) if isinstance(url, str) else ""
+    return host or _directory_site(path)
+
+
+def url_site(url: str) -> str:
+    """Return the site of a URL: its host in lower case without ``www.`` (``""`` if none).
+
+    Example:
+        >>> url_site("https://www.Example.org/news/1"), url_site("not a url")
+        ('example.org', '')
+    """
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        host = ""
+    return host.removeprefix("www.")
 
 
 def _directory_site(path: str) -> str:
@@ -284,6 +321,8 @@ def _directory_site(path: str) -> str:
 
 
 def _describe(error: BaseException) -> str:
+    if isinstance(error, MissingExtraError):
+        return str(error)
     if isinstance(error, OSError) and error.strerror:
         return f"cannot read: {error.strerror}"
     return f"cannot read: {error}"

@@ -181,8 +181,11 @@ def error_line(error: BadInput) -> bytes:
 class ChunkOutput:
     """The output, report lines and counts of a chunk's articles, as they are finished.
 
-    ``report`` is the report's mode, ``None`` for no report; ``rows`` keeps
-    JSON records as records (Parquet output) instead of encoding them.
+    ``report`` is the report's mode, ``None`` for no report. Text files and
+    JSON records are encoded (:attr:`data`); Parquet rows are not: their
+    cleaned texts are in :attr:`texts` (the local engine writes rows from
+    them), and with ``rows`` their records, text field replaced, in
+    :attr:`records` (the Ray engine's).
     """
 
     def __init__(self, fields: Fields, report: ReportMode | None, *, rows: bool = False) -> None:
@@ -191,6 +194,7 @@ class ChunkOutput:
         self.rows = rows
         self.parts: list[bytes] = []
         self.records: list[dict[str, object]] = []
+        self.texts: list[str] = []
         self.lines: list[bytes] = []
         self.summary = Summary()
 
@@ -207,15 +211,18 @@ class ChunkOutput:
         text = article.text
         if drops:
             text = render(text, paragraphs, [i not in drops for i in range(len(paragraphs))])
+        self.texts.append(text)
         if article.record is None:
             self.parts.append(text.encode("utf-8", "surrogatepass"))
+        elif article.path.endswith(".parquet"):  # a row: written back from texts or records
+            if self.rows:
+                record = dict(article.record)
+                record[self.fields.text] = text
+                self.records.append(record)
         else:
             record = dict(article.record)
             record[self.fields.text] = text
-            if self.rows:
-                self.records.append(record)
-            else:
-                self.parts.append(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
+            self.parts.append(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
         sizes = (utf8_size(article.text), utf8_size(text))
         summary = self.summary
         summary.articles += 1

@@ -34,6 +34,7 @@ class Summary:
     bytes_out: int = 0
     dropped: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
     failures: list[BadInput] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # files of no corpus format, not read
     seconds: float = 0.0
     interrupted: bool = False
 
@@ -55,9 +56,10 @@ class Summary:
             'dedup: 2 articles in 1 files (0 failed, 0 skipped); paragrap'
         """
         reasons = ", ".join(f"{k} {v}" for k, v in self.dropped.items() if v) or "none"
+        ignored = f", {len(self.ignored)} ignored" if self.ignored else ""
         return (
             f"dedup: {self.articles} articles in {self.files} files "
-            f"({len(self.failures)} failed, {self.files_skipped} skipped); "
+            f"({len(self.failures)} failed, {self.files_skipped} skipped{ignored}); "
             f"paragraphs {self.paragraphs_in} -> {self.paragraphs_out}; "
             f"{self.bytes_in / 1e6:.1f} MB -> {self.bytes_out / 1e6:.1f} MB; "
             f"dropped: {reasons}; {self.seconds:.1f} s"
@@ -66,19 +68,24 @@ class Summary:
 
 @contextmanager
 def counted_run(
-    in_dir: Path, out_dir: Path, find: Callable[[Path], list[Source]], *, dry_run: bool = False
+    in_dir: Path,
+    out_dir: Path,
+    find: Callable[[Path, list[str]], list[Source]],
+    *,
+    dry_run: bool = False,
 ) -> Iterator[tuple[Summary, list[Source]]]:
     """Run the body as one corpus run, for either engine: yield its summary and sources.
 
-    ``find`` lists the sources under ``in_dir``; the partial outputs a killed
-    run left in ``out_dir`` are removed first (unless ``dry_run``). Ctrl-C in
+    ``find`` lists the sources under ``in_dir`` (and the files it ignores,
+    into ``summary.ignored``); the partial outputs a killed run left in
+    ``out_dir`` are removed first (unless ``dry_run``). Ctrl-C in
     the body ends the run with ``summary.interrupted`` set, and
     ``summary.seconds`` is the whole run's time either way.
     """
     started = time.perf_counter()
     summary = Summary()
     try:
-        sources = find(in_dir)
+        sources = find(in_dir, summary.ignored)
         summary.files = len(sources)
         if not dry_run:
             remove_partials(out_dir)

@@ -185,8 +185,15 @@ def _check_writable(article: Article) -> None:
     and a cleaned text field cannot fail where the original did not.
     """
     record = article.record
-    if record is not None and any(isinstance(v, (dict, list)) for v in record.values()):
+    if record is None or _is_row(article):
+        return
+    if any(isinstance(v, (dict, list)) for v in record.values()):
         orjson.dumps(record)
+
+
+def _is_row(article: Article) -> bool:
+    """Whether the article is a Parquet row (written back as a row, not as JSON)."""
+    return article.path.endswith(".parquet")
 
 
 def render_chunk(state: WorkerState, task: RenderTask) -> Rendered:
@@ -205,5 +212,16 @@ def render_chunk(state: WorkerState, task: RenderTask) -> Rendered:
         output.add(article, count, paragraphs, drops)
     data: bytes | Deflated | None = None
     if task.write:
-        data = deflate(output.data) if task.chunk.source.format == "jsonl.gz" else output.data
+        data = _encode(task.chunk, output, state.fields)
     return Rendered(data, output.report_lines, output.summary)
+
+
+def _encode(chunk: Chunk, output: ChunkOutput, fields: Fields) -> bytes | Deflated:
+    """Return what the main process writes for a chunk: deflated (gzip), rows (Parquet), bytes."""
+    if chunk.source.format == "jsonl.gz":
+        return deflate(output.data)
+    if chunk.source.format == "parquet":
+        from dedup.corpus import parquet
+
+        return parquet.cleaned(chunk, output.texts, fields)
+    return output.data

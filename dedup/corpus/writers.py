@@ -7,6 +7,10 @@ when it is complete, so a final name always holds a whole file. An
 interrupted run deletes its temporary file; one killed outright leaves a
 ``*.dedup-partial`` file that the next run removes.
 
+Zstd output is one zstd frame (:mod:`dedup.corpus.zstd`) and Parquet output
+the input's schema, one row group per chunk (:mod:`dedup.corpus.parquet`);
+both are compressed or encoded in the main process.
+
 Gzip output is one gzip member that records no file name and no time, so the
 same input always gives the same bytes. Each write is compressed on its own
 (:func:`deflate`: raw deflate blocks that end on a byte boundary, with their
@@ -24,12 +28,16 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 import orjson
 from isal import isal_zlib
 
 from dedup.corpus.readers import Source
+
+if TYPE_CHECKING:
+    from dedup.corpus.parquet import ParquetSink
+    from dedup.corpus.zstd import ZstdWriter
 
 __all__ = [
     "PARTIAL",
@@ -190,6 +198,7 @@ class OutputFile(AtomicFile):
         super().__init__(final)
         self.format = file_format
         self._gzip = _GzipStream(self._raw) if file_format == "jsonl.gz" else None
+        self._stream = _stream(self._raw, file_format)
 
     def write_text(self, text: str) -> None:
         """Write a whole article (text formats)."""
@@ -207,8 +216,17 @@ class OutputFile(AtomicFile):
         """
         if self._gzip is not None:
             self._gzip.write(deflate(data))
+        elif self._stream is not None:
+            self._stream.write(data)
         else:
             self._raw.write(data)
+
+    def write_table(self, table: Any) -> None:  # noqa: ANN401 - a pyarrow.Table
+        """Append a pyarrow table's rows as one row group (Parquet output)."""
+        if self.format != "parquet" or self._stream is None:
+            msg = f"{self.final}: only Parquet output takes tables"
+            raise TypeError(msg)
+        cast("ParquetSink", self._stream).write_table(table)
 
     def write_deflated(self, part: Deflated) -> None:
         """Write bytes that :func:`deflate` compressed: ``write_bytes`` of the original bytes."""
@@ -221,7 +239,22 @@ class OutputFile(AtomicFile):
         """Finish the file and rename it to its final name."""
         if self._gzip is not None:
             self._gzip.close()
+        if self._stream is not None:
+            self._stream.close()
         super().commit()
+
+
+def _stream(raw: BinaryIO, file_format: str) -> ZstdWriter | ParquetSink | None:
+    """The encoder of zstd and Parquet output (imported only for those formats)."""
+    if file_format == "jsonl.zst":
+        from dedup.corpus.zstd import ZstdWriter
+
+        return ZstdWriter(raw)
+    if file_format == "parquet":
+        from dedup.corpus.parquet import ParquetSink
+
+        return ParquetSink(raw)
+    return None
 
 
 class _GzipStream:

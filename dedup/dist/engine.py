@@ -71,6 +71,7 @@ from dedup.dist.grouping import PIECE_SHIFT, article_of
 from dedup.dist.pieces import PARQUET, ParquetOutput, find_all_sources, read_pieces
 from dedup.dist.session import cluster_cpus, ray_session
 from dedup.errors import ConfigError
+from dedup.redact import redact
 
 __all__ = ["MAX_DRIVER_EDGES", "clean_dataset"]
 
@@ -139,7 +140,7 @@ def clean_dataset(
     check_report_mode(options.report_mode)
     if options.index is not None:
         msg = (
-            f"index={options.index!r}: the Ray engine keeps no persistent index; "
+            f"index={redact(repr(options.index))}: the Ray engine keeps no persistent index; "
             "drop --index, or use the local engine to read and update one"
         )
         raise ConfigError(msg)

@@ -360,8 +360,7 @@ def render_rows(batch: Batch, *, good: Flags, drops: Mapping[int, Mapping[int, C
 
 def _render_piece(columns: dict[str, list[Any]], piece: int, results: Results,
                   drops: Mapping[int, Mapping[int, CorpusDrop]], options: BatchOptions) -> None:
-    parquet = bool(results) and results[0][0].path.endswith(".parquet")
-    output = ChunkOutput(options.fields, options.report_lines, rows=parquet)
+    output = ChunkOutput(options.fields, options.report_lines, rows=True)
     for number, (article, analysis) in enumerate(results):
         extra = drops.get(article_of(node_id(piece, number, 0)), {})
         all_drops = {**analysis.drops, **extra}

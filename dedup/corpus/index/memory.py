@@ -1,0 +1,135 @@
+"""An index in this process's dicts (:class:`MemoryIndex`), lost when the process ends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain, repeat
+
+import numpy as np
+
+from dedup.corpus.bands import U64, BandOwners
+from dedup.corpus.index.protocol import MAX_KEYS, Kept, check_max_keys, check_params
+
+__all__ = ["MemoryIndex"]
+
+
+class MemoryIndex:
+    """An index held in this process's memory, lost when it ends.
+
+    Example:
+        >>> index = MemoryIndex()
+        >>> index.add_kept([Kept(7, "doc-1", (11, 12), "some key")])
+        >>> index.find_exact([7, 8]), index.find_bands([12]), index.find_keys([7])
+        ({7: 'doc-1'}, {12: 7}, {7: 'some key'})
+    """
+
+    def __init__(self, *, max_keys: int = MAX_KEYS) -> None:
+        check_max_keys(max_keys)
+        self.max_keys = max_keys
+        self._params: str | None = None
+        self._docs: set[str] = set()
+        self._site_docs: dict[str, int] = {}
+        self._counts: dict[str, dict[int, int]] = {}
+        self._exact: dict[int, str] = {}
+        self._bands = BandOwners()
+        self._keys: dict[int, str] = {}
+
+    def check(self, params: str) -> None:  # noqa: D102 - documented in Index
+        check_params(self._params, params, "in memory")
+        self._params = params
+
+    def add_docs(self, ids: Sequence[str]) -> list[bool]:  # noqa: D102
+        new = []
+        for doc in ids:
+            new.append(doc not in self._docs)
+            self._docs.add(doc)
+        return new
+
+    def add_counts(self, site: str, counts: Mapping[int, int], docs: int) -> None:  # noqa: D102
+        table = self._counts.setdefault(site, {})
+        if table:
+            for fingerprint, count in counts.items():
+                table[fingerprint] = table.get(fingerprint, 0) + count
+        else:  # the site's first counts: nothing to add to
+            table.update(counts)
+        self._site_docs[site] = self._site_docs.get(site, 0) + docs
+
+    def site_docs(self, site: str) -> int:  # noqa: D102
+        return self._site_docs.get(site, 0)
+
+    def counts(self, site: str, fingerprints: Iterable[int]) -> dict[int, int]:  # noqa: D102
+        table = self._counts.get(site, {})
+        return {f: table[f] for f in fingerprints if f in table}
+
+    def frequent(self, site: str, min_docs: int) -> set[int]:  # noqa: D102
+        return {f for f, n in self._counts.get(site, {}).items() if n >= min_docs}
+
+    def sites(self) -> list[str]:  # noqa: D102
+        return sorted(self._counts)
+
+    def find_exact(self, fingerprints: Iterable[int]) -> dict[int, str]:  # noqa: D102
+        return {f: self._exact[f] for f in fingerprints if f in self._exact}
+
+    def find_bands(self, bands: Iterable[int]) -> dict[int, int]:  # noqa: D102
+        wanted = np.fromiter(bands, np.uint64)
+        found, owners = self._bands.find(wanted)
+        return dict(zip(wanted[found].tolist(), owners[found].tolist(), strict=True))
+
+    def find_keys(self, fingerprints: Iterable[int]) -> dict[int, str]:  # noqa: D102
+        return {f: self._keys[f] for f in fingerprints if f in self._keys}
+
+    def add_kept(self, kept: Sequence[Kept]) -> None:  # noqa: D102
+        self.insert(kept, keys=self.max_keys > 0)
+        self.evict(self.max_keys)
+
+    def band_owners(self) -> BandOwners:  # noqa: D102 - documented in LiveBands
+        return self._bands
+
+    def add_claimed(self, kept: Sequence[Kept]) -> None:  # noqa: D102 - see LiveBands
+        self.insert(kept, keys=self.max_keys > 0, bands=False)
+        self.evict(self.max_keys)
+
+    def insert(self, kept: Sequence[Kept], *, keys: bool, bands: bool = True) -> list[Kept]:
+        """Add paragraphs no earlier one kept, with their text if ``keys``; return them.
+
+        ``bands=False``: their band keys were claimed in :meth:`band_owners` already.
+        """
+        exact, texts = self._exact, self._keys
+        added = []
+        for item in kept:
+            fingerprint, doc, _, key = item
+            if fingerprint in exact:
+                continue
+            exact[fingerprint] = doc
+            if keys:
+                texts[fingerprint] = key
+            added.append(item)
+        if bands:
+            self._bands.claim(*_band_rows(added))
+        return added
+
+    def evict(self, max_keys: int) -> None:
+        """Forget the oldest texts beyond ``max_keys``."""
+        while len(self._keys) > max_keys:
+            del self._keys[next(iter(self._keys))]
+
+    def remove(self, kept: Sequence[Kept], *, texts_only: bool = False) -> None:
+        """Forget paragraphs that :meth:`insert` added (or only their texts)."""
+        for item in kept:
+            fingerprint = item.fingerprint
+            self._keys.pop(fingerprint, None)
+            if not texts_only:
+                del self._exact[fingerprint]
+        if not texts_only:
+            self._bands.release(*_band_rows(kept))
+
+    def close(self) -> None:  # noqa: D102
+        return
+
+
+def _band_rows(kept: Sequence[Kept]) -> tuple[U64, U64]:
+    """Return the band keys of ``kept`` and, beside each, its paragraph's fingerprint."""
+    keys = np.fromiter(chain.from_iterable(k.bands for k in kept), np.uint64)
+    owners = np.fromiter(chain.from_iterable(repeat(k.fingerprint, len(k.bands)) for k in kept),
+                         np.uint64, keys.shape[0])
+    return keys, owners

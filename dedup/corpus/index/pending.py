@@ -1,0 +1,155 @@
+"""Holding a file's additions until the file is complete: :class:`PendingIndex`.
+
+:func:`pending_index` picks the layer for a base index: over a
+:class:`~dedup.corpus.index.memory.MemoryIndex`, one that writes through and
+can undo; over any other index, one that holds the additions apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from dedup.corpus.bands import BandOwners
+from dedup.corpus.index.memory import MemoryIndex
+from dedup.corpus.index.protocol import MAX_KEYS, Index, Kept
+
+__all__ = ["PendingIndex", "pending_index"]
+
+
+class PendingIndex:
+    """Holds a file's additions until the file is complete, on top of another index.
+
+    Reads see the pending additions first, then ``base``. :meth:`flush` writes
+    them to ``base``; :meth:`discard` forgets them, so a file that turns out to
+    be bad leaves nothing in the index.
+    """
+
+    def __init__(self, base: Index) -> None:
+        self.base = base
+        self._pending = MemoryIndex(max_keys=MAX_KEYS)
+        self._kept: list[Kept] = []
+
+    def check(self, params: str) -> None:  # noqa: D102 - documented in Index
+        self.base.check(params)
+
+    def add_docs(self, ids: Sequence[str]) -> list[bool]:  # noqa: D102 - documented in Index
+        return self.base.add_docs(ids)
+
+    def add_counts(self, site: str, counts: Mapping[int, int], docs: int) -> None:  # noqa: D102
+        self.base.add_counts(site, counts, docs)
+
+    def site_docs(self, site: str) -> int:  # noqa: D102 - documented in Index
+        return self.base.site_docs(site)
+
+    def counts(self, site: str, fingerprints: Iterable[int]) -> dict[int, int]:  # noqa: D102
+        return self.base.counts(site, fingerprints)
+
+    def frequent(self, site: str, min_docs: int) -> set[int]:  # noqa: D102 - documented in Index
+        return self.base.frequent(site, min_docs)
+
+    def sites(self) -> list[str]:  # noqa: D102 - documented in Index
+        return self.base.sites()
+
+    def find_exact(self, fingerprints: Iterable[int]) -> dict[int, str]:  # noqa: D102
+        wanted = list(fingerprints)
+        found = self.base.find_exact(wanted)
+        found.update(self._pending.find_exact(wanted))
+        return found
+
+    def find_bands(self, bands: Iterable[int]) -> dict[int, int]:  # noqa: D102
+        wanted = list(bands)
+        found = self._pending.find_bands(wanted)
+        found.update(self.base.find_bands(wanted))  # the earlier owner wins
+        return found
+
+    def find_keys(self, fingerprints: Iterable[int]) -> dict[int, str]:  # noqa: D102
+        wanted = list(fingerprints)
+        found = self.base.find_keys(wanted)
+        found.update(self._pending.find_keys(wanted))
+        return found
+
+    def add_kept(self, kept: Sequence[Kept]) -> None:  # noqa: D102 - documented in Index
+        self._pending.add_kept(kept)
+        self._kept.extend(kept)
+
+    def flush(self) -> None:
+        """Write the pending additions to the base index."""
+        self.base.add_kept(self._kept)
+        self.discard()
+
+    def discard(self) -> None:
+        """Forget the pending additions."""
+        self._pending = MemoryIndex(max_keys=MAX_KEYS)
+        self._kept = []
+
+    def close(self) -> None:  # noqa: D102 - documented in Index
+        self.base.close()
+
+
+class _MemoryPending(PendingIndex):
+    """A :class:`PendingIndex` over a :class:`MemoryIndex` that writes through and can undo.
+
+    Additions go straight into the base (which reads see, as they would see a
+    pending layer); :meth:`discard` removes them, :meth:`flush` evicts the
+    base's oldest texts. A file's own texts beyond ``MAX_KEYS`` are evicted at
+    once, as the pending layer's own store would; the result is the same as
+    holding the additions apart and adding them at :meth:`flush` (which costs
+    a second insertion of every band key).
+    """
+
+    def __init__(self, base: MemoryIndex) -> None:
+        self.base = base
+        self.memory = base
+        self._kept: list[Kept] = []
+        self._evicted = 0
+
+    def find_exact(self, fingerprints: Iterable[int]) -> dict[int, str]:
+        return self.memory.find_exact(fingerprints)
+
+    def find_bands(self, bands: Iterable[int]) -> dict[int, int]:
+        return self.memory.find_bands(bands)
+
+    def find_keys(self, fingerprints: Iterable[int]) -> dict[int, str]:
+        return self.memory.find_keys(fingerprints)
+
+    def add_kept(self, kept: Sequence[Kept]) -> None:
+        self._add(kept, bands=True)
+
+    def band_owners(self) -> BandOwners:
+        return self.memory.band_owners()
+
+    def add_claimed(self, kept: Sequence[Kept]) -> None:
+        self._add(kept, bands=False)
+
+    def _add(self, kept: Sequence[Kept], *, bands: bool) -> None:
+        self._kept.extend(self.memory.insert(kept, keys=True, bands=bands))
+        over = len(self._kept) - self._evicted - MAX_KEYS
+        if over > 0:
+            self.memory.remove(self._kept[self._evicted:self._evicted + over], texts_only=True)
+            self._evicted += over
+
+    def flush(self) -> None:
+        self.memory.evict(self.memory.max_keys)
+        self._kept, self._evicted = [], 0
+
+    def discard(self) -> None:
+        self.memory.remove(self._kept)
+        self._kept, self._evicted = [], 0
+
+
+def pending_index(base: Index) -> PendingIndex:
+    """Return a :class:`PendingIndex` over ``base`` (one that writes through for memory).
+
+    Example:
+        >>> memory = MemoryIndex()
+        >>> pending = pending_index(memory)
+        >>> pending.add_kept([Kept(7, "doc-1", (11,), "some key")])
+        >>> pending.find_exact([7])
+        {7: 'doc-1'}
+        >>> pending.discard()
+        >>> pending.find_exact([7]), memory.find_bands([11])
+        ({}, {})
+    """
+    if isinstance(base, MemoryIndex) and base.max_keys <= MAX_KEYS:
+        return _MemoryPending(base)
+    return PendingIndex(base)
