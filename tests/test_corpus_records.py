@@ -96,12 +96,17 @@ def test_one_writer_for_text_json_and_rows() -> None:
     article = Article("a.jsonl", 1, "a", "s", text, {"id": "a", "text": text, "n": 1})
     paragraphs = split_paragraphs(text)
     drops = {2: CorpusDrop(DropReason.EXACT, 0, None, 1.0)}
+    row = Article("a.parquet", 1, "a", "s", text, {"id": "a", "text": text, "n": 1})
     encoded = ChunkOutput(Fields(), "drops")
     encoded.add(article, 3, paragraphs, drops)
-    rows = ChunkOutput(Fields(), None, rows=True)
-    rows.add(article, 3, paragraphs, drops)
+    rows = ChunkOutput(Fields(), None, rows=True)  # the Ray engine's Parquet rows
+    rows.add(row, 3, paragraphs, drops)
+    local_rows = ChunkOutput(Fields(), None)  # the local engine writes rows from the texts
+    local_rows.add(row, 3, paragraphs, drops)
     assert encoded.data == orjson.dumps({"id": "a", "text": f"{BODY}\nOther.", "n": 1}) + b"\n"
     assert rows.records == [{"id": "a", "text": f"{BODY}\nOther.", "n": 1}]
+    assert (rows.data, local_rows.data, local_rows.records) == (b"", b"", [])
+    assert rows.texts == local_rows.texts == encoded.texts == [f"{BODY}\nOther."]
     assert rows.report_lines == b""
     assert encoded.summary.dropped["exact"] == rows.summary.dropped["exact"] == 1
     (line,) = encoded.report_lines.splitlines()
