@@ -1,30 +1,44 @@
 """The exceptions dedup raises.
 
-Every error is a :class:`DedupError`; each leaf also inherits the built-in
-exception a caller would catch without knowing dedup::
+Every error a user can cause is a :class:`DedupError` with a one-line
+message; each leaf also inherits the built-in exception a caller would catch
+without knowing dedup::
 
     Exception
     └── DedupError
-        ├── ConfigError(DedupError, ValueError)   an option is out of range
-        ├── InputError(DedupError, TypeError)     the text is not a str
+        ├── ConfigError(DedupError, ValueError)     an option is out of range, or
+        │                                           options contradict each other
+        ├── InputError(DedupError, TypeError)       the text is not a str
+        ├── BadInput(DedupError)                    an input file (or one line of it)
+        │                                           cannot be read as articles
+        ├── OutputError(DedupError, OSError)        OUT_DIR or a report path cannot
+        │                                           be written
+        ├── ResumeError(DedupError, ValueError)     --resume into an OUT_DIR written
+        │                                           with other options
         ├── MissingExtraError(DedupError, ImportError)
-        │                                         an optional dependency (an
-        │                                         extra) is not installed
-        └── CorpusIndexError                      a persistent index cannot be used
+        │                                           an optional dependency (an
+        │                                           extra) is not installed
+        └── CorpusIndexError                        a persistent index cannot be used
             ├── IndexFormatError(CorpusIndexError, ValueError)
-            │                                     of another format version or
-            │                                     other fingerprint settings
+            │                                       of another format version or
+            │                                       other fingerprint settings
             ├── IndexUnavailable(CorpusIndexError, ConnectionError)
-            │                                     cannot be opened or reached
+            │                                       cannot be opened or reached
             ├── IndexCorrupt(CorpusIndexError, ValueError)
-            │                                     not a dedup index, or damaged
+            │                                       not a dedup index, or damaged
             └── IndexLost(CorpusIndexError, RuntimeError)
-                                                  emptied while in use
+                                                    emptied while in use
+
+The ``dedup`` command maps them to exit codes in one place
+(:func:`dedup.cli.main.exit_code`): :class:`BadInput` is a failed file (1,
+the run goes on); every other :class:`DedupError` stops the run with one line
+on stderr and exit code 2.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "BadInput",
     "ConfigError",
     "CorpusIndexError",
     "DedupError",
@@ -34,6 +48,8 @@ __all__ = [
     "IndexUnavailable",
     "InputError",
     "MissingExtraError",
+    "OutputError",
+    "ResumeError",
 ]
 
 
@@ -42,11 +58,38 @@ class DedupError(Exception):
 
 
 class ConfigError(DedupError, ValueError):
-    """An option has a value outside its allowed range."""
+    """An option has a value outside its allowed range, or options contradict each other."""
 
 
 class InputError(DedupError, TypeError):
     """The input is not text dedup can clean (for example ``bytes`` or ``None``)."""
+
+
+class BadInput(DedupError):
+    """An input file (or one line of it) that cannot be read as articles.
+
+    ``path`` is the file's path relative to the corpus root (as written in
+    reports: valid Unicode), ``line`` the 1-based line (``None``: the whole
+    file).
+    """
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        super().__init__(path, line, message)
+        self.path = path
+        self.line = line
+        self.message = message
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+class OutputError(DedupError, OSError):
+    """An output directory or report path that cannot be created or written."""
+
+
+class ResumeError(DedupError, ValueError):
+    """``--resume`` into an output directory that a run with other options wrote."""
 
 
 class MissingExtraError(DedupError, ImportError):

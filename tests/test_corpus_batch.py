@@ -33,6 +33,7 @@ def test_mirrored_tree_same_names_and_formats(corpus: Path, tmp_path: Path) -> N
     out = tmp_path / "out"
     assert run(corpus, out) == 0
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        ".dedup-run.json",  # the run record (options, for --resume)
         "harbour/story-0.txt", "harbour/story-1.txt", "harbour/story-2.txt",
         "harbour/story-3.txt", "harbour/weather.md", "valley.jsonl", "zz/north.jsonl.gz",
     ]

@@ -91,7 +91,8 @@ def test_each_format_is_cleaned_as_plain_json_lines(tmp_path, options, workers):
     assert got.dropped == want.dropped
     assert got.dropped["exact"] >= 612
     names = {"a.json.gz": "a", "b.jsonl.zst": "b", "c.json.zst": "c", "d.parquet": "d"}
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(names)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".dedup-run.json",
+                                                                    *sorted(names)]
     for name, twin in names.items():
         assert decoded(tmp_path / "out" / name) == read_jsonl(tmp_path / "ref" / f"{twin}.jsonl")
     assert (tmp_path / "out" / "a.json.gz").read_bytes()[:2] == b"\x1f\x8b"

@@ -156,10 +156,11 @@ def test_an_unknown_report_mode_is_a_config_error(tmp_path: Path) -> None:
     from dedup.corpus.batch import BatchOptions, run_batch
     from dedup.errors import ConfigError
 
-    options = BatchOptions(in_dir=_corpus(tmp_path / "in"), out_dir=tmp_path / "out",
-                           report=tmp_path / "r.jsonl", report_mode="all")  # type: ignore[arg-type]
-    with pytest.raises(ConfigError, match="report_mode='all'"):
-        run_batch(options)
+    in_dir = _corpus(tmp_path / "in")
+    with pytest.raises(ConfigError, match="report_mode='all'"):  # refused when made
+        run_batch(BatchOptions(in_dir=in_dir, out_dir=tmp_path / "out",
+                               report=tmp_path / "r.jsonl",
+                               report_mode="all"))  # type: ignore[arg-type]
     assert not (tmp_path / "out").exists()
 
 

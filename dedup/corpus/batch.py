@@ -9,7 +9,11 @@ writes each output file atomically and the report. :mod:`dedup.corpus.ordered`
 runs the two worker stages around the main process's decisions. Before it
 forks the workers, the main process builds what the analysis builds on first
 use (:func:`dedup.corpus.tasks.warm_up`), and during a run every process
-collects garbage less often (:data:`dedup.corpus.tasks.GC_THRESHOLDS`).
+collects garbage less often (:mod:`dedup.corpus.collector`). The run starts
+as both engines start (:mod:`dedup.corpus.run`: refusals, the run record,
+resume), shows its progress with :mod:`dedup.corpus.progress` and writes its
+report with :mod:`dedup.corpus.report_file`; its options are one
+:class:`~dedup.corpus.options.RunOptions`.
 
 1. Count (only with site boilerplate on): the main process adds, per site, the
    number of documents holding each paragraph fingerprint to the index. A
@@ -30,38 +34,30 @@ leaves its file's decisions in the index).
 
 from __future__ import annotations
 
-import gc
-import os
 import pickle
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, Future
-from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
+from contextlib import closing
+from dataclasses import dataclass
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
+from rich.progress import TaskID
 
-from dedup.config import Config
-from dedup.corpus.boilerplate import check_boilerplate_options, min_docs_for
+from dedup.corpus.boilerplate import min_docs_for
+from dedup.corpus.collector import collecting_less
 from dedup.corpus.decisions import CorpusDrop, apply_boilerplate, decide_cross_doc
 from dedup.corpus.index import Index, PendingIndex, index_params, open_index, pending_index
+from dedup.corpus.options import BatchOptions, RunOptions
 from dedup.corpus.ordered import Item, ReadFailure, completed, executor, ordered
-from dedup.corpus.readers import BadInput, Chunk, Fields, Source, find_sources, read_chunks
-from dedup.corpus.records import ReportFile, check_report_mode
+from dedup.corpus.progress import RunProgress, progress_bar
+from dedup.corpus.readers import BadInput, Chunk, Source, find_sources, read_chunks
+from dedup.corpus.report_file import ReportFile
+from dedup.corpus.run import check_directories, interrupted, start_run
 from dedup.corpus.spill import Spill
-from dedup.corpus.summary import Summary, counted_run
+from dedup.corpus.summary import Summary
 from dedup.corpus.tasks import (
-    GC_THRESHOLDS,
     Analyzed,
     Facts,
     Rendered,
@@ -73,110 +69,25 @@ from dedup.corpus.tasks import (
     warm_up,
 )
 from dedup.corpus.writers import Deflated, OutputFile, output_path
-from dedup.errors import ConfigError
-from dedup.report import ReportMode
 
 __all__ = [
     "BatchOptions",
+    "RunOptions",
     "Summary",
     "check_directories",
-    "default_workers",
     "progress_bar",
     "run_batch",
+    "start_run",
 ]
 
 WINDOW_PER_WORKER = 4  # chunks in flight per worker
-
-
-def default_workers() -> int:
-    """Return the number of cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BatchOptions:
-    """Everything ``dedup batch`` does, as data.
-
-    - ``in_dir``, ``out_dir``: the corpus and where its cleaned mirror goes.
-    - ``fields``: the JSON fields holding text, id and site.
-    - ``config``: the in-article cleaning options.
-    - ``workers``: worker processes (1: everything in this process).
-    - ``boilerplate_min_docs``, ``boilerplate_fraction``: site boilerplate
-      thresholds (both ``None``: off).
-    - ``cross_doc``: drop paragraphs an earlier document kept.
-    - ``index``: a SQLite path or ``redis://`` URL to read and update
-      (``None``: a fresh in-memory index).
-    - ``report``: where to write one JSON line per article;
-      ``report_mode``: what it lists (:data:`dedup.report.ReportMode`).
-    - ``dry_run``: write only the report. ``resume``: keep finished outputs.
-    """
-
-    in_dir: Path
-    out_dir: Path
-    fields: Fields = field(default_factory=Fields)
-    config: Config = field(default_factory=Config)
-    workers: int = 1
-    boilerplate_min_docs: int | None = None
-    boilerplate_fraction: float | None = None
-    cross_doc: bool = False
-    index: str | None = None
-    report: Path | None = None
-    report_mode: ReportMode = "drops"
-    dry_run: bool = False
-    resume: bool = False
-
-    @property
-    def report_lines(self) -> ReportMode | None:
-        """The report's mode, ``None`` when there is no report."""
-        return self.report_mode if self.report is not None else None
-
-    @property
-    def boilerplate(self) -> bool:
-        """Whether site boilerplate removal is on."""
-        return self.boilerplate_min_docs is not None or self.boilerplate_fraction is not None
-
-
-def check_directories(in_dir: Path, out_dir: Path) -> None:
-    """Raise ConfigError unless ``in_dir`` is a directory and ``out_dir`` lies outside it.
-
-    Example:
-        >>> check_directories(Path("."), Path("./out"))  # doctest: +ELLIPSIS
-        Traceback (most recent call last):
-        ...
-        dedup.errors.ConfigError: OUT_DIR 'out' is inside IN_DIR '.': choose a directory ...
-    """
-    if not in_dir.is_dir():
-        msg = f"IN_DIR {str(in_dir)!r} is not a directory"
-        raise ConfigError(msg)
-    source, target = in_dir.resolve(), out_dir.resolve()
-    if source == target:
-        msg = (
-            f"OUT_DIR {str(out_dir)!r} is IN_DIR: "
-            "choose another directory, inputs are never modified"
-        )
-        raise ConfigError(msg)
-    if target.is_relative_to(source):
-        msg = (
-            f"OUT_DIR {str(out_dir)!r} is inside IN_DIR {str(in_dir)!r}: "
-            "choose a directory outside the input"
-        )
-        raise ConfigError(msg)
-    if source.is_relative_to(target):
-        msg = (
-            f"IN_DIR {str(in_dir)!r} is inside OUT_DIR {str(out_dir)!r}: "
-            "outputs could overwrite inputs"
-        )
-        raise ConfigError(msg)
 
 
 # ------------------------------------------------------------------ main side
 
 
 def run_batch(
-    options: BatchOptions, *, console: Console | None = None, progress: bool = False
+    options: RunOptions, *, console: Console | None = None, progress: bool = False
 ) -> Summary:
     """Clean a corpus directory into a mirrored tree and return what was done.
 
@@ -187,86 +98,62 @@ def run_batch(
 
     Returns:
         The summary; ``summary.interrupted`` is true after Ctrl-C or SIGTERM,
-        ``summary.failures`` lists the bad files.
+        ``summary.failures`` lists the bad files, ``summary.ignored`` the
+        files not read.
 
     Raises:
         ConfigError: the directories or options are unusable.
+        OutputError: OUT_DIR or the report cannot be written.
+        ResumeError: ``resume`` into an OUT_DIR written with other options.
         IndexFormatError: the index was written by an incompatible version.
     """
-    check_directories(options.in_dir, options.out_dir)
-    check_boilerplate_options(options.boilerplate_min_docs, options.boilerplate_fraction)
-    check_report_mode(options.report_mode)
-    console = console or Console(stderr=True)
-    bar = progress_bar(console) if progress else None
-    with counted_run(options.in_dir, options.out_dir, find_sources,
-                     dry_run=options.dry_run) as (summary, sources):
-        needs_index = options.cross_doc or options.boilerplate or options.index is not None
-        index = open_index(options.index) if needs_index else None
-        try:
-            if index is not None:
-                index.check(index_params(options.config))
-            with bar or _NoProgress(), _collecting_less():
-                _run(options, sources, index, summary, bar)
-        finally:
-            if index is not None:
-                index.close()
+    start = start_run(options, find_sources)
+    needs_index = options.across_documents or options.index is not None
+    index = open_index(options.index) if needs_index else None
+    summary = start.summary
+    try:
+        if index is not None:
+            index.check(index_params(options.config))
+        with ReportFile(options.report) as report, \
+                RunProgress(console, show=progress) as shown, collecting_less():
+            state = WorkerState(options.corpus, report=options.report_lines)
+            run = _Run(options, state, start.done, {}, shown, summary)
+            _run(run, start.sources, index, report)
+    except KeyboardInterrupt:
+        interrupted(options, summary)
+    finally:
+        if index is not None:
+            index.close()
+    summary.seconds = time.perf_counter() - start.started
     return summary
 
 
-@contextmanager
-def _collecting_less() -> Iterator[None]:
-    """Collect garbage less often during a run, as workers do; restore the settings after."""
-    before = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-        gc.unfreeze()
-
-
-def _run(
-    options: BatchOptions,
-    sources: list[Source],
-    index: Index | None,
-    summary: Summary,
-    bar: Progress | None,
-) -> None:
-    done = set()
-    if options.resume and not options.dry_run:
-        done = {s.relative for s in sources if output_path(options.out_dir, s).exists()}
-    summary.files_skipped = len(done)
-    if not (options.cross_doc or options.boilerplate):
-        sources = [s for s in sources if s.relative not in done]  # nothing depends on them
-    failed: dict[str, BadInput] = {}
-    state = WorkerState(options.fields, options.config, options.cross_doc,
-                        options.boilerplate and index is not None, options.report_lines)
-    run = _Run(options, state, done, failed)
+def _run(run: _Run, sources: list[Source], index: Index | None, report: ReportFile) -> None:
+    options = run.options
     if options.workers > 1:
         warm_up(options.config)
     with executor(options.workers, start_worker) as pool, closing(Spill()) as spill:
         boilerplate: dict[str, frozenset[int]] = {}
         analyses: Spill | None = None
-        if state.boilerplate and index is not None:
-            _count(run, pool, sources, index, spill, bar)
+        if run.state.boilerplate and index is not None:
+            _count(run, pool, sources, index, spill)
             boilerplate = _boilerplate_sets(options, index)
             analyses = spill
         pending = pending_index(index) if index is not None else None
-        with ReportFile(options.report) as report:
-            _clean(run, pool, sources, _Decider(run, pool, analyses, boilerplate, pending),
-                   report, summary, bar)
-    summary.failures = sorted(failed.values(), key=lambda e: (e.path, e.line or 0))
+        _clean(run, pool, sources, _Decider(run, pool, analyses, boilerplate, pending), report)
+    run.summary.failures = sorted(run.failed.values(), key=lambda e: (e.path, e.line or 0))
 
 
 @dataclass(frozen=True, slots=True)
 class _Run:
-    """What both passes share: the options, the worker state, finished and failed files."""
+    """What both passes share: options, worker state, kept and failed files, display, summary."""
 
-    options: BatchOptions
+    options: RunOptions
     state: WorkerState
     done: set[str]
     failed: dict[str, BadInput]
+    progress: RunProgress
+    summary: Summary
 
     @property
     def window(self) -> int:
@@ -275,7 +162,7 @@ class _Run:
         return workers * WINDOW_PER_WORKER if workers > 1 else 1
 
 
-def _boilerplate_sets(options: BatchOptions, index: Index) -> dict[str, frozenset[int]]:
+def _boilerplate_sets(options: RunOptions, index: Index) -> dict[str, frozenset[int]]:
     sets = {}
     for site in index.sites():
         threshold = min_docs_for(
@@ -285,16 +172,16 @@ def _boilerplate_sets(options: BatchOptions, index: Index) -> dict[str, frozense
             sets[site] = frozenset(index.frequent(site, threshold))
     return sets
 
+
 def _count(
     run: _Run,
     pool: Executor,
     sources: list[Source],
     index: Index,
     spill: Spill,
-    bar: Progress | None,
 ) -> None:
     """Analyze every chunk, keep the analyses in ``spill``, count fingerprints per site."""
-    task = _add_task(bar, "counting", sources)
+    task = run.progress.task("counting", sources)
     file_ids: list[str] = []
     file_counts: list[tuple[str, tuple[int, ...]]] = []  # (site, fingerprints), document order
 
@@ -314,7 +201,7 @@ def _count(
         for doc, site, prints in result.counts:
             file_ids.append(doc)
             file_counts.append((site, prints))
-        _advance(bar, task, item, len(result.counts))
+        _advance(run, task, item, len(result.counts))
         if item.last:
             _add_file_counts(index, file_ids, file_counts)
             file_ids, file_counts = [], []
@@ -336,6 +223,7 @@ def _add_file_counts(
             added[site] += 1
     for site, counter in counters.items():
         index.add_counts(site, counter, added[site])
+
 
 class _Decider:
     """The main process's step between the stages: corpus decisions, then rendering.
@@ -408,12 +296,11 @@ def _clean(
     sources: list[Source],
     decider: _Decider,
     report: ReportFile,
-    summary: Summary,
-    bar: Progress | None,
 ) -> None:
     """Decide and render every chunk of the files that did not fail, and write them."""
     todo = [s for s in sources if s.relative not in run.failed]
-    task = _add_task(bar, "cleaning", todo)
+    task = run.progress.task("cleaning", todo)
+    summary = run.summary
     output: OutputFile | None = None
     lines: list[bytes] = []
     file_summary = Summary()
@@ -434,7 +321,7 @@ def _clean(
             _write(output, outcome.data)
             lines.append(outcome.report)
             file_summary.add(outcome.summary)
-            _advance(bar, task, item, outcome.summary.articles)
+            _advance(run, task, item, outcome.summary.articles)
             if item.last:
                 if output is not None:
                     output.commit()
@@ -464,40 +351,5 @@ def _tasks(sources: Iterable[Source]) -> Iterator[Chunk | ReadFailure]:
             yield ReadFailure(source, error)
 
 
-class _NoProgress:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: object, error: object, traceback: object) -> None:
-        return None
-
-
-def progress_bar(console: Console) -> Progress:
-    """The progress bar of a batch run: articles, MB, rate and time left."""
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.fields[articles]} articles"),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=False,
-    )
-
-
-def _add_task(bar: Progress | None, description: str, sources: list[Source]) -> TaskID | None:
-    if bar is None:
-        return None
-    return bar.add_task(description, total=sum(s.size for s in sources), articles=0,
-                        done_bytes={})
-
-
-def _advance(bar: Progress | None, task: TaskID | None, chunk: Chunk, articles: int) -> None:
-    if bar is None or task is None:
-        return
-    state = bar.tasks[[t.id for t in bar.tasks].index(task)]
-    done: dict[str, int] = state.fields["done_bytes"]
-    step = chunk.consumed - done.get(chunk.source.relative, 0)
-    done[chunk.source.relative] = chunk.consumed
-    bar.update(task, advance=step, articles=state.fields["articles"] + articles)
+def _advance(run: _Run, task: TaskID | None, chunk: Chunk, articles: int) -> None:
+    run.progress.advance(task, chunk.source.relative, chunk.consumed, articles=articles)

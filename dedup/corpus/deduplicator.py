@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 
 from dedup.config import Config
-from dedup.corpus.boilerplate import check_boilerplate_options, min_docs_for
+from dedup.corpus.boilerplate import min_docs_for
 from dedup.corpus.decisions import (
     CorpusDrop,
     analyze_article,
@@ -32,6 +32,7 @@ from dedup.corpus.decisions import (
 )
 from dedup.corpus.fingerprints import fingerprints
 from dedup.corpus.index import Index, index_params, open_index
+from dedup.corpus.options import CorpusOptions
 from dedup.corpus.records import paragraph_records
 from dedup.errors import InputError
 from dedup.keys import normalize_paragraphs
@@ -92,6 +93,9 @@ class Deduplicator:
         (True, 'Syndicated.')
     """
 
+    options: CorpusOptions
+    """The corpus options, one frozen object (``fields`` is unused here)."""
+
     def __init__(
         self,
         index: Index | str | Path | None = None,
@@ -101,18 +105,17 @@ class Deduplicator:
         boilerplate_min_docs: int | None = None,
         boilerplate_fraction: float | None = None,
     ) -> None:
-        check_boilerplate_options(boilerplate_min_docs, boilerplate_fraction)
-        self.config = Config() if config is None else config
-        self.cross_doc = cross_doc
-        self.boilerplate_min_docs = boilerplate_min_docs
-        self.boilerplate_fraction = boilerplate_fraction
+        self.options = CorpusOptions(
+            config=Config() if config is None else config, cross_doc=cross_doc,
+            boilerplate_min_docs=boilerplate_min_docs, boilerplate_fraction=boilerplate_fraction,
+        )
         owned = index is None or isinstance(index, (str, Path))
         self.index: Index = (
             open_index(index) if index is None or isinstance(index, (str, Path)) else index
         )
         self._owned = owned
         self._calls = 0
-        self.index.check(index_params(self.config))
+        self.index.check(index_params(self.options.config))
 
     def clean(self, text: str, *, site: str = "", doc: str | None = None) -> str:
         """Return ``text`` cleaned against itself and every earlier article.
@@ -136,25 +139,26 @@ class Deduplicator:
         self._calls += 1
         doc = doc if doc is not None else f"call-{id(self):x}-{self._calls}"
         boilerplate = self._count_boilerplate(text, site, doc)
-        analysis = analyze_article(text, self.config, boilerplate=boilerplate,
-                                   cross_doc=self.cross_doc)
+        analysis = analyze_article(text, self.options.config, boilerplate=boilerplate,
+                                   cross_doc=self.options.cross_doc)
         drops: dict[int, CorpusDrop] = dict(analysis.drops)
-        if self.cross_doc:
-            drops.update(decide_cross_doc([(doc, analysis)], self.index, self.config)[0])
+        if self.options.cross_doc:
+            drops.update(decide_cross_doc([(doc, analysis)], self.index, self.options.config)[0])
         paragraphs = analysis.paragraphs(text)
         cleaned = render(text, paragraphs, [p.index not in drops for p in paragraphs])
         rows = paragraph_records(paragraphs, drops)
         return CorpusCleaned(cleaned, doc, tuple(rows))
 
     def _count_boilerplate(self, text: str, site: str, doc: str) -> set[int]:
-        if self.boilerplate_min_docs is None and self.boilerplate_fraction is None:
+        options = self.options
+        if not options.boilerplate:
             return set()
-        keys = normalize_paragraphs(split_paragraphs(text, self.config.split))
+        keys = normalize_paragraphs(split_paragraphs(text, self.options.config.split))
         prints = sorted(set(fingerprints(keys)))
         if self.index.add_docs([doc])[0]:
             self.index.add_counts(site, dict.fromkeys(prints, 1), 1)
         threshold = min_docs_for(
-            self.index.site_docs(site), self.boilerplate_min_docs, self.boilerplate_fraction
+            self.index.site_docs(site), options.boilerplate_min_docs, options.boilerplate_fraction
         )
         if threshold is None:
             return set()

@@ -20,7 +20,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from dedup.corpus.readers import CHUNK_LINES, Article, BadInput, Chunk, Fields, Source
+from dedup.corpus.readers import (
+    CHUNK_LINES,
+    Article,
+    BadInput,
+    Chunk,
+    Fields,
+    Source,
+    record_path,
+)
 from dedup.corpus.readers import article_from_record as _article
 from dedup.errors import MissingExtraError
 from dedup.extras import require
@@ -63,10 +71,10 @@ def batches(source: Source) -> Iterator[tuple[int, int, pa.Table, int, bool]]:
         if rows == 0:
             yield 0, 1, schema.empty_table(), source.size, True
     except MissingExtraError as error:
-        raise BadInput(source.relative, None, str(error)) from None
+        raise BadInput(record_path(source.relative), None, str(error)) from None
     except Exception as error:
         if isinstance(error, OSError) or type(error).__module__.startswith("pyarrow"):
-            raise BadInput(source.relative, None, f"cannot read: {error}") from None
+            raise BadInput(record_path(source.relative), None, f"cannot read: {error}") from None
         raise
 
 
@@ -88,7 +96,8 @@ def read_chunks(source: Source) -> Iterator[Chunk]:
 
 def parse_chunk(chunk: Chunk, fields: Fields) -> list[Article]:
     """Return the articles of a chunk made by :func:`read_chunks` (in a worker)."""
-    return articles(_from_ipc(chunk.lines[0]), chunk.source.relative, chunk.first_line, fields)
+    path = record_path(chunk.source.relative)
+    return articles(_from_ipc(chunk.lines[0]), path, chunk.first_line, fields)
 
 
 def cleaned(chunk: Chunk, texts: Sequence[str], fields: Fields) -> bytes:

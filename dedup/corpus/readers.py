@@ -24,7 +24,9 @@ directory of its file relative to the corpus root (``""`` at the top). Its
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,7 +37,7 @@ from urllib.parse import urlsplit
 import orjson
 from isal import igzip, isal_zlib
 
-from dedup.errors import MissingExtraError
+from dedup.errors import BadInput, MissingExtraError
 
 __all__ = [
     "SUFFIXES",
@@ -43,12 +45,17 @@ __all__ = [
     "BadInput",
     "Chunk",
     "Fields",
+    "Skipped",
     "Source",
     "article_from_record",
     "find_sources",
+    "open_regular",
     "parse_chunk",
     "read_chunks",
+    "record_path",
+    "regular_size",
     "url_site",
+    "walk_corpus",
 ]
 
 # What ISA-L's gzip reader raises for corrupt data (not a zlib.error).
@@ -61,20 +68,6 @@ SUFFIXES: dict[str, Format] = {".txt": "text", ".md": "text", ".jsonl": "jsonl",
                                ".parquet": "parquet"}
 CHUNK_LINES = 256  # articles per task; fixed, so results never depend on the worker count
 CHUNK_BYTES = 4 << 20
-
-
-class BadInput(Exception):
-    """An input file (or one line of it) that cannot be read as articles."""
-
-    def __init__(self, path: str, line: int | None, message: str) -> None:
-        super().__init__(path, line, message)
-        self.path = path
-        self.line = line
-        self.message = message
-
-    def __str__(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +118,34 @@ class Article:
     record: dict[str, object] | None = field(default=None, compare=False)
 
 
-def find_sources(root: Path, ignored: list[str] | None = None) -> list[Source]:
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A corpus file (by name) that is not read: its path relative to the root, and why."""
+
+    relative: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{record_path(self.relative)}: skipped: {self.reason}"
+
+
+def find_sources(
+    root: Path,
+    ignored: list[str] | None = None,
+    *,
+    follow_links: bool = False,
+    skipped: list[Skipped] | None = None,
+) -> list[Source]:
     """Return the corpus files under ``root`` in corpus order.
 
     The relative paths of the other files (not hidden ones) are appended to
     ``ignored`` when it is given, so a run can name what it did not read.
+
+    Only regular files are read. A link to a file is followed when its target
+    lies inside ``root``; links to directories are not descended; with
+    ``follow_links`` every link is followed (each directory once). Corpus
+    files passed over (a pipe, a device, a link out of ``root``) are appended
+    to ``skipped``.
 
     Example:
         >>> import tempfile
@@ -142,8 +158,9 @@ def find_sources(root: Path, ignored: list[str] | None = None) -> list[Source]:
         (['a.txt', 'b.jsonl'], ['notes.csv'])
     """
     found: list[Source] = []
-    for directory, subdirectories, files in os.walk(root):
-        subdirectories.sort()
+    skips = skipped if skipped is not None else []
+    inside = root.resolve()
+    for directory, _, files in walk_corpus(root, follow_links, skips):
         for name in files:
             file_format = source_format(name)
             path = Path(directory, name)
@@ -152,14 +169,103 @@ def find_sources(root: Path, ignored: list[str] | None = None) -> list[Source]:
                 if ignored is not None and not name.startswith("."):
                     ignored.append(relative)
                 continue
-            try:
-                size = path.stat().st_size
-            except OSError:
-                size = 0
+            size = regular_size(path, inside, follow_links)
+            if isinstance(size, str):
+                skips.append(Skipped(relative, size))
+                continue
             found.append(Source(path, relative, file_format, size))
+    skips.sort(key=lambda s: s.relative)
     if ignored is not None:
         ignored.sort()
     return sorted(found, key=lambda s: s.relative)
+
+
+def walk_corpus(
+    root: Path, follow_links: bool, skipped: list[Skipped]
+) -> Iterator[tuple[str, list[str], list[str]]]:
+    """``os.walk`` in name order, each directory once; names the links it does not descend."""
+    top = root.stat()
+    seen: set[tuple[int, int]] = {(top.st_dev, top.st_ino)}
+    for directory, subdirectories, files in os.walk(root, followlinks=follow_links):
+        subdirectories.sort()
+        keep = []
+        for name in subdirectories:
+            path = Path(directory, name)
+            if not follow_links and path.is_symlink():
+                skipped.append(Skipped(path.relative_to(root).as_posix(),
+                                       "a link to a directory (--follow-links reads it)"))
+                continue
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            if (info.st_dev, info.st_ino) in seen:  # a link loop, or a directory read already
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            keep.append(name)
+        subdirectories[:] = keep
+        yield directory, subdirectories, files
+
+
+def regular_size(path: Path, inside: Path, follow_links: bool) -> int | str:
+    """Return the size of the regular file ``path`` is, or why it is not read.
+
+    ``inside`` is the resolved corpus root: a link whose target lies outside
+    it is not followed unless ``follow_links``. A file that cannot be
+    inspected is read anyway (size 0), so that reading it reports the error.
+    """
+    try:
+        info = path.stat()
+    except OSError:
+        return 0
+    if not stat.S_ISREG(info.st_mode):
+        return f"not a regular file ({_kind(info.st_mode)})"
+    if not follow_links and path.is_symlink() and not path.resolve().is_relative_to(inside):
+        return "a link to a file outside IN_DIR (--follow-links reads it)"
+    return info.st_size
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a directory" if stat.S_ISDIR(mode) else "not a file"
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open ``path`` for reading if it is a regular file (never blocks on a pipe).
+
+    Raises:
+        OSError: it cannot be opened, or it is not a regular file (any more).
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, f"not a regular file ({_kind(mode)})")
+        os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def record_path(relative: str) -> str:
+    r"""Return a corpus path as reports and messages write it: valid Unicode.
+
+    A file name that is not UTF-8 (decoded by Python with surrogate escapes)
+    shows its undecodable bytes as ``\xNN``.
+
+    Example:
+        >>> record_path(os.fsdecode(b"caf\xe9.txt"))
+        'caf\\xe9.txt'
+    """
+    if relative.isascii():
+        return relative
+    return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def source_format(name: str) -> Format | None:
@@ -180,7 +286,8 @@ def read_chunks(source: Source) -> Iterator[Chunk]:
     """
     try:
         if source.format == "text":
-            data = source.path.read_bytes()
+            with open_regular(source.path) as handle:
+                data = handle.read()
             yield Chunk(source, 0, 1, (data,), len(data), last=True)
             return
         if source.format == "parquet":
@@ -190,11 +297,11 @@ def read_chunks(source: Source) -> Iterator[Chunk]:
             return
         yield from _read_lines(source)
     except (OSError, EOFError, zlib.error, _ISAL_ERROR, MissingExtraError) as error:
-        raise BadInput(source.relative, None, _describe(error)) from None
+        raise BadInput(record_path(source.relative), None, _describe(error)) from None
 
 
 def _read_lines(source: Source) -> Iterator[Chunk]:
-    with source.path.open("rb") as raw:
+    with open_regular(source.path) as raw:
         stream: BinaryIO = raw
         if source.format == "jsonl.gz":  # ISA-L's gzip reader: twice as fast as the standard one
             stream = igzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[no-untyped-call,assignment]
@@ -226,10 +333,11 @@ def parse_chunk(chunk: Chunk, fields: Fields) -> list[Article]:
         BadInput: a line is not valid UTF-8 or JSON, or has no text field.
     """
     source = chunk.source
+    path = record_path(source.relative)
     if source.format == "text":
-        text = _decode_text(source.relative, chunk.lines[0])
-        site = _directory_site(source.relative)
-        return [Article(source.relative, 1, source.relative, site, text)]
+        text = _decode_text(path, chunk.lines[0])
+        site = _directory_site(path)
+        return [Article(path, 1, path, site, text)]
     if source.format == "parquet":
         from dedup.corpus import parquet
 
@@ -239,7 +347,7 @@ def parse_chunk(chunk: Chunk, fields: Fields) -> list[Article]:
         number = chunk.first_line + offset
         if not line.strip():
             continue
-        articles.append(_parse_line(source.relative, number, line, fields))
+        articles.append(_parse_line(path, number, line, fields))
     return articles
 
 

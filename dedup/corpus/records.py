@@ -8,7 +8,9 @@ JSON record with its text field replaced; Parquet rows stay records), its
 counts in the run's :class:`~dedup.corpus.summary.Summary`, and its line of
 the ``--report`` file (:class:`~dedup.report.ArticleRecord`). The schema of
 those lines is :mod:`dedup.report`'s; :func:`paragraph_records` builds their
-paragraphs, also for :class:`dedup.Deduplicator`.
+paragraphs, also for :class:`dedup.Deduplicator`, and :func:`error_record`
+the line of a file that failed; :class:`dedup.corpus.report_file.ReportFile`
+writes them, for both engines.
 
 A report lists every paragraph (``mode="full"``) or only what was removed
 (``mode="drops"``): the dropped paragraphs and the kept paragraphs of the same
@@ -17,15 +19,13 @@ article they duplicate, so every drop still names and quotes its kept copy.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
 import orjson
 
 from dedup.corpus.decisions import REASONS, CorpusDrop
 from dedup.corpus.readers import Article, BadInput, Fields
 from dedup.corpus.summary import Summary
-from dedup.corpus.writers import OutputFile
 from dedup.errors import ConfigError
 from dedup.paragraphs import Paragraph, render
 from dedup.report import (
@@ -39,13 +39,10 @@ from dedup.report import (
 
 __all__ = [
     "ChunkOutput",
-    "ReportFile",
     "article_record",
     "check_report_mode",
-    "error_line",
     "error_record",
     "paragraph_records",
-    "report_file",
     "utf8_size",
 ]
 
@@ -130,52 +127,9 @@ def article_record(
             "paragraphs": paragraph_records(paragraphs, drops, mode)}
 
 
-def report_file(path: Path) -> OutputFile:
-    """Open the ``--report`` file: JSON lines, gzip-compressed when its name ends in ``.gz``.
-
-    Write a chunk's lines at once (:meth:`~dedup.corpus.writers.OutputFile.write_bytes`
-    compresses each call on its own).
-    """
-    return OutputFile(path, "jsonl.gz" if path.name.endswith(".gz") else "jsonl")
-
-
-class ReportFile:
-    """The ``--report`` file of a run, for either engine (``path=None``: no report).
-
-    A temporary file until the run ends, then renamed into place, also when
-    the run is interrupted: a partial report is still useful.
-    """
-
-    def __init__(self, path: Path | None) -> None:
-        self._output = report_file(path) if path is not None else None
-
-    def __enter__(self) -> ReportFile:
-        return self
-
-    def __exit__(self, kind: object, error: object, traceback: object) -> None:
-        if self._output is not None:
-            self._output.commit()
-
-    def write_lines(self, lines: Iterable[bytes]) -> None:
-        """Write report lines, a chunk's at a time (each compressed on its own)."""
-        if self._output is not None:
-            for line in lines:
-                self._output.write_bytes(line)
-
-    def write_error(self, error: BadInput) -> None:
-        """Write the line of a file that failed."""
-        if self._output is not None:
-            self._output.write_bytes(error_line(error))
-
-
 def error_record(error: BadInput) -> ErrorRecord:
     """Return the report record of a file that failed."""
     return {"path": error.path, "line": error.line, "error": error.message}
-
-
-def error_line(error: BadInput) -> bytes:
-    """Return the report line of a file that failed."""
-    return orjson.dumps(error_record(error), option=orjson.OPT_APPEND_NEWLINE)
 
 
 class ChunkOutput:

@@ -1,23 +1,19 @@
 """What a batch run did: counts in and out, drops by reason, failures, time.
 
-:func:`counted_run` is the skeleton of a run for both engines: it lists the
-sources, removes what a killed run left, times the run and turns Ctrl-C (or
-SIGTERM, which the command turns into the same) into ``summary.interrupted``.
+``files_skipped`` counts the finished outputs a resumed run kept; ``ignored``
+names the files of no corpus format, ``unread`` the corpus files passed over
+(not regular files, links out of the corpus) and why.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from dedup.corpus.decisions import REASONS
-from dedup.corpus.readers import BadInput, Source
-from dedup.corpus.writers import remove_partials
+from dedup.corpus.readers import Skipped
+from dedup.errors import BadInput
 
-__all__ = ["Summary", "counted_run"]
+__all__ = ["Summary"]
 
 
 @dataclass(slots=True)
@@ -35,6 +31,7 @@ class Summary:
     dropped: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
     failures: list[BadInput] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # files of no corpus format, not read
+    unread: list[Skipped] = field(default_factory=list)  # corpus files passed over, and why
     seconds: float = 0.0
     interrupted: bool = False
 
@@ -57,6 +54,8 @@ class Summary:
         """
         reasons = ", ".join(f"{k} {v}" for k, v in self.dropped.items() if v) or "none"
         ignored = f", {len(self.ignored)} ignored" if self.ignored else ""
+        if self.unread:
+            ignored += f", {len(self.unread)} not read"
         return (
             f"dedup: {self.articles} articles in {self.files} files "
             f"({len(self.failures)} failed, {self.files_skipped} skipped{ignored}); "
@@ -64,33 +63,3 @@ class Summary:
             f"{self.bytes_in / 1e6:.1f} MB -> {self.bytes_out / 1e6:.1f} MB; "
             f"dropped: {reasons}; {self.seconds:.1f} s"
         )
-
-
-@contextmanager
-def counted_run(
-    in_dir: Path,
-    out_dir: Path,
-    find: Callable[[Path, list[str]], list[Source]],
-    *,
-    dry_run: bool = False,
-) -> Iterator[tuple[Summary, list[Source]]]:
-    """Run the body as one corpus run, for either engine: yield its summary and sources.
-
-    ``find`` lists the sources under ``in_dir`` (and the files it ignores,
-    into ``summary.ignored``); the partial outputs a killed run left in
-    ``out_dir`` are removed first (unless ``dry_run``). Ctrl-C in
-    the body ends the run with ``summary.interrupted`` set, and
-    ``summary.seconds`` is the whole run's time either way.
-    """
-    started = time.perf_counter()
-    summary = Summary()
-    try:
-        sources = find(in_dir, summary.ignored)
-        summary.files = len(sources)
-        if not dry_run:
-            remove_partials(out_dir)
-        yield summary, sources
-    except KeyboardInterrupt:
-        summary.interrupted = True
-    finally:
-        summary.seconds = time.perf_counter() - started

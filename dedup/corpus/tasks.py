@@ -33,6 +33,7 @@ import orjson
 
 from dedup.config import Config
 from dedup.corpus.decisions import Analysis, CorpusDrop, analyze_article
+from dedup.corpus.options import CorpusOptions
 from dedup.corpus.readers import Article, BadInput, Chunk, Fields, parse_chunk
 from dedup.corpus.records import ChunkOutput
 from dedup.corpus.summary import Summary
@@ -64,16 +65,33 @@ GC_THRESHOLDS = (20_000, 20, 20)
 
 @dataclass(frozen=True, slots=True)
 class WorkerState:
-    """The options a worker needs: fields, in-article options, what else to compute.
+    """What a worker is told: the run's corpus options, and the report's mode.
 
-    ``report`` is the report's mode, ``None`` without a report.
+    ``report`` is :data:`dedup.report.ReportMode`, ``None`` without a report.
     """
 
-    fields: Fields
-    config: Config
-    cross_doc: bool
-    boilerplate: bool
+    options: CorpusOptions
     report: ReportMode | None
+
+    @property
+    def fields(self) -> Fields:
+        """The JSON fields holding text, id and site."""
+        return self.options.fields
+
+    @property
+    def config(self) -> Config:
+        """The in-article options."""
+        return self.options.config
+
+    @property
+    def cross_doc(self) -> bool:
+        """Whether the analysis collects cross-document candidates."""
+        return self.options.cross_doc
+
+    @property
+    def boilerplate(self) -> bool:
+        """Whether the analysis fingerprints every paragraph (for site boilerplate)."""
+        return self.options.boilerplate
 
 
 @dataclass(frozen=True, slots=True)

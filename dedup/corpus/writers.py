@@ -2,7 +2,8 @@
 
 ``IN_DIR/a/b.jsonl.gz`` becomes ``OUT_DIR/a/b.jsonl.gz`` in the same format.
 Each output is written to a hidden temporary file beside its final path
-(``.b.jsonl.gz.<pid>.dedup-partial``) and renamed over the final name only
+(``.b.jsonl.gz.<pid>-<n>.dedup-partial``, ``n`` new for every file a process
+writes, so no two files share one) and renamed over the final name only
 when it is complete, so a final name always holds a whole file. An
 interrupted run deletes its temporary file; one killed outright leaves a
 ``*.dedup-partial`` file that the next run removes.
@@ -22,6 +23,7 @@ bytes in the same pieces gives the same file either way.
 
 from __future__ import annotations
 
+import itertools
 import os
 import struct
 import zlib
@@ -47,7 +49,9 @@ __all__ = [
     "crc32_combine",
     "deflate",
     "output_path",
+    "partial_path",
     "remove_partials",
+    "remove_stale_partials",
 ]
 
 PARTIAL = ".dedup-partial"
@@ -56,6 +60,7 @@ GZIP_LEVEL = 1  # ISA-L's levels are 0-3: 1 is fast and still about zlib's level
 # time 0, "fastest" (level 1), unknown OS.
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x04\xff"
 _CRC_POLY = 0xEDB88320  # CRC-32 (reflected)
+_NUMBERS = itertools.count()
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +155,51 @@ def remove_partials(out_dir: Path) -> int:
     return removed
 
 
+def partial_path(final: Path) -> Path:
+    """Return a new temporary name beside ``final``, unique in this process and across processes.
+
+    Example:
+        >>> first, second = partial_path(Path("a.txt")), partial_path(Path("a.txt"))
+        >>> first != second, first.name.startswith(".a.txt."), first.name.endswith(PARTIAL)
+        (True, True, True)
+    """
+    return final.with_name(f".{final.name}.{os.getpid()}-{next(_NUMBERS)}{PARTIAL}")
+
+
+def remove_stale_partials(final: Path) -> int:
+    """Delete the temporary files of ``final`` that dead processes left; return how many.
+
+    For files outside ``OUT_DIR`` (the report), which :func:`remove_partials`
+    does not look at; a temporary file of a process still running is kept.
+    """
+    removed = 0
+    prefix = f".{final.name}."
+    try:
+        names = [p.name for p in final.parent.iterdir()]
+    except OSError:
+        return 0
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(PARTIAL)):
+            continue
+        pid = name[len(prefix):-len(PARTIAL)].partition("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            final.with_name(name).unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # an earlier run of this process (in-process callers): nothing writes it now
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process
+    return True
+
+
 class AtomicFile:
     """A file written under a temporary name beside ``final``, renamed over it when complete.
 
@@ -161,7 +211,7 @@ class AtomicFile:
     def __init__(self, final: Path) -> None:
         self.final = final
         final.parent.mkdir(parents=True, exist_ok=True)
-        self.temporary = final.with_name(f".{final.name}.{os.getpid()}{PARTIAL}")
+        self.temporary = partial_path(final)
         self._raw: BinaryIO = self.temporary.open("wb")
 
     def commit(self) -> None:

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import heapq
 import logging
-import os
 import pickle
 import time
 from collections.abc import Callable, Iterator
@@ -46,24 +45,16 @@ import numpy.typing as npt
 import pyarrow as pa
 import ray
 import ray.data
-from ray.data.context import ShuffleStrategy
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 
-from dedup.corpus.batch import BatchOptions, check_directories, progress_bar
-from dedup.corpus.boilerplate import check_boilerplate_options
 from dedup.corpus.decisions import CorpusDrop
 from dedup.corpus.index import MAX_KEYS
+from dedup.corpus.options import RunOptions
+from dedup.corpus.progress import RunProgress
 from dedup.corpus.readers import BadInput, Source
-from dedup.corpus.records import ReportFile, check_report_mode
-from dedup.corpus.summary import Summary, counted_run
+from dedup.corpus.report_file import ReportFile
+from dedup.corpus.run import Start, interrupted, start_run
+from dedup.corpus.summary import Summary
 from dedup.corpus.writers import OutputFile, output_path
 from dedup.dist import stages
 from dedup.dist.components import driver_components, gather_labels, star_components
@@ -104,7 +95,7 @@ class _Plan:
 
 
 def clean_dataset(
-    options: BatchOptions,
+    options: RunOptions,
     *,
     address: str | None = None,
     partitions: int | None = None,
@@ -135,27 +126,23 @@ def clean_dataset(
     Raises:
         ConfigError: the directories or options are unusable.
     """
-    check_directories(options.in_dir, options.out_dir)
-    check_boilerplate_options(options.boilerplate_min_docs, options.boilerplate_fraction)
-    check_report_mode(options.report_mode)
     if options.index is not None:
         msg = (
             f"index={redact(repr(options.index))}: the Ray engine keeps no persistent index; "
             "drop --index, or use the local engine to read and update one"
         )
         raise ConfigError(msg)
-    bar = progress_bar(console or Console(stderr=True)) if progress else None
-    with counted_run(options.in_dir, options.out_dir, find_all_sources,
-                     dry_run=options.dry_run) as (summary, sources), \
-            ray_session(address, options.workers):
-        parts = partitions or max(2, 2 * cluster_cpus())
-        if bar is not None:
-            bar.start()
-        try:
-            _run(options, sources, summary, parts, max_driver_edges, bar)
-        finally:
-            if bar is not None:
-                bar.stop()
+    start = start_run(options, find_all_sources)
+    summary = start.summary
+    try:
+        with ray_session(address, options.workers):
+            parts = partitions or max(2, 2 * cluster_cpus())
+            with ReportFile(options.report) as report, \
+                    RunProgress(console, show=progress) as shown:
+                _run(options, start, parts, max_driver_edges, shown, report)
+    except KeyboardInterrupt:
+        interrupted(options, summary)
+    summary.seconds = time.perf_counter() - start.started
     return summary
 
 
@@ -164,14 +151,9 @@ def _udf(function: Callable[..., pa.Table]) -> Any:  # noqa: ANN401
     return function
 
 
-def _run(options: BatchOptions, sources: list[Source], summary: Summary, partitions: int,
-         max_driver_edges: int, bar: Progress | None) -> None:
-    done: set[str] = set()
-    if options.resume and not options.dry_run:
-        done = {s.relative for s in sources if output_path(options.out_dir, s).exists()}
-    summary.files_skipped = len(done)
-    if not (options.cross_doc or options.boilerplate):
-        sources = [s for s in sources if s.relative not in done]  # nothing depends on them
+def _run(options: RunOptions, start: Start, partitions: int, max_driver_edges: int,
+         bar: RunProgress, report: ReportFile) -> None:
+    sources, summary, done = start.sources, start.summary, start.done
     _stage(bar, "reading")
     plan = _read(sources)
     boilerplate: dict[str, frozenset[int]] = {}
@@ -182,7 +164,7 @@ def _run(options: BatchOptions, sources: list[Source], summary: Summary, partiti
         plan.failed.update(plan.read_failed)
         if options.boilerplate:
             plan.silent = set(plan.failed)
-        _write(options, plan, np.zeros(0, dtype=bool), iter(()), done, summary, bar)
+        _write(options, plan, np.zeros(0, dtype=bool), iter(()), done, summary, bar, report)
         summary.failures = sorted(plan.failed.values(), key=lambda e: (e.path, e.line or 0))
         return
     _stage(bar, "cleaning")
@@ -194,7 +176,8 @@ def _run(options: BatchOptions, sources: list[Source], summary: Summary, partiti
         ).materialize()
         good = _good(plan, _errors(cleaned, "piece", "error", flag="failed"))
         _stage(bar, "writing")
-        _write(options, plan, good, _in_order(cleaned.iter_rows(), good), done, summary, bar)
+        _write(options, plan, good, _in_order(cleaned.iter_rows(), good), done, summary, bar,
+               report)
         summary.failures = sorted(plan.failed.values(), key=lambda e: (e.path, e.line or 0))
         return
     analyzed = plan.dataset.map_batches(
@@ -212,7 +195,8 @@ def _run(options: BatchOptions, sources: list[Source], summary: Summary, partiti
         _udf(stages.render_rows), batch_format="numpy", batch_size=1,
         fn_kwargs={"good": good, "drops": cross, "options": options},
     )
-    _write(options, plan, good, _in_order(rendered.iter_rows(), good), done, summary, bar)
+    _write(options, plan, good, _in_order(rendered.iter_rows(), good), done, summary, bar,
+           report)
     summary.failures = sorted(plan.failed.values(), key=lambda e: (e.path, e.line or 0))
 
 
@@ -271,7 +255,7 @@ def _failed_rows(table: pa.Table, *, order: str, column: str, flag: str | None) 
     return table.select([order, column]).filter(mask)
 
 
-def _count(options: BatchOptions, plan: _Plan, partitions: int) -> dict[str, frozenset[int]]:
+def _count(options: RunOptions, plan: _Plan, partitions: int) -> dict[str, frozenset[int]]:
     if plan.dataset is None:
         return {}
     rows = plan.dataset.map_batches(
@@ -300,7 +284,7 @@ def _count(options: BatchOptions, plan: _Plan, partitions: int) -> dict[str, fro
     return {site: frozenset(fps) for site, fps in sets.items()}
 
 
-def _cross_doc(options: BatchOptions, analyzed: ray.data.Dataset, good: Flags, partitions: int,
+def _cross_doc(options: RunOptions, analyzed: ray.data.Dataset, good: Flags, partitions: int,
                max_driver_edges: int) -> dict[int, dict[int, CorpusDrop]]:
     edges = (
         analyzed.map_batches(_udf(stages.key_rows), batch_format="numpy", batch_size=1,
@@ -362,64 +346,54 @@ def _in_order(rows: Iterator[dict[str, Any]], good: Flags) -> Iterator[dict[str,
         yield heapq.heappop(waiting)[2]
 
 
-def _write(options: BatchOptions, plan: _Plan, good: Flags, rendered: Iterator[dict[str, Any]],
-           done: set[str], summary: Summary, bar: Progress | None) -> None:
+def _write(options: RunOptions, plan: _Plan, good: Flags, rendered: Iterator[dict[str, Any]],
+           done: set[str], summary: Summary, bar: RunProgress, report: ReportFile) -> None:
     by_source: dict[int, list[int]] = {}
     for number, info in enumerate(plan.pieces):
         by_source.setdefault(info.source, []).append(number)
-    task = None
-    if bar is not None:
-        task = bar.add_task("writing", total=sum(s.size for s in plan.sources), articles=0)
+    task = bar.task("writing", plan.sources)
     output: OutputFile | ParquetOutput | None = None
-    with ReportFile(options.report) as report:  # committed even if interrupted
-        try:
-            for number, source in enumerate(plan.sources):
-                if number in plan.failed:
-                    if number not in plan.silent:
-                        report.write_error(plan.failed[number])
-                    continue
-                write = not options.dry_run and source.relative not in done
-                final = output_path(options.out_dir, source)
-                if write and source.format == PARQUET:
-                    output = ParquetOutput(final, plan.schemas[number])
-                elif write:
-                    output = OutputFile(final, source.format)
-                lines: list[bytes] = []
-                file_summary = Summary()
-                consumed = 0
-                for piece in by_source.get(number, []):
-                    row = next(rendered)
-                    if int(row["piece"]) != piece:  # pragma: no cover - _in_order guarantees it
-                        msg = f"piece {row['piece']} arrived where {piece} was expected"
-                        raise RuntimeError(msg)
-                    if isinstance(output, ParquetOutput) and len(row["records"]):
-                        output.write_records(pickle.loads(bytes(row["records"])))
-                    elif isinstance(output, OutputFile):
-                        output.write_bytes(bytes(row["data"]))
-                    lines.append(bytes(row["report"]))
-                    part: Summary = pickle.loads(bytes(row["summary"]))
-                    file_summary.add(part)
-                    if bar is not None and task is not None:
-                        info = plan.pieces[piece]
-                        bar.update(task, advance=info.consumed - consumed,
-                                   articles=file_summary.articles + summary.articles)
-                        consumed = info.consumed
-                if output is not None:
-                    output.commit()
-                    output = None
-                    summary.files_written += 1
-                report.write_lines(lines)
-                summary.add(file_summary)
-        finally:
+    try:
+        for number, source in enumerate(plan.sources):
+            if number in plan.failed:
+                if number not in plan.silent:
+                    report.write_error(plan.failed[number])
+                continue
+            write = not options.dry_run and source.relative not in done
+            final = output_path(options.out_dir, source)
+            if write and source.format == PARQUET:
+                output = ParquetOutput(final, plan.schemas[number])
+            elif write:
+                output = OutputFile(final, source.format)
+            lines: list[bytes] = []
+            file_summary = Summary()
+            for piece in by_source.get(number, []):
+                row = next(rendered)
+                if int(row["piece"]) != piece:  # pragma: no cover - _in_order guarantees it
+                    msg = f"piece {row['piece']} arrived where {piece} was expected"
+                    raise RuntimeError(msg)
+                if isinstance(output, ParquetOutput) and len(row["records"]):
+                    output.write_records(pickle.loads(bytes(row["records"])))
+                elif isinstance(output, OutputFile):
+                    output.write_bytes(bytes(row["data"]))
+                lines.append(bytes(row["report"]))
+                part: Summary = pickle.loads(bytes(row["summary"]))
+                file_summary.add(part)
+                bar.advance(task, source.relative, plan.pieces[piece].consumed,
+                            articles=part.articles)
             if output is not None:
-                output.discard()
+                output.commit()
+                output = None
+                summary.files_written += 1
+            report.write_lines(lines)
+            summary.add(file_summary)
+    finally:
+        if output is not None:
+            output.discard()
 
 
-def _stage(bar: Progress | None, name: str) -> None:
+def _stage(bar: RunProgress, name: str) -> None:
     logger.info("stage: %s", name)
-    if bar is not None and not bar.tasks:
-        bar.add_task(name, total=None, articles=0)
-    elif bar is not None:
-        bar.update(bar.tasks[0].id, description=name)
+    bar.stage(name)
 
 

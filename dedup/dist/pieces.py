@@ -28,10 +28,12 @@ from dedup.corpus.readers import (
     Chunk,
     Fields,
     Format,
+    Skipped,
     Source,
     find_sources,
     parse_chunk,
     read_chunks,
+    record_path,
 )
 from dedup.corpus.writers import OutputFile
 
@@ -72,9 +74,15 @@ class Piece:
     chunk: Chunk | ParquetChunk
 
 
-def find_all_sources(root: Path, ignored: list[str] | None = None) -> list[Source]:
+def find_all_sources(
+    root: Path,
+    ignored: list[str] | None = None,
+    *,
+    follow_links: bool = False,
+    skipped: list[Skipped] | None = None,
+) -> list[Source]:
     """Return the sources of ``root`` in corpus order (the local engine's, Parquet included)."""
-    return find_sources(root, ignored)
+    return find_sources(root, ignored, follow_links=follow_links, skipped=skipped)
 
 
 def read_pieces(source: Source) -> Iterator[Chunk | ParquetChunk]:
@@ -98,7 +106,8 @@ def parse_piece(chunk: Chunk | ParquetChunk, fields: Fields) -> list[Article]:
     """
     if isinstance(chunk, Chunk):
         return parse_chunk(chunk, fields)
-    return parquet.articles(chunk.table, chunk.source.relative, chunk.first_line, fields)
+    path = record_path(chunk.source.relative)
+    return parquet.articles(chunk.table, path, chunk.first_line, fields)
 
 
 class ParquetOutput(OutputFile):

@@ -37,10 +37,10 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from dedup.config import Config
-from dedup.corpus.batch import BatchOptions
 from dedup.corpus.boilerplate import min_docs_for
 from dedup.corpus.decisions import Analysis, CorpusDrop, analyze_article
 from dedup.corpus.fingerprints import fingerprints
+from dedup.corpus.options import RunOptions
 from dedup.corpus.readers import Article, BadInput, Chunk, Fields
 from dedup.corpus.records import ChunkOutput
 from dedup.dist.grouping import (
@@ -250,7 +250,7 @@ def analyze_rows(batch: Batch, *, fields: Fields, config: Config,
 
 
 def clean_rows(batch: Batch, *, fields: Fields, config: Config,
-               boilerplate: Mapping[str, frozenset[int]], options: BatchOptions) -> pa.Table:
+               boilerplate: Mapping[str, frozenset[int]], options: RunOptions) -> pa.Table:
     """Analyze and render each piece in one step (runs without cross-document duplicates)."""
     columns: dict[str, list[Any]] = {name: [] for name in CLEAN_SCHEMA.names}
     for piece, payload in zip(batch["piece"], batch["payload"], strict=True):
@@ -350,7 +350,7 @@ def replay_rows(batch: Batch, *, config: Config) -> pa.Table:
 
 
 def render_rows(batch: Batch, *, good: Flags, drops: Mapping[int, Mapping[int, CorpusDrop]],
-                options: BatchOptions) -> pa.Table:
+                options: RunOptions) -> pa.Table:
     """Render each piece's cleaned output, report lines and counts, as the local writer does."""
     columns: dict[str, list[Any]] = {name: [] for name in RENDER_SCHEMA.names}
     for piece, results in _good_results(batch, good):
@@ -359,7 +359,7 @@ def render_rows(batch: Batch, *, good: Flags, drops: Mapping[int, Mapping[int, C
 
 
 def _render_piece(columns: dict[str, list[Any]], piece: int, results: Results,
-                  drops: Mapping[int, Mapping[int, CorpusDrop]], options: BatchOptions) -> None:
+                  drops: Mapping[int, Mapping[int, CorpusDrop]], options: RunOptions) -> None:
     output = ChunkOutput(options.fields, options.report_lines, rows=True)
     for number, (article, analysis) in enumerate(results):
         extra = drops.get(article_of(node_id(piece, number, 0)), {})

@@ -18,16 +18,9 @@ from pathlib import Path
 from typing import IO
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
+from rich.progress import Progress, TaskID
 
+from dedup.corpus.progress import progress_bar
 from dedup.review.articles import read_records
 from dedup.review.site import SiteSummary, write_site
 
@@ -44,7 +37,7 @@ def site_from_report(
         ValueError: a line of the report is not JSON, or ``per_page`` is below 1.
         FileExistsError: ``out_dir`` exists and is not a review site.
     """
-    bar = _bar(console) if console is not None and console.is_terminal else None
+    bar = progress_bar(console) if console is not None and console.is_terminal else None
     with bar or nullcontext():
         if report == "-":
             stdin = sys.stdin.buffer
@@ -57,19 +50,6 @@ def site_from_report(
                 return write_site(_records(raw, bar, size, raw), out_dir, per_page=per_page)
             with gzip.GzipFile(fileobj=raw, mode="rb") as handle:
                 return write_site(_records(handle, bar, size, raw), out_dir, per_page=per_page)
-
-
-def _bar(console: Console) -> Progress:
-    return Progress(
-        TextColumn("[bold]report"),
-        BarColumn(),
-        TextColumn("{task.fields[articles]} articles"),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=False,
-    )
 
 
 def _records(handle: Iterable[bytes], bar: Progress | None, size: int | None, raw: IO[bytes]

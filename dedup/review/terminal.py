@@ -5,7 +5,9 @@ their reason, followed by a line naming the kept copy and the similarity; a
 kept paragraph that others duplicate gets its number in the margin. Elsewhere
 (a pipe, a file, ``--no-color`` consoles) the same view is plain text:
 ``[-exact dup of #3 (sim 0.97)] text`` for a removed paragraph and
-``[#3] text`` for a kept copy that others duplicate.
+``[#3] text`` for a kept copy that others duplicate. Either way control
+characters of the article (escape sequences, OSC 8 links) are shown escaped
+(:func:`dedup.printable.printable`), never passed to the terminal.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
+from dedup.printable import printable
 from dedup.report import Decision, Report
 from dedup.review.html import reason_color, reason_label
 
@@ -72,9 +75,11 @@ def print_diff(report: Report, console: Console, *, width: int = 100) -> None:
             console.print(_styled(d, d.index in sources, by_index, width), soft_wrap=True)
         elif d.kept:
             prefix = f"[#{d.index}] " if d.index in sources else ""
-            console.print(prefix + d.text, markup=False, highlight=False, soft_wrap=True)
+            console.print(prefix + printable(d.text), markup=False, highlight=False,
+                          soft_wrap=True)
         else:
-            console.print(f"{marker(d)} {d.text}", markup=False, highlight=False, soft_wrap=True)
+            console.print(f"{marker(d)} {printable(d.text)}", markup=False, highlight=False,
+                          soft_wrap=True)
     dropped = len(report.dropped)
     summary = f"{dropped} of {len(report.decisions)} paragraphs removed"
     if styled:
@@ -85,17 +90,18 @@ def _styled(d: Decision, is_source: bool, by_index: dict[int, Decision], width: 
     if d.kept:
         text = Text()
         text.append(f"#{d.index:<3} " if is_source else "     ", style="green")
-        text.append(d.text)
+        text.append(printable(d.text))
         return text
     reason = d.reason.value if d.reason else None
     color = reason_color(reason)
     text = Text()
     text.append("-    ", style=f"bold {color}")
-    text.append(d.text, style=f"strike dim {color}")
+    text.append(printable(d.text), style=f"strike dim {color}")
     why = f"\n     ↳ {_explain(d)}"
     kept = by_index.get(d.duplicate_of) if d.duplicate_of is not None else None
     if kept is not None:
-        quote = kept.text if len(kept.text) <= width else kept.text[: width - 1] + "…"
+        shown = printable(kept.text)
+        quote = shown if len(shown) <= width else shown[: width - 1] + "…"
         why += f": “{quote}”"
     text.append(why, style=color)
     return text
