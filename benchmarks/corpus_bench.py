@@ -1,33 +1,46 @@
-"""Corpus benchmark: ``dedup batch`` next to ``dolma dedupe`` on the same pages, in one run.
+"""Corpus benchmark: ``dedup batch --cross-doc`` next to ``dolma dedupe``, alternating, in one run.
 
-Reads ``pages.jsonl.gz`` (4,934 scraped pages, the ``full`` view: 879k
-paragraphs) from ``../shared/data/derived`` (``--data`` for another place);
-nothing is copied into the repository. ``dedup batch`` reads the file itself
-(through a symlink in a temporary input directory). dolma needs its own
-document format (``id``, ``text``, ``source``), so a converted copy is written
-to a temporary directory first; that conversion is not timed.
+    python benchmarks/corpus_bench.py [--data ../shared/data] [--rounds 3] [--workers 2]
 
-Each tool runs as a subprocess with 2 workers; wall time, MB/s (UTF-8 text of
-the ``full`` field) and peak memory (the sum of the resident sets of the
-process and its children, polled every 50 ms; the children are listed again
-every 250 ms, as listing them scans ``/proc``) are measured the same way for
-both, and removed paragraphs are counted by reason. Prints a Markdown table.
+Reads the ``full`` view of ``derived/pages.jsonl.gz`` (4,934 scraped pages,
+879k paragraphs, 48.6 M characters) under ``--data`` (default
+``../shared/data`` beside the checkout) and writes it, untimed, to a temporary
+directory outside the repository as one ``.jsonl.gz`` of ``{"id", "site",
+"text"}`` for ``dedup batch`` and, with the same texts, as dolma documents
+(``{"id", "text", "source"}``). Then, round after round, alternating:
 
-    python benchmarks/corpus_bench.py            # pip install dolma psutil
+- ``dedup batch IN OUT --workers 2 --cross-doc``;
+- ``dolma dedupe`` (paragraph mode, a new Bloom filter sized for 1,000,000
+  documents at a 1e-4 false-positive rate, ``--processes 2``).
+
+Each is a new process; wall time, CPU time (user + system of the process tree,
+from ``getrusage``), CPU seconds per MB of UTF-8 text and peak memory (the sum
+of the resident sets of the process tree, polled every 50 ms) are measured the
+same way for both. The ratios are taken within each round (dedup over dolma)
+and their median is the headline, so a busy moment of a shared machine hits
+both sides of a ratio alike. Writes ``corpus.json`` and ``corpus.md`` to
+``--out`` (default ``benchmarks/results``); nothing written holds any text.
+
+dolma 1.2.1 pins ``numpy<2`` and an old ``s3fs``/``aiobotocore``; install it in
+a virtual environment of its own when it does not resolve beside dedup, and
+pass its executable with ``--dolma``.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import json
+import platform
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import orjson
@@ -35,25 +48,22 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
+DEFAULT_OUT = ROOT / "benchmarks" / "results"
+DOLMA_VERSION = "1.2.1"
 
 
 @dataclass
-class Result:
+class Run:
     tool: str
-    mode: str
+    round: int
     seconds: float
     cpu: float
     peak_mb: float
     removed: dict[str, int] = field(default_factory=dict)
-    note: str = ""
 
 
 def measure(command: list[str], cwd: Path) -> tuple[float, float, float, str]:
-    """Run ``command``; return wall and CPU seconds, peak RSS of the process tree in MB, stderr.
-
-    CPU time (user + system of the process and all its descendants) does not
-    depend on what else the machine runs, unlike wall time.
-    """
+    """Run ``command``; return wall and CPU seconds, peak RSS of the process tree in MB, stderr."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
@@ -80,103 +90,175 @@ def measure(command: list[str], cwd: Path) -> tuple[float, float, float, str]:
     return seconds, cpu, peak / 1e6, stderr
 
 
-def run_dedup(pages: Path, work: Path, workers: int, mode: str, extra: list[str]) -> Result:
-    source = work / f"in-{mode}"
-    source.mkdir()
-    (source / pages.name).symlink_to(pages)
-    out = work / f"out-{mode}"
-    command = [sys.executable, "-m", "dedup", "batch", str(source), str(out),
-               "--text-field", "full", "--id-field", "doc_id", "--workers", str(workers),
-               *extra]
-    seconds, cpu, peak, stderr = measure(command, ROOT)
+def removed_counts(stderr: str) -> dict[str, int]:
+    """Paragraphs removed by reason, from the summary line of ``dedup batch``."""
     summary = next(line for line in stderr.splitlines() if line.startswith("dedup: "))
     dropped = re.search(r"dropped: (.*?); [\d.]+ s$", summary)
-    removed = {}
+    removed: dict[str, int] = {}
     if dropped and dropped.group(1) != "none":
         for part in dropped.group(1).split(", "):
             reason, count = part.rsplit(" ", 1)
-            removed[reason] = int(count)
-    return Result("dedup batch", mode, seconds, cpu, peak, removed)
+            removed[reason] = int(count.replace(",", ""))
+    return removed
 
 
-def run_dolma(pages: Path, work: Path, workers: int) -> Result:
-    documents = work / "dolma" / "documents"
-    documents.mkdir(parents=True)
-    converted = documents / "pages.jsonl.gz"
-    with gzip.open(pages) as lines, gzip.open(converted, "wb", compresslevel=1) as out:
+def write_inputs(pages: Path, work: Path) -> tuple[Path, Path, float, int]:
+    """Write the ``full`` view for both tools; return their paths, MB of text, pages."""
+    ours = work / "in" / "pages.jsonl.gz"
+    theirs = work / "dolma-in" / "documents" / "pages.jsonl.gz"
+    ours.parent.mkdir(parents=True)
+    theirs.parent.mkdir(parents=True)
+    size = count = 0
+    with (gzip.open(pages) as lines, gzip.open(ours, "wb", compresslevel=1) as a,
+          gzip.open(theirs, "wb", compresslevel=1) as b):
         for line in lines:
             record = orjson.loads(line)
-            out.write(orjson.dumps({"id": record["doc_id"], "text": record["full"],
-                                    "source": record.get("source", "pages")}) + b"\n")
-    dolma = shutil.which("dolma") or str(Path(sys.executable).with_name("dolma"))
+            text = record.get("full")
+            if not isinstance(text, str):
+                continue
+            site = record.get("domain") or record.get("source") or ""
+            a.write(orjson.dumps({"id": record["doc_id"], "site": site, "text": text}) + b"\n")
+            b.write(orjson.dumps({"id": record["doc_id"], "text": text, "source": site}) + b"\n")
+            size += len(text.encode("utf-8", "surrogatepass"))
+            count += 1
+    return ours.parent, theirs, size / 1e6, count
+
+
+def run_dedup(source: Path, work: Path, number: int, workers: int, extra: list[str]) -> Run:
+    out = work / f"out-{number}"
+    command = [sys.executable, "-m", "dedup", "batch", str(source), str(out),
+               "--site-field", "site", "--workers", str(workers), "--cross-doc", *extra]
+    seconds, cpu, peak, stderr = measure(command, ROOT)
+    shutil.rmtree(out)
+    return Run("dedup batch --cross-doc", number, seconds, cpu, peak, removed_counts(stderr))
+
+
+def run_dolma(dolma: str, documents: Path, work: Path, number: int, workers: int) -> Run:
+    attributes = documents.parent.parent / "attributes"
+    shutil.rmtree(attributes, ignore_errors=True)
+    bloom = work / f"bloom-{number}.bin"
     command = [
-        dolma, "dedupe", "--documents", str(converted), "--dedupe.name", "paragraphs",
+        dolma, "dedupe", "--documents", str(documents), "--dedupe.name", "paragraphs",
         "--dedupe.paragraphs.attribute_name", "duplicate_paragraph_spans",
-        "--dedupe.skip_empty", "--bloom_filter.file", str(work / "dolma" / "bloom.bin"),
+        "--dedupe.skip_empty", "--bloom_filter.file", str(bloom),
         "--no-bloom_filter.read_only", "--bloom_filter.estimated_doc_count", "1000000",
         "--bloom_filter.desired_false_positive_rate", "0.0001",
         "--processes", str(workers),
     ]
     seconds, cpu, peak, _ = measure(command, work)
     spans = 0
-    for attributes in (work / "dolma" / "attributes").rglob("*.jsonl.gz"):
-        with gzip.open(attributes) as lines:
+    for found in attributes.rglob("*.jsonl.gz"):
+        with gzip.open(found) as lines:
             for line in lines:
-                found = orjson.loads(line)["attributes"].get("duplicate_paragraph_spans", [])
-                spans += len(found)
-    return Result("dolma dedupe", "exact paragraphs, Bloom filter", seconds, cpu, peak,
-                  {"exact (cross-document)": spans})
+                spans += len(orjson.loads(line)["attributes"].get("duplicate_paragraph_spans", []))
+    bloom.unlink(missing_ok=True)
+    return Run(f"dolma dedupe {DOLMA_VERSION}", number, seconds, cpu, peak,
+               {"exact (cross-document)": spans})
 
 
-def text_megabytes(pages: Path) -> tuple[float, int]:
-    size = 0
-    count = 0
-    with gzip.open(pages) as lines:
-        for line in lines:
-            size += len(orjson.loads(line)["full"].encode("utf-8"))
-            count += 1
-    return size / 1e6, count
+def summarize(runs: list[Run], megabytes: float) -> dict[str, object]:
+    ours = [r for r in runs if r.tool.startswith("dedup")]
+    theirs = [r for r in runs if r.tool.startswith("dolma")]
+    tools = {}
+    for group in (ours, theirs):
+        tools[group[0].tool] = {
+            "wall_s_median": statistics.median(r.seconds for r in group),
+            "cpu_s_median": statistics.median(r.cpu for r in group),
+            "cpu_s_per_mb": statistics.median(r.cpu for r in group) / megabytes,
+            "peak_mb_median": statistics.median(r.peak_mb for r in group),
+            "removed": group[0].removed,
+        }
+    pairs = list(zip(ours, theirs, strict=False))
+    wall = [a.seconds / b.seconds for a, b in pairs]
+    cpu = [a.cpu / b.cpu for a, b in pairs]
+    return {"tools": tools, "wall_ratio_per_round": wall, "cpu_ratio_per_round": cpu,
+            "wall_ratio_median": statistics.median(wall),
+            "cpu_ratio_median": statistics.median(cpu)}
+
+
+def markdown(result: dict[str, object]) -> str:
+    summary: dict[str, object] = result["summary"]  # type: ignore[assignment]
+    tools: dict[str, dict[str, object]] = summary["tools"]  # type: ignore[assignment]
+    lines = [
+        "# Corpus benchmark: dedup batch --cross-doc and dolma dedupe",
+        "",
+        f"Run {result['started']} on {result['machine']}: {result['pages']:,} pages, "
+        f"{result['megabytes']:.1f} MB of text (`full` view), {result['workers']} processes "
+        f"each, {result['rounds']} alternating rounds, load average {result['load_before']:.1f} "
+        f"before and {result['load_after']:.1f} after (a shared machine: compare the ratios, "
+        "each taken within one round). Generated by `python benchmarks/corpus_bench.py`.",
+        "",
+        "| tool | wall s (median) | CPU s (median) | CPU s per MB | peak MB | paragraphs removed |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for name, t in tools.items():
+        removed: dict[str, int] = t["removed"]  # type: ignore[assignment]
+        detail = ", ".join(f"{k} {v:,}" for k, v in removed.items())
+        lines.append(f"| {name} | {t['wall_s_median']:.2f} | {t['cpu_s_median']:.2f} | "
+                     f"{t['cpu_s_per_mb']:.3f} | {t['peak_mb_median']:.0f} | "
+                     f"{sum(removed.values()):,} ({detail}) |")
+    wall: list[float] = summary["wall_ratio_per_round"]  # type: ignore[assignment]
+    cpu: list[float] = summary["cpu_ratio_per_round"]  # type: ignore[assignment]
+    lines += [
+        "",
+        f"dedup / dolma, median of the rounds: **{summary['wall_ratio_median']:.2f}x the wall "
+        f"time** (rounds: {', '.join(f'{x:.2f}' for x in wall)}), "
+        f"**{summary['cpu_ratio_median']:.2f}x the CPU time** "
+        f"(rounds: {', '.join(f'{x:.2f}' for x in cpu)}).",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
                         help="directory holding derived/pages.jsonl.gz (default: %(default)s)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--skip-dolma", action="store_true")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--dolma", default=shutil.which("dolma")
+                        or str(Path(sys.executable).with_name("dolma")),
+                        help="the dolma executable (default: %(default)s)")
+    parser.add_argument("--extra", default="",
+                        help="more options for dedup batch, e.g. '--boilerplate-min-docs 5'")
     args = parser.parse_args()
     pages = (args.data / "derived" / "pages.jsonl.gz").resolve()
     if not pages.exists():
         sys.exit(f"{pages} not found: pass --data")
-    megabytes, articles = text_megabytes(pages)
-    results = []
+    if not Path(args.dolma).exists():
+        sys.exit(f"dolma not found at {args.dolma}: pip install dolma=={DOLMA_VERSION}, --dolma")
+    runs: list[Run] = []
+    load_before = psutil.getloadavg()[0]
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     with tempfile.TemporaryDirectory(prefix="corpus-bench-") as tmp:
         work = Path(tmp)
-        modes = {
-            "in-article + boilerplate (5 docs) + cross-doc": [
-                "--cross-doc", "--boilerplate-min-docs", "5"],
-            "in-article + cross-doc": ["--cross-doc"],
-        }
-        for mode, extra in modes.items():
-            results.append(run_dedup(pages, work, args.workers, mode, extra))
-        if not args.skip_dolma:
-            results.append(run_dolma(pages, work, args.workers))
-    load = psutil.getloadavg()[0]
-    print(f"\n{articles} pages, {megabytes:.1f} MB of text (`full`), {args.workers} workers, "
-          f"{psutil.cpu_count()} cores, load average {load:.1f} at the end\n")
-    print("| tool | mode | wall s | CPU s | MB/s | peak MB | paragraphs removed |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | --- |")
-    for r in results:
-        removed = ", ".join(f"{k} {v:,}" for k, v in r.removed.items())
-        total = sum(r.removed.values())
-        print(f"| {r.tool} | {r.mode} | {r.seconds:.1f} | {r.cpu:.1f} | "
-              f"{megabytes / r.seconds:.1f} | "
-              f"{r.peak_mb:.0f} | {total:,} ({removed}) |")
-    dolma = next((r for r in results if r.tool == "dolma dedupe"), None)
-    if dolma is not None:
-        for r in results[:-1]:
-            print(f"\n{r.mode}: {r.seconds / dolma.seconds:.1f}x dolma's wall time, "
-                  f"{r.cpu / dolma.cpu:.1f}x its CPU time")
+        source, documents, megabytes, count = write_inputs(pages, work)
+        for number in range(args.rounds):
+            order = [0, 1] if number % 2 == 0 else [1, 0]  # alternate who goes first
+            for side in order:
+                if side == 0:
+                    runs.append(run_dedup(source, work, number, args.workers, args.extra.split()))
+                else:
+                    runs.append(run_dolma(args.dolma, documents, work, number, args.workers))
+                last = runs[-1]
+                print(f"round {number}: {last.tool}: {last.seconds:.2f} s wall, "
+                      f"{last.cpu:.2f} s CPU, {last.peak_mb:.0f} MB", flush=True)
+    result = {
+        "started": started,
+        "machine": f"{platform.machine()}, {psutil.cpu_count()} CPUs, Python "
+                   f"{platform.python_version()}",
+        "pages": count, "megabytes": megabytes, "workers": args.workers, "rounds": args.rounds,
+        "dedup_options": ["--cross-doc", *args.extra.split()],
+        "load_before": load_before, "load_after": psutil.getloadavg()[0],
+        "runs": [asdict(r) for r in runs],
+        "summary": summarize(runs, megabytes),
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "corpus.json").write_text(json.dumps(result, indent=2) + "\n")
+    table = markdown(result)
+    (args.out / "corpus.md").write_text(table)
+    print(table)
 
 
 if __name__ == "__main__":

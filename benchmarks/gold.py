@@ -19,11 +19,15 @@ menu on every page). Results hold counts, rates and domain names only.
 
 from __future__ import annotations
 
+import json
 import random
 import re
+import subprocess
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 
 from alternatives import Tool
 from data import lines_of
@@ -139,3 +143,159 @@ def evaluate(
         total.seconds += elapsed
         per_domain[domain].seconds += elapsed
     return total, {d: c.summary() for d, c in per_domain.items()}
+
+
+# ------------------------------------------------------------------ corpus mode: dedup batch
+
+
+def site_groups(
+    pages: Sequence[dict[str, object]], min_pages: int
+) -> dict[str, list[dict[str, object]]]:
+    """The sites with at least ``min_pages`` pages that have gold texts, pages in doc_id order."""
+    by_site: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for p in pages:
+        if isinstance(p.get("gold"), str) and isinstance(p.get("full"), str) and p["full"] \
+                and p.get("domain"):
+            by_site[str(p["domain"])].append(p)
+    return {
+        site: sorted(group, key=lambda p: (str(p["doc_id"]), str(p["source"])))
+        for site, group in sorted(by_site.items())
+        if len(group) >= min_pages
+    }
+
+
+def page_id(page: dict[str, object]) -> str:
+    return f"{page['source']}/{page['doc_id']}"
+
+
+def write_site_corpus(groups: dict[str, list[dict[str, object]]], path: Path) -> None:
+    """One JSON line per page: ``id``, ``site`` (its domain) and ``text`` (the ``full`` view)."""
+    with path.open("w", encoding="utf-8") as out:
+        for site, group in groups.items():
+            for p in group:
+                out.write(json.dumps({"id": page_id(p), "site": site, "text": p["full"]}) + "\n")
+
+
+def batch_flags(
+    groups: dict[str, list[dict[str, object]]], options: Sequence[str], work: Path
+) -> tuple[dict[str, list[bool]], float]:
+    """Run ``dedup batch`` on the sites' pages; keep flags per page id and the wall time."""
+    source = work / "in"
+    source.mkdir(parents=True, exist_ok=True)
+    write_site_corpus(groups, source / "pages.jsonl")
+    report = work / "report.jsonl"
+    command = [sys.executable, "-m", "dedup", "batch", str(source), str(work / "out"),
+               "--dry-run", "--quiet", "--report", str(report), *options]
+    start = time.perf_counter()
+    subprocess.run(command, check=True)
+    seconds = time.perf_counter() - start
+    flags = {}
+    with report.open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            flags[record["id"]] = [bool(p["kept"]) for p in record["paragraphs"]]
+    return flags, seconds
+
+
+def score_pages(
+    groups: dict[str, list[dict[str, object]]], flags: dict[str, list[bool]]
+) -> tuple[Counts, dict[str, Counts]]:
+    """Score each page alone with its kept flags: a gold line must survive on its own page."""
+    total = Counts()
+    per_site: dict[str, Counts] = defaultdict(Counts)
+    for site, group in groups.items():
+        for p in group:
+            lines = lines_of(str(p["full"]))
+            keys, labels = label_lines(lines, str(p["gold"]))
+            kept = flags[page_id(p)]
+            if len(kept) != len(lines):
+                msg = f"dedup split {page_id(p)} differently from the benchmark"
+                raise RuntimeError(msg)
+            total.add_unit(keys, labels, kept)
+            per_site[site].add_unit(keys, labels, kept)
+    return total, per_site
+
+
+SLOW_ON_SITES = {"rapidfuzz", "datasketch"}
+"""Peers left out of the corpus mode: all pairs (rapidfuzz) or pure Python MinHash
+(datasketch) over a whole site's lines take hours; rensa runs the same LSH."""
+
+
+def site_tool_flags(
+    groups: dict[str, list[dict[str, object]]], tool: Tool
+) -> dict[str, list[bool]]:
+    """Run a line tool on each site's pages concatenated; split its flags back per page."""
+    flags: dict[str, list[bool]] = {}
+    for group in groups.values():
+        lines = [lines_of(str(p["full"])) for p in group]
+        kept = tool([line for page in lines for line in page])
+        start = 0
+        for p, page in zip(group, lines, strict=True):
+            flags[page_id(p)] = list(kept[start:start + len(page)])
+            start += len(page)
+    return flags
+
+
+def worst_sites(
+    groups: dict[str, list[dict[str, object]]], report: Path, per_site: dict[str, Counts],
+    count: int = 10,
+) -> list[dict[str, object]]:
+    """The sites with the most gold lost, and why: the rules that dropped their gold lines."""
+    why: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    gold_of = {page_id(p): str(p["gold"]) for g in groups.values() for p in g}
+    with report.open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            rows = record["paragraphs"]
+            _, labels = label_lines([r["text"] for r in rows], gold_of[record["id"]])
+            for row, is_gold in zip(rows, labels, strict=True):
+                if is_gold and not row["kept"]:
+                    reason = row["boilerplate_rule"] or row["reason"]
+                    why[record["site"]][str(reason)] += 1
+    ranked = sorted(per_site, key=lambda s: (per_site[s].gold_kept / max(per_site[s].gold, 1), s))
+    return [{"site": s, **per_site[s].summary(), "gold_lines_dropped_by": dict(why[s])}
+            for s in ranked[:count]]
+
+
+def corpus_mode(pages: Sequence[dict[str, object]], thresholds: Sequence[int],
+                min_pages: int = 5) -> dict[str, object]:
+    """``dedup batch --site-field site --boilerplate-min-docs N`` and the peers, scored per page."""
+    import tempfile
+
+    from alternatives import tools
+
+    groups = site_groups(pages, min_pages)
+    out: dict[str, object] = {"sites": len(groups), "pages": sum(map(len, groups.values())),
+                              "tools": {}}
+    table: dict[str, object] = {}
+    for n in thresholds:
+        with tempfile.TemporaryDirectory(prefix="gold-corpus-") as tmp:
+            flags, seconds = batch_flags(
+                groups, ["--site-field", "site", "--boilerplate-min-docs", str(n)], Path(tmp))
+            total, per_site = score_pages(groups, flags)
+            total.seconds = seconds
+            entry: dict[str, object] = {"total": total.summary()}
+            if n == 3:
+                entry["worst_sites"] = worst_sites(groups, Path(tmp) / "report.jsonl", per_site)
+            table[f"dedup batch --boilerplate-min-docs {n}"] = entry
+    for name, tool in tools().items():
+        if name in SLOW_ON_SITES:
+            continue
+        total, _ = score_pages(groups, site_tool_flags(groups, tool))
+        table[f"{name} (site pages concatenated)"] = {"total": total.summary()}
+    out["tools"] = table
+    return out
+
+
+if __name__ == "__main__":
+    import argparse
+
+    from data import data_dir, load_pages
+
+    parser = argparse.ArgumentParser(description="gold agreement of site boilerplate")
+    parser.add_argument("--data", default=None)
+    parser.add_argument("--thresholds", default="2,3,5")
+    args = parser.parse_args()
+    result = corpus_mode(load_pages(data_dir(args.data)),
+                         [int(t) for t in args.thresholds.split(",")])
+    print(json.dumps(result, indent=1))

@@ -1,19 +1,30 @@
-"""Local ``dedup batch`` against ``dedup batch --engine ray`` on the same corpus and options.
+"""Local ``dedup batch`` against ``dedup batch --engine ray`` on clusters of 1, 2 and 4 nodes.
 
-Runs both engines as the command line does (a new process each, so Ray's
-start-up is counted), then checks that every output file is byte-identical.
+Each cluster is started on this machine with ``ray start`` (a head, then
+``ray start --address`` for every further node, one CPU each; see
+``benchmarks/cluster.py``) before its runs and stopped after them, so the
+times are those of a job submitted to a standing cluster: the driver's own
+start-up and the new worker processes of the job are counted, the cluster's
+start is not. The local engine runs with ``--workers 2``. Every output file
+and the report of every run are checked byte-identical to the local engine's.
 Reads the corpus where it is (a symlink in a temporary directory), never
-copies it into the repository. Prints a Markdown table.
+copies it into the repository. Writes ``ray.json`` and ``ray.md`` to
+``--out`` (default ``benchmarks/results``).
 
     python benchmarks/ray_bench.py                      # ../shared/data/derived/pages.jsonl.gz
-    python benchmarks/ray_bench.py --workers 2 --data PATH.jsonl.gz --text-field full
+    python benchmarks/ray_bench.py --nodes 1 2 4 --data PATH.jsonl.gz --text-field full
+
+On a machine with fewer cores than nodes the nodes share them: four one-CPU
+nodes on two cores measure the engine's overhead, not its scaling.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
+import platform
 import re
 import subprocess
 import sys
@@ -21,10 +32,17 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cluster import ENV, LocalCluster
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "derived" / "pages.jsonl.gz"
+DEFAULT_OUT = ROOT / "benchmarks" / "results"
 MODES = {
     "in-article": [],
+    "cross-doc": ["--cross-doc"],
     "all modes": ["--boilerplate-min-docs", "5", "--cross-doc"],
 }
 
@@ -39,7 +57,7 @@ def digest(root: Path) -> dict[str, str]:
 
 def run(in_dir: Path, out_dir: Path, args: list[str]) -> tuple[float, str]:
     command = [sys.executable, "-m", "dedup", "batch", str(in_dir), str(out_dir), *args]
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    env = {**os.environ, **ENV}
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     seconds = time.perf_counter() - started
@@ -47,41 +65,6 @@ def run(in_dir: Path, out_dir: Path, args: list[str]) -> tuple[float, str]:
         sys.exit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     summary = [line for line in done.stderr.splitlines() if line.startswith("dedup: ")]
     return seconds, summary[-1] if summary else ""
-
-
-HEAD = """
-import sys, ray
-ray.init(num_cpus=int(sys.argv[1]), include_dashboard=False, log_to_driver=False)
-print(ray.get_runtime_context().gcs_address, flush=True)
-sys.stdin.read()  # until the benchmark closes our stdin
-ray.shutdown()
-"""
-
-
-def start_cluster(workers: int) -> tuple[subprocess.Popen[str], str]:
-    """Start a Ray head in a child process; return it and its address.
-
-    Token authentication is off for this private, local head (Ray 2.5x turns it
-    on by default; a real cluster hands its drivers the token instead).
-    """
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled"}
-    head = subprocess.Popen([sys.executable, "-c", HEAD, str(workers)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            env=env)
-    address = head.stdout.readline().strip() if head.stdout else ""
-    if not address:
-        head.kill()
-        sys.exit("could not start a Ray head")
-    return head, address
-
-
-def stop_cluster(head: subprocess.Popen[str]) -> None:
-    if head.stdin:
-        head.stdin.close()
-    try:
-        head.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        head.kill()
 
 
 def megabytes_in(summary: str) -> float:
@@ -93,16 +76,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
                         help="a corpus file (.jsonl, .jsonl.gz) or directory")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--text-field", default="full")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--modes", nargs="+", choices=list(MODES), default=list(MODES))
-    parser.add_argument("--no-cluster", action="store_true",
-                        help="skip the runs on an already running Ray (--address)")
+    parser.add_argument("--nodes", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--modes", nargs="+", choices=list(MODES), default=["cross-doc"])
+    parser.add_argument("--start-timeout", type=float, default=300.0,
+                        help="seconds for the nodes of a cluster to join (default: %(default)s)")
     args = parser.parse_args()
     data = args.data.resolve()
     if not data.exists():
         sys.exit(f"{data} not found: pass --data")
     rows: list[dict[str, object]] = []
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    load_before = psutil.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="dedup-ray-bench-") as tmp:
         work = Path(tmp)
         corpus = data
@@ -110,37 +96,74 @@ def main() -> None:
             corpus = work / "in"
             corpus.mkdir()
             (corpus / data.name).symlink_to(data)
-        common = ["--text-field", args.text_field, "--workers", str(args.workers)]
-        engines = {"local": [], "ray (starts Ray)": ["--engine", "ray"]}
-        head = None
-        if not args.no_cluster:
-            head, address = start_cluster(args.workers)
-            engines["ray (running Ray, --address)"] = ["--engine", "ray", "--address", address]
-        try:
-            for mode in args.modes:
-                outputs = {}
-                for number, (engine, extra) in enumerate(engines.items()):
-                    out = work / f"{number}-{mode.replace(' ', '-')}"
-                    seconds, summary = run(corpus, out, [*common, *MODES[mode], *extra])
-                    outputs[engine] = digest(out)
-                    rows.append({"mode": mode, "engine": engine, "seconds": seconds,
+        common = ["--text-field", args.text_field]
+        local: dict[str, dict[str, str]] = {}
+        for mode in args.modes:
+            out = work / f"local-{mode}"
+            extra = [*common, *MODES[mode], "--workers", "2", "--report", f"{out}.jsonl"]
+            seconds, summary = run(corpus, out, extra)
+            local[mode] = {**digest(out), "report": digest_file(Path(f"{out}.jsonl"))}
+            rows.append({"mode": mode, "engine": "local, --workers 2", "nodes": 0,
+                         "seconds": seconds, "mb": megabytes_in(summary), "summary": summary,
+                         "same": True})
+            print(rows[-1], flush=True)
+        for nodes in args.nodes:
+            try:
+                cluster = LocalCluster(nodes=nodes, timeout=args.start_timeout).__enter__()
+            except RuntimeError as error:  # a loaded machine: record it, go on with the rest
+                print(f"{nodes} nodes: {error}", flush=True)
+                for mode in args.modes:
+                    rows.append({"mode": mode, "engine": f"ray, {nodes} node(s) x 1 CPU",
+                                 "nodes": nodes, "seconds": float("nan"), "mb": float("nan"),
+                                 "summary": f"the cluster did not start: {error}",
+                                 "same": None})
+                continue
+            with cluster:
+                for mode in args.modes:
+                    out = work / f"ray-{nodes}-{mode}"
+                    extra = [*common, *MODES[mode], "--workers", str(nodes), "--engine", "ray",
+                             "--address", cluster.address, "--report", f"{out}.jsonl"]
+                    seconds, summary = run(corpus, out, extra)
+                    same = {**digest(out), "report": digest_file(Path(f"{out}.jsonl"))}
+                    rows.append({"mode": mode, "engine": f"ray, {nodes} node(s) x 1 CPU",
+                                 "nodes": nodes, "seconds": seconds,
                                  "mb": megabytes_in(summary), "summary": summary,
-                                 "same": outputs[engine] == outputs["local"]})
-        finally:
-            if head is not None:
-                stop_cluster(head)
-    print(f"Corpus: `{data.name}` ({data.stat().st_size / 1e6:.1f} MB on disk), "
-          f"text field `{args.text_field}`, {args.workers} workers, {os.cpu_count()} CPUs\n")
-    print("| mode | engine | wall time (s) | text MB/s | identical to local |")
-    print("|---|---|---:|---:|---|")
+                                 "same": same == local[mode]})
+                    print(rows[-1], flush=True)
+    result = {"started": started, "load_before": load_before,
+              "load_after": psutil.getloadavg()[0],
+              "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python "
+                         f"{platform.python_version()}",
+              "corpus": data.name, "text_field": args.text_field, "rows": rows}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "ray.json").write_text(json.dumps(result, indent=2) + "\n")
+    table = markdown(result)
+    (args.out / "ray.md").write_text(table)
+    print(table)
+
+
+def digest_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def markdown(result: dict[str, object]) -> str:
+    rows: list[dict[str, object]] = result["rows"]  # type: ignore[assignment]
+    lines = [
+        f"Run {result['started']} on {result['machine']}, load average "
+        f"{result['load_before']:.1f} before and {result['load_after']:.1f} after: "
+        f"`{result['corpus']}`, text field `{result['text_field']}`. Generated by "
+        "`python benchmarks/ray_bench.py`.",
+        "",
+        "| mode | engine | wall time (s) | text MB/s | output and report identical to local |",
+        "|---|---|---:|---:|---|",
+    ]
     for row in rows:
         seconds = float(row["seconds"])  # type: ignore[arg-type]
         speed = float(row["mb"]) / seconds  # type: ignore[arg-type]
-        same = "yes" if row["same"] else "NO"
-        print(f"| {row['mode']} | {row['engine']} | {seconds:.1f} | {speed:.2f} | {same} |")
-    print()
-    for row in rows:
-        print(f"- {row['mode']}, {row['engine']}: `{row['summary']}`")
+        same = {True: "yes", False: "NO", None: "(did not start)"}[row["same"]]  # type: ignore[index]
+        lines.append(f"| {row['mode']} | {row['engine']} | {seconds:.1f} | {speed:.2f} | "
+                     f"{same} |")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ SETTINGS = {
         "gold_pages": 60,
         "gold_sites": 12,
         "site_pages": 8,
+        "corpus_thresholds": [3],
         "speed_pages": 60,
         "speed_rounds": 2,
         "throughput_pages": 200,
@@ -48,6 +49,7 @@ SETTINGS = {
         "gold_pages": 0,  # 0 = all
         "gold_sites": 0,
         "site_pages": 20,
+        "corpus_thresholds": [2, 3, 5],
         "speed_pages": 600,
         "speed_rounds": 3,
         "throughput_pages": 0,
@@ -94,6 +96,8 @@ def run_gold(pages: list, cfg: dict, seed: int) -> dict:
                 entry["per_site"] = per_domain
             out[mode]["tools"][name] = entry
         log(f"gold: {mode} mode, {len(unit_list)} units")
+    out["corpus"] = gold.corpus_mode(pages, cfg["corpus_thresholds"])
+    log(f"gold: corpus mode, {out['corpus']['sites']} sites")
     return out
 
 
@@ -257,6 +261,8 @@ def markdown(results: dict) -> str:
             f"\n{g['page']['units']} pages; {g['site']['units']} sites (pages of a site "
             "concatenated, in doc_id order). Per-site numbers are in results.json."
         )
+    if g and "corpus" in g:
+        lines += gold_corpus_markdown(g["corpus"])
     if sp:
         lines += [
             "",
@@ -321,6 +327,38 @@ def markdown(results: dict) -> str:
     if plots:
         lines += ["", "## Plots", ""] + [f"![{p}]({p})" for p in plots]
     return "\n".join(lines) + "\n"
+
+
+def gold_corpus_markdown(corpus: dict) -> list[str]:
+    """The corpus-mode gold table: dedup batch and the peers, then the worst sites."""
+    lines = [
+        "",
+        "## Site boilerplate against the gold texts (corpus mode)",
+        "",
+        f"{corpus['sites']} sites with 5+ pages with gold ({corpus['pages']} pages), one JSON "
+        "line per page (`full` view), `dedup batch --site-field site "
+        "--boilerplate-min-docs N`; peers see each site's pages concatenated. Scored per "
+        "page: a gold line counts as kept only on its own page.",
+        "",
+        "| tool | gold kept | non-gold removed | non-gold repeated in its page removed |",
+        "|---|---|---|---|",
+    ]
+    for name, entry in corpus["tools"].items():
+        t = entry["total"]
+        lines.append(f"| {name} | {fmt(t['gold_kept'], 4, True)} "
+                     f"| {fmt(t['boilerplate_removed'], 4, True)} "
+                     f"| {fmt(t['repeat_boilerplate_removed'], 4, True)} |")
+    for name, entry in corpus["tools"].items():
+        if "worst_sites" not in entry:
+            continue
+        lines += ["", f"Worst sites for {name} (gold lines dropped, by rule):", "",
+                  "| site | gold lines | gold kept | non-gold removed | dropped by |",
+                  "|---|---|---|---|---|"]
+        for w in entry["worst_sites"]:
+            why = ", ".join(f"{k} {v}" for k, v in sorted(w["gold_lines_dropped_by"].items()))
+            lines.append(f"| {w['site']} | {w['gold_lines']} | {fmt(w['gold_kept'], 4, True)} "
+                         f"| {fmt(w['boilerplate_removed'], 4, True)} | {why} |")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import combinations
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -47,6 +48,8 @@ _BAND_MIX = np.array(
     dtype=np.uint64,
 )
 
+_BAND_SHIFT = np.uint64(29)  # a band key mixes in each row: shift, xor, multiply-add
+
 Pair = tuple[int, int]
 I64 = npt.NDArray[np.int64]
 
@@ -69,7 +72,7 @@ def band_keys(signatures: npt.NDArray[np.uint32], bands: int) -> npt.NDArray[np.
     values = signatures.reshape(count, bands, rows).astype(np.uint64)
     keys: npt.NDArray[np.uint64] = values[:, :, 0] * _BAND_MIX[0]
     for r in range(1, rows):
-        keys ^= keys >> np.uint64(29)
+        keys ^= keys >> _BAND_SHIFT
         keys += values[:, :, r] * _BAND_MIX[r % len(_BAND_MIX)]
     keys ^= np.arange(bands, dtype=np.uint64) * _BAND_MIX[-1]
     return keys
@@ -107,8 +110,10 @@ def find_candidates(
 
 def _sharing_a_band(signatures: npt.NDArray[np.uint32], bands: int, owner: I64) -> set[Pair]:
     """Pairs of paragraphs (``owner`` of each row) that share a band key."""
-    if kernels.band_pairs is not None:
-        shared = kernels.band_pairs(signatures, bands, _BAND_MIX, owner, MAX_BUCKET, WINDOW)
+    kernel = kernels.compiled(signatures.size)
+    if kernel is not None:
+        shared = cast("I64", kernel.band_pairs(signatures, bands, _BAND_MIX, _BAND_SHIFT, owner,
+                                               MAX_BUCKET, WINDOW))
         return set(zip(shared[:, 0].tolist(), shared[:, 1].tolist(), strict=True))
     return _sharing_a_band_numpy(signatures, bands, owner)
 

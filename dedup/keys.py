@@ -26,6 +26,7 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from functools import cache
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -48,7 +49,7 @@ _COMMON_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2013\u2014\u00ab\u00bb\u2022\u0
 _BYTE_FOLD = bytes(
     c if c >= 0x80 or chr(c).isalnum() or c in (0x20, 0x0A) else 0x20 for c in range(256)
 )
-_ASCII_FOLD = np.frombuffer(_BYTE_FOLD, dtype=np.uint8).copy()  # writable, as in kernels.warm_up
+_ASCII_FOLD = np.frombuffer(_BYTE_FOLD, dtype=np.uint8).copy()  # writable, as kernels' warm-up
 # The planes where letters, digits or marks live: BMP, SMP, SIP, TIP and SSP.
 _SCANNED = ((0x80, 0x40000), (0xE0000, 0xF0000))
 
@@ -92,10 +93,11 @@ def _folded() -> re.Pattern[str]:
 def _fold(text: str) -> list[str]:
     """Fold ``text`` and return the key of each of its lines (collapsed and stripped)."""
     text = _prepare(text)
-    if kernels.fold_spaces is not None:
+    kernel = kernels.compiled(len(text))
+    if kernel is not None:
         utf8 = np.frombuffer(text.encode("utf-8", "surrogatepass"), np.uint8)
-        folded = kernels.fold_spaces(utf8, _ASCII_FOLD, _survivors()).tobytes()
-        return folded.decode("utf-8", "surrogatepass").split("\n")
+        folded = cast("npt.NDArray[np.uint8]", kernel.fold_spaces(utf8, _ASCII_FOLD, _survivors()))
+        return folded.tobytes().decode("utf-8", "surrogatepass").split("\n")
     if not text.isascii():
         for char in _COMMON_PUNCTUATION:
             if char in text:

@@ -76,9 +76,10 @@ class ParagraphRecord(DecisionDict):
     """One paragraph of a corpus report: a :class:`DecisionDict` and the corpus keys.
 
     ``duplicate_doc``: the id of the earlier document that kept the copy
-    (cross-document drops). ``boilerplate_rule`` (``"exact"`` or
-    ``"template"``) and ``site_docs`` (documents of the site holding the
-    paragraph) explain a boilerplate drop; all three are ``None`` otherwise.
+    (cross-document drops). ``boilerplate_rule`` (``"exact"``, ``"template"``
+    or ``"neighbours"``: :mod:`dedup.corpus.templates`) and ``site_docs``
+    (documents of the site holding the paragraph, or its shape) explain a
+    boilerplate drop; all three are ``None`` otherwise.
     """
 
     duplicate_doc: str | None

@@ -26,14 +26,14 @@ from functools import cache
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["EDGE", "MIX", "Shingles", "encode", "shingle"]
+__all__ = ["BASE", "EDGE", "MIX", "Shingles", "encode", "shingle"]
 
 _NO_SPACES = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff"
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
 )
-_BASE = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: odd, so it has an inverse mod 2**64
-_BASE_INVERSE = np.uint64(pow(int(_BASE), -1, 1 << 64))
+BASE = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: odd, so it has an inverse mod 2**64
+_BASE_INVERSE = np.uint64(pow(int(BASE), -1, 1 << 64))
 MIX = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
     dtype=np.uint64,
@@ -134,7 +134,7 @@ def _power_table() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
 
 
 def _compute_powers(size: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
-    powers = np.cumprod(np.full(size, _BASE, dtype=np.uint64), dtype=np.uint64)
+    powers = np.cumprod(np.full(size, BASE, dtype=np.uint64), dtype=np.uint64)
     inverse = np.empty(size, dtype=np.uint64)
     inverse[0] = 1
     np.cumprod(np.full(size - 1, _BASE_INVERSE, dtype=np.uint64), out=inverse[1:])

@@ -18,17 +18,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from dedup import kernels
-from dedup.shingles import MIX, Shingles, encode, shingle
+from dedup.shingles import BASE, MIX, Shingles, encode, shingle
 
-__all__ = ["EMPTY", "Signed", "permutations", "sign", "sign_keys"]
+__all__ = ["EMPTY", "FMIX", "Signed", "permutations", "sign", "sign_keys"]
 
 EMPTY = np.uint32(0xFFFFFFFF)
+FMIX = np.array([0x85EBCA6B, 0xC2B2AE35], dtype=np.uint64)  # the finalizer's two multipliers
 _CHUNK = 1 << 16  # shingles permuted at once: bounds memory to _CHUNK * num_perm * 4 bytes
 
 U32 = npt.NDArray[np.uint32]
@@ -64,9 +65,9 @@ def fmix32(values: U32) -> U32:
     """The MurmurHash3 32-bit finalizer, as datasketch applies it before permuting."""
     h = values.astype(np.uint32)
     h ^= h >> np.uint32(16)
-    h *= np.uint32(0x85EBCA6B)
+    h *= np.uint32(FMIX[0])
     h ^= h >> np.uint32(13)
-    h *= np.uint32(0xC2B2AE35)
+    h *= np.uint32(FMIX[1])
     h ^= h >> np.uint32(16)
     return h
 
@@ -118,9 +119,11 @@ def sign_keys(keys: Sequence[str], shingle_size: int, num_perm: int, seed: int) 
         >>> bool((signed.signatures[0] == signed.signatures[1]).all())
         True
     """
-    kernel = kernels.shingle_sign
+    data = encode(keys)
+    kernel = kernels.compiled(len(data))
     if kernel is not None:
         a, b = permutations(num_perm, seed)
-        return Signed(*kernel(encode(keys), len(keys), MIX, shingle_size, a, b))
+        signed = kernel.shingle_sign(data, len(keys), MIX, shingle_size, a, b, BASE, FMIX)
+        return Signed(*cast("tuple[U32, I64, I64]", signed))
     shingles = shingle(keys, shingle_size)
     return Signed(sign(shingles, num_perm, seed), shingles.words, np.diff(shingles.offsets))

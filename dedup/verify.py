@@ -22,13 +22,15 @@ rapidfuzz scores are 0-100; every similarity here is a float in [0, 1].
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein
+
+from dedup.indel import PIECE, distance, ratio
 
 __all__ = ["Match", "similarity", "verify_pairs"]
 
@@ -39,6 +41,9 @@ _NONE: Counter[str] = Counter()
 _NEGATIONS = frozenset(
     ("not", "no", "never", "none", "nor", "neither", "nobody", "nothing", "cannot", "t", "without")
 )
+
+_PAIRINGS = 4096  # word pairs tried in full when pairing the words two keys do not share
+_REACH = 32  # beyond: each word meets this many on each side of its alphabetical place
 
 MatchKind = Literal["near", "contained"]
 
@@ -67,9 +72,9 @@ def similarity(first: str, second: str) -> float:
     """
     short, long = sorted((first, second), key=lambda key: (len(key), key))
     if not short:
-        return fuzz.ratio(short, long) / 100.0
-    edges = max(fuzz.ratio(short, long[: len(short)]), fuzz.ratio(short, long[-len(short) :]))
-    return max(fuzz.ratio(short, long), edges) / 100.0
+        return ratio(short, long) / 100.0
+    edges = max(ratio(short, long[: len(short)]), ratio(short, long[-len(short) :]))
+    return max(ratio(short, long), edges) / 100.0
 
 
 def verify_pairs(
@@ -119,17 +124,17 @@ def _verify(
     short: str, long: str, cutoff: float, min_contained: int
 ) -> tuple[MatchKind, float] | None:
     """Verify ``short`` against ``long`` (``short`` is not the longer one)."""
-    score = fuzz.ratio(short, long, score_cutoff=cutoff)
+    score = ratio(short, long, score_cutoff=cutoff)
     if score and _words_fit(short.split(), long.split()):
         return "near", score / 100.0
     if len(short) < min_contained:
         return None
     head_window = long[: len(short)]
-    head = fuzz.ratio(short, head_window, score_cutoff=cutoff)
+    head = ratio(short, head_window, score_cutoff=cutoff)
     if head and not _words_fit(short.split(), head_window.split()):
         head = 0.0
     tail_window = long[-len(short) :]
-    tail = fuzz.ratio(short, tail_window, score_cutoff=cutoff)
+    tail = ratio(short, tail_window, score_cutoff=cutoff)
     if tail and not _words_fit(short.split(), tail_window.split()):
         tail = 0.0
     best = max(head, tail)
@@ -148,16 +153,12 @@ def _words_fit(first: list[str], second: list[str]) -> bool:
     """
     if first == second:
         return True
-    only_first = list((Counter(first) - Counter(second)).elements())
-    only_second = list((Counter(second) - Counter(first)).elements())
+    counts_first, counts_second = Counter(first), Counter(second)
+    only_first = list((counts_first - counts_second).elements())
+    only_second = list((counts_second - counts_first).elements())
     only_first, only_second = _unsplit(only_first, only_second)
     only_second, only_first = _unsplit(only_second, only_first)
-    for word in list(only_first):
-        for n, other in enumerate(only_second):
-            if _typo(word, other):
-                only_first.remove(word)
-                del only_second[n]
-                break
+    only_first, only_second = _pair_typos(only_first, only_second)
     if only_first and only_second:
         return False  # a word was replaced by another
     inserted = only_first or only_second
@@ -166,20 +167,63 @@ def _words_fit(first: list[str], second: list[str]) -> bool:
     return len(inserted) <= max(1, min(len(first), len(second)) // 10)
 
 
+def _reach(word: str, others: list[str], full: bool) -> range:
+    """The words of ``others`` that ``word`` may pair with.
+
+    All of them while the pairs to try are few (``full``: every ordinary
+    paragraph). Beyond, ``others`` is sorted and ``word`` meets the ``_REACH``
+    words on each side of its own place, its neighbours in alphabetical order
+    (where the words it is a prefix or a typo of the end of usually are), so that
+    pairing costs ``O(words)`` rather than ``O(words**2)`` on huge paragraphs.
+    """
+    if full:
+        return range(len(others))
+    centre = bisect_left(others, word)
+    return range(max(0, centre - _REACH), min(len(others), centre + _REACH))
+
+
+def _prepared(first: list[str], second: list[str]) -> tuple[list[str], list[str], bool]:
+    """The two lists as pairing walks them, and whether every pair is tried."""
+    full = len(first) * len(second) <= _PAIRINGS
+    return (first, second, True) if full else (sorted(first), sorted(second), False)
+
+
 def _unsplit(joined: list[str], split: list[str]) -> tuple[list[str], list[str]]:
     """Pair words of ``joined`` with two words of ``split`` that run together into them."""
-    joined, split = list(joined), list(split)
-    for word in list(joined):
-        for a in split:
-            if word.startswith(a) and word != a and word[len(a) :] in split:
-                rest = word[len(a) :]
-                if rest == a and split.count(a) < 2:
-                    continue
-                joined.remove(word)
-                split.remove(a)
-                split.remove(rest)
+    joined, split, full = _prepared(joined, split)
+    taken = [False] * len(split)
+    places: dict[str, list[int]] = {}
+    for n, word in enumerate(split):
+        places.setdefault(word, []).append(n)
+    kept = []
+    for word in joined:
+        for n in _reach(word, split, full):
+            a = split[n]
+            if taken[n] or word == a or not word.startswith(a):
+                continue
+            other = next((m for m in places.get(word[len(a) :], ()) if m != n and not taken[m]),
+                         None)
+            if other is not None:
+                taken[n] = taken[other] = True
                 break
-    return joined, split
+        else:
+            kept.append(word)
+    return kept, [w for w, used in zip(split, taken, strict=True) if not used]
+
+
+def _pair_typos(first: list[str], second: list[str]) -> tuple[list[str], list[str]]:
+    """Pair each word of ``first`` with the first unpaired word of ``second`` it is a typo of."""
+    first, second, full = _prepared(first, second)
+    taken = [False] * len(second)
+    kept = []
+    for word in first:
+        for n in _reach(word, second, full):
+            if not taken[n] and _typo(word, second[n]):
+                taken[n] = True
+                break
+        else:
+            kept.append(word)
+    return kept, [w for w, used in zip(second, taken, strict=True) if not used]
 
 
 def _typo(word: str, other: str) -> bool:
@@ -188,6 +232,8 @@ def _typo(word: str, other: str) -> bool:
     if len(shorter) >= 3 and longer.startswith(shorter):
         return True
     limit = max(1, len(shorter) // 4)
+    if len(longer) > PIECE:  # Damerau-Levenshtein is quadratic: bound it by the pieces' Indel
+        return len(longer) - len(shorter) <= limit and distance(word, other) <= limit
     return DamerauLevenshtein.distance(word, other, score_cutoff=limit) <= limit
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from dedup import kernels
 from tests.redis_server import RedisServer
 
 settings.register_profile(
@@ -43,6 +44,27 @@ def shared_examples() -> Path:
     if not examples.is_dir():
         pytest.skip(f"{examples} is not present")
     return examples
+
+
+@pytest.fixture(scope="module", params=["compiled", "numpy"])
+def kernel_path(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run a module's tests on the compiled kernels, then on the NumPy path (one contract).
+
+    Module-scoped, so that Hypothesis tests can use it, and a module marked
+    ``pytestmark = pytest.mark.usefixtures("kernel_path")`` runs twice.
+    """
+    choice = request.param
+    with kernels.use(choice):
+        yield choice
+
+
+@pytest.fixture(scope="session")
+def compiled_kernels() -> kernels.Kernels:
+    """The compiled kernels, loaded whatever ``DEDUP_JIT`` says (to compare them with NumPy)."""
+    with kernels.use("compiled"):
+        loaded = kernels.load()
+    assert loaded is not None, "Numba could not compile the kernels"
+    return loaded
 
 
 @pytest.fixture

@@ -5,12 +5,11 @@ from __future__ import annotations
 from itertools import combinations
 
 import numpy as np
-import pytest
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup import candidates, kernels
+from dedup import candidates
 from dedup.candidates import AFFIX, MAX_BUCKET, band_keys, find_candidates
 from dedup.keys import normalize_paragraphs
 from dedup.paragraphs import split_paragraphs
@@ -118,16 +117,16 @@ def test_large_bucket_pairs_neighbours_only():
     assert {(i, i + 1) for i in range(count - 1)} <= set(found)
 
 
-@pytest.mark.skipif(kernels.band_pairs is None, reason="the compiled kernel is off (DEDUP_JIT=0)")
 @given(st.integers(2, 150), st.integers(1, 6), st.sampled_from([(8, 3), (4, 2), (6, 4)]),
        st.integers(0, 2**32 - 1))
-def test_compiled_band_pairs_equal_numpy(count, values, shape, seed):
+def test_compiled_band_pairs_equal_numpy(compiled_kernels, count, values, shape, seed):
     """Compiled and NumPy banding give the same pairs, big buckets (windowed) included."""
     bands, rows = shape
     rng = np.random.default_rng(seed)
     signatures = rng.integers(0, values, size=(count, bands * rows), dtype=np.uint32)
     owner = np.sort(rng.choice(10 * count, size=count, replace=False)).astype(np.int64)
-    compiled = kernels.band_pairs(signatures, bands, candidates._BAND_MIX, owner,
-                                  candidates.MAX_BUCKET, candidates.WINDOW)
+    compiled = compiled_kernels.band_pairs(signatures, bands, candidates._BAND_MIX,
+                                           candidates._BAND_SHIFT, owner,
+                                           candidates.MAX_BUCKET, candidates.WINDOW)
     expected = candidates._sharing_a_band_numpy(signatures, bands, owner)
     assert sorted(map(tuple, compiled.tolist())) == sorted(expected)

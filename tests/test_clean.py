@@ -11,6 +11,8 @@ import pytest
 import dedup
 from dedup import Config, ConfigError, DedupError, DropReason, InputError
 
+pytestmark = pytest.mark.usefixtures("kernel_path")  # both paths, one contract
+
 CASES_DIR = Path(__file__).parent / "cases"
 CASES = [
     case

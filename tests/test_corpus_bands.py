@@ -18,14 +18,10 @@ OWNERS = st.sampled_from([0, 7, 8, 2**64 - 2])
 PAIRS = st.lists(st.tuples(KEYS, OWNERS), max_size=12)
 STEPS = st.lists(st.tuples(st.sampled_from(["claim", "release"]), PAIRS), max_size=25)
 
-FLAVOURS = ["dict", pytest.param("compiled", marks=pytest.mark.skipif(
-    kernels.table_find is None, reason="the compiled kernels are off (DEDUP_JIT=0)"))]
 
 
-def _table(flavour: str) -> BandOwners:
-    table = BandOwners(capacity=8)
-    table._compiled = flavour == "compiled"
-    return table
+def _table() -> BandOwners:
+    return BandOwners(capacity=8)
 
 
 def _arrays(pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -34,12 +30,11 @@ def _arrays(pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
     return keys, owners
 
 
-@pytest.mark.parametrize("flavour", FLAVOURS)
 @settings(max_examples=300)
 @given(steps=STEPS, queries=st.lists(KEYS, max_size=10))
-def test_table_behaves_as_a_dict(flavour: str, steps, queries) -> None:
+def test_table_behaves_as_a_dict(kernel_path: str, steps, queries) -> None:
     """Claims keep the first owner, releases remove only a key's own owner, finds see both."""
-    table = _table(flavour)
+    table = _table()
     model: dict[int, int] = {}
     for action, pairs in steps:
         if action == "claim":
@@ -60,13 +55,12 @@ def test_table_behaves_as_a_dict(flavour: str, steps, queries) -> None:
     ]
 
 
-@pytest.mark.parametrize("flavour", FLAVOURS)
-def test_table_grows_and_keeps_every_key(flavour: str) -> None:
+def test_table_grows_and_keeps_every_key(kernel_path: str) -> None:
     """Far more keys than the first table holds: all found after growing, half released."""
     rng = np.random.default_rng(7)
     keys = np.unique(rng.integers(0, 2**64, 50_000, dtype=np.uint64))
     owners = rng.integers(0, 2**64, keys.shape[0], dtype=np.uint64)
-    table = _table(flavour)
+    table = _table()
     for start in range(0, keys.shape[0], 1000):
         table.claim(keys[start:start + 1000], owners[start:start + 1000])
     table.claim(keys, owners[::-1].copy())  # every key is owned already: nothing changes
@@ -81,6 +75,40 @@ def test_table_grows_and_keeps_every_key(flavour: str) -> None:
     assert len(table) == keys.shape[0] // 2
 
 
+def test_the_dict_moves_into_the_table_when_the_kernels_load() -> None:
+    """A table started before the kernels loaded (auto mode, little work) keeps every key."""
+    with kernels.use("numpy"):
+        table = _table()
+        table.claim(np.arange(1, 40, dtype=np.uint64), np.arange(1, 40, dtype=np.uint64) * 3)
+        table.release(np.array([5], dtype=np.uint64), np.array([15], dtype=np.uint64))
+    with kernels.use("compiled"):
+        table.claim(np.array([2, 100], dtype=np.uint64), np.array([9, 9], dtype=np.uint64))
+        found, owners = table.find(np.arange(1, 101, dtype=np.uint64))
+    assert table._kernels is not None
+    assert len(table) == 39
+    expected = {k: 3 * k for k in range(1, 40) if k != 5} | {100: 9}
+    assert found.tolist() == [k in expected for k in range(1, 101)]
+    assert [o for o, f in zip(owners.tolist(), found.tolist(), strict=True) if f] == list(
+        expected.values())
+
+
 def test_capacity_must_be_a_power_of_two() -> None:
     with pytest.raises(ValueError, match="power of two"):
         BandOwners(capacity=12)
+
+
+def test_table_stays_between_30_and_60_percent_full(compiled_kernels: kernels.Kernels) -> None:
+    """Memory per key stays bounded: the table doubles when 60% full, never quadruples."""
+    rng = np.random.default_rng(11)
+    keys = np.unique(rng.integers(0, 2**64, 300_000, dtype=np.uint64))
+    with kernels.use("compiled"):
+        table = BandOwners(capacity=8)
+    assert table.nbytes > 0
+    loads = []
+    for start in range(0, keys.shape[0], 997):
+        batch = keys[start:start + 997]
+        table.claim(batch, batch)
+        loads.append(len(table) / (table.nbytes / 17))
+    grown = loads[len(loads) // 10:]  # past the first few growths of a tiny table
+    assert min(grown) >= 0.29
+    assert max(loads) <= 0.6

@@ -168,3 +168,24 @@ def test_redis_format_mismatch(redis_url: str) -> None:
     dedup.Deduplicator(redis_url).close()
     with pytest.raises(IndexFormatError):
         dedup.Deduplicator(redis_url, config=replace(Config(), seed=7))
+
+
+def test_memory_pending_layer_does_not_hold_a_files_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beyond MAX_KEYS, a long file's evicted texts are freed, not kept alive for undoing."""
+    import tracemalloc
+
+    monkeypatch.setattr(pending_module, "MAX_KEYS", 100)
+    pending = pending_index(MemoryIndex(max_keys=100))
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for batch in range(50):  # 5,000 paragraphs of one file, 2 KB of text each
+            pending.add_kept([Kept(batch * 100 + n, "d", (batch * 100 + n,),
+                                   f"{batch} {n} " + "x" * 2000) for n in range(100)])
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held < 2_000_000  # the 100 newest texts and the undo rows, not 10 MB of texts
+    assert len(pending.find_keys(range(5000))) == 100
+    pending.discard()
+    assert pending.find_exact(range(5000)) == {}

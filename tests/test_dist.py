@@ -252,3 +252,23 @@ def test_persistent_index_is_refused(tmp_path: Path) -> None:
                            fields=Fields(), cross_doc=True)
     with pytest.raises(ConfigError, match="no persistent index"):
         clean_dataset(options)
+
+
+def test_site_boilerplate_rules_as_local(tmp_path: Path) -> None:
+    """Own headlines, templates and neighbours: the Ray count stage decides as the local one."""
+    from tests.site_pages import FOOTER, site_records
+
+    corpus = tmp_path / "in"
+    records = site_records(6)
+    records[1]["text"] = records[1]["text"].replace(FOOTER[0], f"{FOOTER[0]}\nTickets on sale")
+    records[2]["text"] = records[2]["text"].replace(FOOTER[0], f"{FOOTER[0]}\nTickets on sale")
+    write_jsonl(corpus / "a.jsonl", records[:3])
+    write_jsonl(corpus / "b.jsonl", records[3:])
+    local, distributed = both(tmp_path, corpus, boilerplate_min_docs=3,
+                              fields=Fields(site="site"), report_mode="full")
+    assert (tmp_path / "ray.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
+    assert snapshot(tmp_path / "ray") == snapshot(tmp_path / "local")
+    assert summary_of(distributed) == summary_of(local)
+    rules = {p["boilerplate_rule"] for r in read_jsonl(tmp_path / "local.jsonl")
+             for p in r["paragraphs"]}
+    assert rules == {None, "exact", "template", "neighbours"}

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup import kernels, keys
+from dedup import keys
 from dedup.keys import normalize, normalize_paragraphs
 from dedup.paragraphs import split_paragraphs
 from tests.strategies import ANY_TEXT, SEPARATORS, join, line_text
@@ -119,17 +119,16 @@ def test_normalize_never_crashes(text):
     assert (key == "") == (text.split() == [])
 
 
-@pytest.mark.skipif(kernels.fold_spaces is None, reason="the compiled kernel is off")
 @given(st.one_of(ANY_TEXT, st.text(alphabet=st.sampled_from(
     " \n\t ab_-.\u00e9\u0301\u0903\u6771\u3000\u2028\U0001f600\U00020000\U000e0100\ud800"
 ), max_size=60)))
-def test_compiled_fold_equals_regex_fold(text):
+def test_compiled_fold_equals_regex_fold(compiled_kernels, text):
     """The compiled fold gives the keys of the byte table, the regex and ``split``/``join``."""
     prepared = keys._prepare(text)
     data = prepared.encode("utf-8", "surrogatepass").translate(keys._BYTE_FOLD)
     expected = keys._folded().sub(" ", data.decode("utf-8", "surrogatepass"))
-    folded = kernels.fold_spaces(np.frombuffer(prepared.encode("utf-8", "surrogatepass"), np.uint8),
-                                 keys._ASCII_FOLD, keys._survivors())
+    utf8 = np.frombuffer(prepared.encode("utf-8", "surrogatepass"), np.uint8)
+    folded = compiled_kernels.fold_spaces(utf8, keys._ASCII_FOLD, keys._survivors())
     assert folded.tobytes().decode("utf-8", "surrogatepass").split("\n") == [
         " ".join(line.split()) for line in expected.split("\n")
     ]

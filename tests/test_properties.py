@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
@@ -18,6 +19,8 @@ from tests.strategies import (
     disjoint_paragraphs,
     join,
 )
+
+pytestmark = pytest.mark.usefixtures("kernel_path")  # both paths, one contract
 
 KEEP = st.sampled_from(["best", "first", "last"])
 SPLIT = st.sampled_from(["line", "blank"])

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.console import Console
 
 from dedup import Report, clean_with_report
@@ -282,3 +284,17 @@ def test_cli_batch_html_report(tmp_path):
 
 
 SHARED_FOOTER = "Every story on this site is written by volunteers from the neighbourhood."
+
+
+@given(st.text(st.sampled_from(["\ud800", "\udfff", "\udc80", "a", "\n", " ", "\u00e9", "<"]))
+       | st.text())
+def test_to_html_takes_any_str_lone_surrogates_included(text: str) -> None:
+    """Any ``str`` is accepted, so any ``str`` renders, as UTF-8 (surrogates shown as U+FFFD)."""
+    page = clean_with_report(text).report.to_html()
+    page.encode("utf-8")
+    assert "\ufffd" in page or not any("\ud800" <= c <= "\udfff" for c in text)
+
+
+def test_lone_surrogate_report_renders() -> None:
+    page = clean_with_report("\ud800\n").report.to_html()
+    assert "\ufffd" in page

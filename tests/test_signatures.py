@@ -17,9 +17,9 @@ from datasketch import MinHash
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup import kernels, signatures
+from dedup import signatures
 from dedup.keys import normalize
-from dedup.shingles import MIX, Shingles, encode, shingle
+from dedup.shingles import BASE, MIX, Shingles, encode, shingle
 from dedup.signatures import EMPTY, sign
 from tests.strategies import ANY_TEXT, sentence
 
@@ -164,7 +164,6 @@ def test_hashes_do_not_depend_on_the_process():
     assert outputs == {f"{here}\n"}
 
 
-@pytest.mark.skipif(kernels.shingle_sign is None, reason="the compiled kernel is off (DEDUP_JIT=0)")
 @given(
     st.lists(
         st.one_of(sentence(), ANY_TEXT.map(normalize), st.text(min_size=200).map(normalize)),
@@ -174,11 +173,12 @@ def test_hashes_do_not_depend_on_the_process():
     PARAMS,
     st.integers(1, 4),
 )
-def test_compiled_kernel_equals_numpy(keys, params, size):
+def test_compiled_kernel_equals_numpy(compiled_kernels, keys, params, size):
     """The compiled kernel and the NumPy stages agree bit for bit, whatever the keys."""
     num_perm, seed = params
     a, b = signatures.permutations(num_perm, seed)
-    compiled = kernels.shingle_sign(encode(keys), len(keys), MIX, size, a, b)
+    compiled = compiled_kernels.shingle_sign(encode(keys), len(keys), MIX, size, a, b, BASE,
+                                             signatures.FMIX)
     shingles = shingle(keys, size)
     assert compiled[0].tolist() == sign(shingles, num_perm, seed).tolist()
     assert compiled[1].tolist() == shingles.words.tolist()
@@ -200,15 +200,16 @@ def test_numpy_path_gives_the_same_clean_output():
     assert outputs["0"] == outputs["1"] == f"{story}\nA reply.\n"
 
 
-@pytest.mark.skipif(kernels.shingle_sign is None, reason="the compiled kernel is off (DEDUP_JIT=0)")
-def test_warm_up_compiles_what_clean_calls():
-    """After the warm-up, cleaning needs no other compiled variant (each would cost a compile)."""
+def test_loading_compiles_what_clean_calls():
+    """After loading, cleaning needs no other compiled variant (each would cost a compile)."""
     code = (
-        "import dedup\nfrom dedup import kernels\nkernels.warm_up()\n"
+        "import dedup\nfrom dedup import kernels\nk = kernels.load()\n"
         "dedup.clean('Caf\\u00e9 au lait, twice.\\nCaf\\u00e9 au lait, twice!\\n' * 3)\n"
-        "print([len(k.signatures) for k in (kernels.shingle_sign, kernels.band_pairs,"
-        " kernels.fold_spaces)])"
+        "from dedup.corpus.bands import BandOwners\nimport numpy as np\n"
+        "t = BandOwners(capacity=4); keys = np.arange(9, dtype=np.uint64)\n"
+        "t.claim(keys, keys); t.find(keys); t.release(keys, keys)\n"
+        "print([len(getattr(k, f).__wrapped__.signatures) for f in k.__slots__])"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
-    assert result.stdout == "[1, 1, 1]\n"
+                            check=True, env={**os.environ, "DEDUP_JIT": "1"})
+    assert result.stdout == "[1, 1, 1, 1, 1, 1]\n"

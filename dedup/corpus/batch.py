@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.progress import TaskID
 
-from dedup.corpus.boilerplate import min_docs_for
+from dedup.corpus.boilerplate import SiteCounts, site_counts
 from dedup.corpus.collector import collecting_less
 from dedup.corpus.decisions import CorpusDrop, apply_boilerplate, decide_cross_doc
 from dedup.corpus.index import Index, PendingIndex, index_params, open_index, pending_index
@@ -133,7 +133,7 @@ def _run(run: _Run, sources: list[Source], index: Index | None, report: ReportFi
     if options.workers > 1:
         warm_up(options.config)
     with executor(options.workers, start_worker) as pool, closing(Spill()) as spill:
-        boilerplate: dict[str, frozenset[int]] = {}
+        boilerplate: dict[str, SiteCounts] = {}
         analyses: Spill | None = None
         if run.state.boilerplate and index is not None:
             _count(run, pool, sources, index, spill)
@@ -162,14 +162,14 @@ class _Run:
         return workers * WINDOW_PER_WORKER if workers > 1 else 1
 
 
-def _boilerplate_sets(options: RunOptions, index: Index) -> dict[str, frozenset[int]]:
+def _boilerplate_sets(options: RunOptions, index: Index) -> dict[str, SiteCounts]:
+    """Return each site's counts of the fingerprints in 2+ of its documents, and threshold."""
     sets = {}
     for site in index.sites():
-        threshold = min_docs_for(
-            index.site_docs(site), options.boilerplate_min_docs, options.boilerplate_fraction
-        )
-        if threshold is not None:
-            sets[site] = frozenset(index.frequent(site, threshold))
+        found = site_counts(index.counts(site, index.frequent(site, 2)), index.site_docs(site),
+                            options.boilerplate_min_docs, options.boilerplate_fraction)
+        if found is not None:
+            sets[site] = found
     return sets
 
 
@@ -238,7 +238,7 @@ class _Decider:
         run: _Run,
         pool: Executor,
         analyses: Spill | None,
-        boilerplate: dict[str, frozenset[int]],
+        boilerplate: dict[str, SiteCounts],
         index: PendingIndex | None,
     ) -> None:
         self.run = run
@@ -281,7 +281,7 @@ class _Decider:
 
     def _corpus_drops(self, facts: Facts) -> list[dict[int, CorpusDrop]]:
         """Return each article's boilerplate and cross-document drops."""
-        analyses = [(doc, apply_boilerplate(analysis, self.boilerplate.get(site, frozenset())))
+        analyses = [(doc, apply_boilerplate(analysis, self.boilerplate.get(site)))
                     for doc, site, analysis in facts.analyses()]
         if not self.run.options.cross_doc or self.index is None:
             return [analysis.drops for _, analysis in analyses]

@@ -1,21 +1,30 @@
 """Per-site document counts -> site boilerplate: paragraphs too common on one site.
 
-A paragraph (its exact fingerprint) is boilerplate on a site when it occurs in
-at least ``min_docs`` of the site's documents, or in at least ``fraction`` of
-them (never fewer than ``FRACTION_FLOOR`` documents). A document counts once
-however often it repeats the paragraph, so a line repeated inside one article
-is never boilerplate: only the core rules apply to it. Short lines count too:
-"Share this article" on every page of a site is boilerplate, while a short line
-found in one document only never is.
+The threshold: a paragraph is frequent on a site when it occurs in at least
+``min_docs`` of the site's documents, or in at least ``fraction`` of them
+(never fewer than ``FRACTION_FLOOR`` documents). A document counts once however
+often it repeats the paragraph, so a line repeated inside one article only is
+never boilerplate: only the core rules apply to it.
+
+Each document is counted by two keys per paragraph: its exact fingerprint and,
+when the paragraph holds numbers or date words, its *shape* (:func:`shape_of`:
+digit runs, month and day names, am/pm and time zones folded), so that
+"Last updated: Monday, 14 March 2005" and "Last updated: Friday, 2 June 2006"
+count as one line. :func:`site_drops` then decides, paragraph by paragraph and
+by where each stands in its page (:mod:`dedup.corpus.templates`), which
+frequent paragraphs go.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from dedup.errors import ConfigError
 
-__all__ = ["FRACTION_FLOOR", "check_boilerplate_options", "min_docs_for"]
+__all__ = ["FRACTION_FLOOR", "SiteCounts", "check_boilerplate_options", "min_docs_for",
+           "site_counts"]
 
 FRACTION_FLOOR = 3
 
@@ -57,3 +66,30 @@ def min_docs_for(site_docs: int, min_docs: int | None, fraction: float | None) -
     if fraction is not None:
         thresholds.append(max(FRACTION_FLOOR, math.ceil(fraction * site_docs)))
     return min(thresholds) if thresholds else None
+
+
+@dataclass(frozen=True, slots=True)
+class SiteCounts:
+    """What a site's pages are cleaned with: documents per fingerprint, and the threshold.
+
+    ``counts`` holds the exact and shape fingerprints found in 2+ documents of
+    the site; ``threshold`` the documents that make one boilerplate
+    (:func:`min_docs_for`).
+    """
+
+    counts: Mapping[int, int]
+    threshold: int
+
+
+def site_counts(counts: Mapping[int, int], site_docs: int, min_docs: int | None,
+                fraction: float | None) -> SiteCounts | None:
+    """Return the site's :class:`SiteCounts` (``None``: boilerplate off).
+
+    Example:
+        >>> site_counts({7: 4, 8: 1}, 10, 3, None)
+        SiteCounts(counts={7: 4}, threshold=3)
+    """
+    threshold = min_docs_for(site_docs, min_docs, fraction)
+    if threshold is None:
+        return None
+    return SiteCounts({f: n for f, n in counts.items() if n >= 2}, threshold)

@@ -23,7 +23,7 @@ into output and report records.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from itertools import chain
@@ -34,15 +34,16 @@ import numpy.typing as npt
 
 from dedup.config import Config
 from dedup.corpus.bands import U64, BandOwners
+from dedup.corpus.boilerplate import SiteCounts
 from dedup.corpus.fingerprints import fingerprints, reuse_band_keys
 from dedup.corpus.index import Index, Kept, LiveBands
+from dedup.corpus.templates import shape_prints, site_drops
 from dedup.paragraphs import Paragraph, Paragraphs
 from dedup.pipeline import analyze
 from dedup.report import DropReason
 from dedup.verify import verify_pairs
 
 __all__ = [
-    "BOILERPLATE_DROP",
     "Analysis",
     "CorpusDrop",
     "CorpusReason",
@@ -56,7 +57,7 @@ class CorpusReason(str, Enum):  # noqa: UP042 - like dedup.DropReason
     """Why a paragraph was dropped for reasons beyond its own article."""
 
     BOILERPLATE = "boilerplate"
-    """Found in at least the boilerplate threshold of documents of the same site."""
+    """Site boilerplate (:mod:`dedup.corpus.templates`: exact, template or neighbours rule)."""
     CROSS_DOC = "cross_doc"
     """An exact or near duplicate of a paragraph an earlier document kept."""
 
@@ -90,7 +91,9 @@ class Analysis:
     by index; ``candidates`` the paragraph indices open to cross-document
     matching, with their ``fingerprints``, ``bands`` and ``keys`` in the same
     order. ``prints`` holds the fingerprint of every paragraph when asked for
-    (for :func:`apply_boilerplate`), else nothing.
+    (for :func:`apply_boilerplate`), else nothing; ``shapes`` and ``sizes``
+    then hold each paragraph's shape fingerprint (0: none) and normalized
+    length, and ``dropped`` the in-article drops by index.
     """
 
     spans: tuple[tuple[int, int], ...]
@@ -100,13 +103,17 @@ class Analysis:
     bands: tuple[tuple[int, ...], ...] = ()
     keys: tuple[str, ...] = field(default=(), repr=False)
     prints: tuple[int, ...] = field(default=(), repr=False)
+    shapes: tuple[int, ...] = field(default=(), repr=False)
+    sizes: tuple[int, ...] = field(default=(), repr=False)
+    dropped: tuple[int, ...] = field(default=(), repr=False)
+
+    def counted(self) -> tuple[int, ...]:
+        """Return the distinct fingerprints a site counts for this article (exact and shape)."""
+        return tuple(sorted({*self.prints, *self.shapes} - {0}))
 
     def paragraphs(self, text: str) -> list[Paragraph]:
         """Rebuild the article's paragraphs from ``text``."""
         return [Paragraph(i, s, e, text[s:e]) for i, (s, e) in enumerate(self.spans)]
-
-
-BOILERPLATE_DROP = CorpusDrop(CorpusReason.BOILERPLATE)
 
 
 def _spans(paragraphs: Sequence[Paragraph]) -> tuple[tuple[int, int], ...]:
@@ -121,21 +128,22 @@ def analyze_article(
     text: str,
     config: Config,
     *,
-    boilerplate: Collection[int] = (),
+    boilerplate: SiteCounts | None = None,
     cross_doc: bool = False,
     prints: bool = False,
 ) -> Analysis:
     r"""Run the in-article and boilerplate stages on one article.
 
-    With ``prints``, the analysis keeps every paragraph's fingerprint, so that
-    boilerplate found later can still be applied (:func:`apply_boilerplate`).
+    With ``prints``, the analysis keeps every paragraph's fingerprint, shape
+    and length, so that boilerplate found later can still be applied
+    (:func:`apply_boilerplate`); ``boilerplate`` applies the site's counts now.
 
     Example:
         >>> from dedup.corpus.fingerprints import fingerprint
-        >>> a = analyze_article("Story.\nShare this\nMore.", Config(),
-        ...                     boilerplate={fingerprint("share this")})
-        >>> {i: d.reason.value for i, d in a.drops.items()}
-        {1: 'boilerplate'}
+        >>> site = SiteCounts({fingerprint("share this"): 4}, 3)
+        >>> a = analyze_article("Story.\nShare this\nMore.", Config(), boilerplate=site)
+        >>> {i: (d.reason.value, d.boilerplate_rule, d.site_docs) for i, d in a.drops.items()}
+        {1: ('boilerplate', 'exact', 4)}
     """
     found = analyze(text, config)
     paragraphs, keys, core = found.paragraphs, found.keys, found.drops
@@ -146,8 +154,12 @@ def analyze_article(
         i: CorpusDrop(d.reason, d.duplicate_of, None, d.similarity, d.block)
         for i, d in sorted(core.items())
     }
-    every = tuple(fingerprints(keys)) if prints or boilerplate else ()
+    counting = prints or boilerplate is not None
+    every = tuple(fingerprints(keys)) if counting else ()
     analysis = Analysis(spans, drops, prints=every)
+    if counting:
+        analysis = replace(analysis, shapes=tuple(shape_prints(keys)),
+                           sizes=tuple(map(len, keys)), dropped=tuple(drops))
     if cross_doc:
         shortest = config.min_length
         long = [i for i, size in enumerate(map(len, keys)) if size >= shortest]
@@ -162,27 +174,34 @@ def analyze_article(
             keys=tuple(keys[i] for i in candidates),
         )
     analysis = apply_boilerplate(analysis, boilerplate)
-    return analysis if prints else replace(analysis, prints=())
+    return analysis if prints else replace(analysis, prints=(), shapes=(), sizes=(), dropped=())
 
 
-def apply_boilerplate(analysis: Analysis, boilerplate: Collection[int]) -> Analysis:
-    r"""Drop the paragraphs whose fingerprint (in ``analysis.prints``) is boilerplate.
+def apply_boilerplate(analysis: Analysis, boilerplate: SiteCounts | None) -> Analysis:
+    r"""Drop the site boilerplate of an analysis made with ``prints`` (by :mod:`.templates`).
 
     A boilerplate drop replaces an in-article one, and the paragraph is no
-    longer a cross-document candidate.
+    longer a cross-document candidate. Each drop names its rule and the
+    documents of the site holding the paragraph (or its shape).
 
     Example:
         >>> from dedup.corpus.fingerprints import fingerprint
         >>> a = analyze_article("Story.\nShare this", Config(), prints=True)
-        >>> apply_boilerplate(a, {fingerprint("share this")}).drops[1].reason.value
-        'boilerplate'
+        >>> drop = apply_boilerplate(a, SiteCounts({fingerprint("share this"): 3}, 3)).drops[1]
+        >>> drop.reason.value, drop.boilerplate_rule, drop.site_docs
+        ('boilerplate', 'exact', 3)
     """
-    if not boilerplate:
+    if boilerplate is None or not boilerplate.counts:
         return analysis
-    found = [i for i, fingerprint in enumerate(analysis.prints) if fingerprint in boilerplate]
+    found = site_drops(analysis.prints, analysis.shapes, analysis.sizes, boilerplate.counts,
+                       boilerplate.threshold, frozenset(analysis.dropped))
     if not found:
         return analysis
-    drops = dict(sorted({**analysis.drops, **dict.fromkeys(found, BOILERPLATE_DROP)}.items()))
+    drops = dict(sorted({
+        **analysis.drops,
+        **{i: CorpusDrop(CorpusReason.BOILERPLATE, boilerplate_rule=rule, site_docs=docs)
+           for i, (rule, docs) in found.items()},
+    }.items()))
     kept = [n for n, i in enumerate(analysis.candidates) if i not in drops]
     return replace(
         analysis,

@@ -7,9 +7,10 @@ article like :func:`dedup.clean`, then, against the index:
   characters or more that an earlier article kept (exact copies, and near
   duplicates that rapidfuzz confirms), and remembers the paragraphs it keeps;
 - with ``boilerplate_min_docs`` (or ``boilerplate_fraction``), counts the
-  article's paragraphs per site and drops those found in at least that many
-  articles of the site, this one included. Streaming cannot go back: the
-  first articles that carried a line before it became boilerplate keep it.
+  article's paragraphs (exact and by shape) per site and drops its site
+  boilerplate by the rules of :mod:`dedup.corpus.templates`, with the counts
+  so far, this article included. Streaming cannot go back: the first articles
+  that carried a line before it became boilerplate keep it.
 
 The index persists what it learns: pass a SQLite path to remember across
 runs, a ``redis://`` URL (or a :class:`~dedup.corpus.index.RedisIndex`) to
@@ -24,19 +25,19 @@ from pathlib import Path
 from types import TracebackType
 
 from dedup.config import Config
-from dedup.corpus.boilerplate import min_docs_for
+from dedup.corpus.boilerplate import SiteCounts, site_counts
 from dedup.corpus.decisions import (
+    Analysis,
     CorpusDrop,
     analyze_article,
+    apply_boilerplate,
     decide_cross_doc,
 )
-from dedup.corpus.fingerprints import fingerprints
 from dedup.corpus.index import Index, index_params, open_index
 from dedup.corpus.options import CorpusOptions
 from dedup.corpus.records import paragraph_records
 from dedup.errors import InputError
-from dedup.keys import normalize_paragraphs
-from dedup.paragraphs import render, split_paragraphs
+from dedup.paragraphs import render
 from dedup.report import ParagraphRecord
 
 __all__ = ["CorpusCleaned", "Deduplicator"]
@@ -138,9 +139,11 @@ class Deduplicator:
             raise InputError(msg)
         self._calls += 1
         doc = doc if doc is not None else f"call-{id(self):x}-{self._calls}"
-        boilerplate = self._count_boilerplate(text, site, doc)
-        analysis = analyze_article(text, self.options.config, boilerplate=boilerplate,
-                                   cross_doc=self.options.cross_doc)
+        counting = self.options.boilerplate
+        analysis = analyze_article(text, self.options.config, cross_doc=self.options.cross_doc,
+                                   prints=counting)
+        if counting:
+            analysis = apply_boilerplate(analysis, self._count_boilerplate(analysis, site, doc))
         drops: dict[int, CorpusDrop] = dict(analysis.drops)
         if self.options.cross_doc:
             drops.update(decide_cross_doc([(doc, analysis)], self.index, self.options.config)[0])
@@ -149,20 +152,14 @@ class Deduplicator:
         rows = paragraph_records(paragraphs, drops)
         return CorpusCleaned(cleaned, doc, tuple(rows))
 
-    def _count_boilerplate(self, text: str, site: str, doc: str) -> set[int]:
+    def _count_boilerplate(self, analysis: Analysis, site: str, doc: str) -> SiteCounts | None:
+        """Count the article on its site (once per ``doc``); return the site's counts so far."""
         options = self.options
-        if not options.boilerplate:
-            return set()
-        keys = normalize_paragraphs(split_paragraphs(text, self.options.config.split))
-        prints = sorted(set(fingerprints(keys)))
+        prints = analysis.counted()
         if self.index.add_docs([doc])[0]:
             self.index.add_counts(site, dict.fromkeys(prints, 1), 1)
-        threshold = min_docs_for(
-            self.index.site_docs(site), options.boilerplate_min_docs, options.boilerplate_fraction
-        )
-        if threshold is None:
-            return set()
-        return {f for f, n in self.index.counts(site, prints).items() if n >= threshold}
+        return site_counts(self.index.counts(site, prints), self.index.site_docs(site),
+                           options.boilerplate_min_docs, options.boilerplate_fraction)
 
     def clean_many(self, texts: Sequence[str], *, site: str = "") -> list[str]:
         """Clean several articles of one site in order."""

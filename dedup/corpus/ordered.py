@@ -9,11 +9,21 @@ raised, comes out with a :class:`~dedup.corpus.readers.BadInput`.
 
 :func:`executor` gives the pool: worker processes, or for one worker a serial
 executor that runs each task at once in this process, so both take the same
-path through the code.
+path through the code. Workers never outlive the run: on Ctrl-C or SIGTERM they
+are stopped at once (their results would be thrown away; they write nothing),
+and each ends itself when the main process dies, even by SIGKILL
+(``PR_SET_PDEATHSIG`` on Linux, and a watchdog thread that sees the parent
+change everywhere).
 """
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
@@ -22,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 from dedup.corpus.readers import BadInput, Chunk, Source
+from dedup.interrupts import interrupted
 
 __all__ = ["ReadFailure", "SerialExecutor", "completed", "executor", "ordered"]
 
@@ -50,6 +61,8 @@ class SerialExecutor(Executor):
         try:
             future.set_result(fn(*args, **kwargs))
         except Exception as error:  # reported like a worker's failure
+            if interrupted(error):  # a Ctrl-C a C extension reported as another error
+                raise KeyboardInterrupt from error
             future.set_exception(error)
         return future
 
@@ -65,19 +78,67 @@ def completed(value: A) -> Future[A]:
 def executor(workers: int, initializer: Callable[[], None]) -> Iterator[Executor]:
     """Yield a pool of ``workers`` processes (a :class:`SerialExecutor` for one).
 
-    On Ctrl-C or SIGTERM the queued tasks are dropped; the workers (which
-    ``initializer`` makes ignore SIGINT) finish the task at hand and exit.
+    ``initializer`` runs in each worker (making it ignore SIGINT: Ctrl-C is the
+    main process's to handle). On any exception, Ctrl-C and SIGTERM included,
+    the queued tasks are dropped and the workers stopped at once.
     """
     if workers <= 1:
         yield SerialExecutor()
         return
-    pool = ProcessPoolExecutor(workers, initializer=initializer)
+    pool = ProcessPoolExecutor(workers, initializer=_start_worker,
+                               initargs=(initializer, os.getpid()))
     try:
         yield pool
     except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
+        _stop(pool)
         raise
     pool.shutdown()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Drop the queued tasks and end the workers now, instead of waiting for their tasks."""
+    # CPython keeps the worker processes there; the executor has no public way
+    # to end them before Python 3.14 (terminate_workers).
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    calls = getattr(pool, "_call_queue", None)
+    if calls is not None:  # a task being fed to a stopped worker must not hold up the exit
+        calls.cancel_join_thread()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        process.terminate()
+    deadline = time.monotonic() + _STOP_WAIT
+    for process in workers:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(_STOP_WAIT)
+
+
+_STOP_WAIT = 1.0  # seconds a worker gets to end after SIGTERM before SIGKILL
+_WATCH_EVERY = 0.5  # seconds between a worker's looks at its parent
+_PR_SET_PDEATHSIG = 1
+
+
+def _start_worker(initializer: Callable[[], None], parent: int) -> None:
+    """Set a worker up to die with its parent (``parent``), then run ``initializer``."""
+    if sys.platform == "linux":
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was set up
+        os._exit(1)
+    threading.Thread(target=_watch, args=(parent,), name="dedup-parent-watch",
+                     daemon=True).start()
+    initializer()
+
+
+def _watch(parent: int) -> None:
+    """End this worker as soon as its parent is gone (it is then adopted by another)."""
+    while os.getppid() == parent:
+        time.sleep(_WATCH_EVERY)
+    os._exit(1)
 
 
 def ordered(
@@ -146,6 +207,8 @@ def _result(item: Item, future: Future[A] | None) -> A | BadInput:
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as error:  # a worker crashed on this chunk: report it, go on
+        if interrupted(error):
+            raise KeyboardInterrupt from error
         line = item.first_line if item.source.format != "text" else None
         return BadInput(item.source.relative, line, f"cannot clean: {error!r}")
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import orjson
 
+from dedup import kernels
 from dedup.config import Config
 from dedup.corpus.decisions import Analysis, CorpusDrop, analyze_article
 from dedup.corpus.options import CorpusOptions
@@ -55,9 +56,11 @@ __all__ = [
 ]
 
 Layout = tuple[int, dict[int, CorpusDrop]]  # paragraph count, in-article drops
-# id, site, and the analysis's candidates, fingerprints, bands, keys and prints
+# id, site, and the analysis's candidates, fingerprints, bands, keys, prints, shapes, sizes and
+# in-article drops
 ArticleFacts = tuple[str, str, tuple[int, ...], tuple[int, ...], tuple[tuple[int, ...], ...],
-                     tuple[str, ...], tuple[int, ...]]
+                     tuple[str, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...],
+                     tuple[int, ...]]
 # Python's default (700, 10, 10) runs the collector every 700 new container
 # objects; a chunk makes hundreds of thousands, almost none in cycles.
 GC_THRESHOLDS = (20_000, 20, 20)
@@ -109,16 +112,18 @@ class Facts:
 
     def analyses(self) -> list[tuple[str, str, Analysis]]:
         """Return ``(id, site, analysis)`` of each article: no spans, no drops."""
-        return [(doc, site, Analysis((), {}, candidates, prints_of, bands, keys, prints))
-                for doc, site, candidates, prints_of, bands, keys, prints in self.articles]
+        return [(doc, site, Analysis((), {}, candidates, prints_of, bands, keys, prints, shapes,
+                                     sizes, dropped))
+                for doc, site, candidates, prints_of, bands, keys, prints, shapes, sizes, dropped
+                in self.articles]
 
 
 @dataclass(frozen=True, slots=True)
 class Analyzed:
     """What :func:`analyze_chunk` returns.
 
-    ``counts``: each document's id, site and distinct fingerprints (boilerplate
-    on only); ``facts``: the pickled :class:`Facts`.
+    ``counts``: each document's id, site and distinct fingerprints, exact and
+    shape (boilerplate on only); ``facts``: the pickled :class:`Facts`.
     """
 
     counts: tuple[tuple[str, str, tuple[int, ...]], ...]
@@ -157,8 +162,10 @@ _WARM_UP = "\n".join([
 def warm_up(config: Config) -> None:
     """Build what the analysis builds on first use, before workers are forked.
 
-    Forked workers inherit it instead of each building it on its first chunk.
+    Forked workers inherit it (the compiled kernels included) instead of each
+    building it on its first chunk.
     """
+    kernels.load()
     analyze_article(_WARM_UP, config, cross_doc=True)
 
 
@@ -189,9 +196,10 @@ def analyze_chunk(state: WorkerState, chunk: Chunk) -> Analyzed | BadInput:
                                    prints=state.boilerplate)
         layouts.append((len(analysis.spans), analysis.drops))
         facts.append((article.id, article.site, analysis.candidates, analysis.fingerprints,
-                      analysis.bands, analysis.keys, analysis.prints))
+                      analysis.bands, analysis.keys, analysis.prints, analysis.shapes,
+                      analysis.sizes, analysis.dropped))
         if state.boilerplate:
-            counts.append((article.id, article.site, tuple(sorted(set(analysis.prints)))))
+            counts.append((article.id, article.site, analysis.counted()))
     chunk_facts = Facts(facts, pickle.dumps(layouts, pickle.HIGHEST_PROTOCOL))
     return Analyzed(tuple(counts), pickle.dumps(chunk_facts, pickle.HIGHEST_PROTOCOL))
 

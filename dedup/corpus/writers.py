@@ -247,8 +247,12 @@ class OutputFile(AtomicFile):
     def __init__(self, final: Path, file_format: str) -> None:
         super().__init__(final)
         self.format = file_format
-        self._gzip = _GzipStream(self._raw) if file_format == "jsonl.gz" else None
-        self._stream = _stream(self._raw, file_format)
+        try:
+            self._gzip = _GzipStream(self._raw) if file_format == "jsonl.gz" else None
+            self._stream = _stream(self._raw, file_format)
+        except BaseException:  # Ctrl-C included: nobody holds this file to discard it yet
+            self.discard()
+            raise
 
     def write_text(self, text: str) -> None:
         """Write a whole article (text formats)."""

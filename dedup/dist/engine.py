@@ -6,7 +6,8 @@ IN_DIR -> pieces -> [count -> first documents -> frequent] -> analyze ->
 1. The driver lists the sources and reads them into pieces (the local
    engine's chunks, plus Parquet slices of ``CHUNK_LINES`` rows), numbered in
    corpus order, each put in the object store as one block of a Ray dataset.
-2. Site boilerplate (optional): ``map_batches`` fingerprints every paragraph;
+2. Site boilerplate (optional): ``map_batches`` fingerprints every paragraph
+   (exact and shape);
    a partition on document id keeps each id's first document (the local index
    counts a document once); a partition on site counts documents per
    fingerprint and applies :func:`dedup.corpus.boilerplate.min_docs_for`.
@@ -47,6 +48,7 @@ import ray
 import ray.data
 from rich.console import Console
 
+from dedup.corpus.boilerplate import SiteCounts
 from dedup.corpus.decisions import CorpusDrop
 from dedup.corpus.index import MAX_KEYS
 from dedup.corpus.options import RunOptions
@@ -156,7 +158,7 @@ def _run(options: RunOptions, start: Start, partitions: int, max_driver_edges: i
     sources, summary, done = start.sources, start.summary, start.done
     _stage(bar, "reading")
     plan = _read(sources)
-    boilerplate: dict[str, frozenset[int]] = {}
+    boilerplate: dict[str, SiteCounts] = {}
     if options.boilerplate:
         _stage(bar, "counting")
         boilerplate = _count(options, plan, partitions)
@@ -255,7 +257,7 @@ def _failed_rows(table: pa.Table, *, order: str, column: str, flag: str | None) 
     return table.select([order, column]).filter(mask)
 
 
-def _count(options: RunOptions, plan: _Plan, partitions: int) -> dict[str, frozenset[int]]:
+def _count(options: RunOptions, plan: _Plan, partitions: int) -> dict[str, SiteCounts]:
     if plan.dataset is None:
         return {}
     rows = plan.dataset.map_batches(
@@ -277,11 +279,14 @@ def _count(options: RunOptions, plan: _Plan, partitions: int) -> dict[str, froze
                     fn_kwargs={"min_docs": options.boilerplate_min_docs,
                                "fraction": options.boilerplate_fraction})
     )
-    sets: dict[str, set[int]] = {}
+    counts: dict[str, dict[int, int]] = {}
+    thresholds: dict[str, int] = {}
     for batch in frequent.iter_batches(batch_format="numpy"):
-        for site, fp in zip(batch["site"], batch["fp"], strict=True):
-            sets.setdefault(str(site), set()).add(int(fp))
-    return {site: frozenset(fps) for site, fps in sets.items()}
+        for site, fp, count, threshold in zip(batch["site"], batch["fp"], batch["count"],
+                                              batch["threshold"], strict=True):
+            counts.setdefault(str(site), {})[int(fp)] = int(count)
+            thresholds[str(site)] = int(threshold)
+    return {site: SiteCounts(found, thresholds[site]) for site, found in counts.items()}
 
 
 def _cross_doc(options: RunOptions, analyzed: ray.data.Dataset, good: Flags, partitions: int,

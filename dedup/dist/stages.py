@@ -13,8 +13,10 @@ objects as pickles in binary columns.
 - :func:`first_documents`: rows of one id partition -> per-site counts of
   each id's first document in corpus order (the local index counts a document
   once), partitioned by site.
-- :func:`frequent_rows`: rows of one site partition -> the site's boilerplate
-  fingerprints, by the local threshold function.
+- :func:`frequent_rows`: rows of one site partition -> the site's fingerprints
+  found in 2+ documents with their counts, and the site's threshold (the local
+  threshold function), from which the driver builds each site's
+  :class:`~dedup.corpus.boilerplate.SiteCounts`.
 - :func:`analyze_rows`: pieces -> the analysis of each article.
 - :func:`key_rows`: analyses -> ``(slot, key, node)`` rows, partitioned on
   ``(slot, key)``; :func:`edge_rows`: one partition -> star edges.
@@ -37,12 +39,13 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from dedup.config import Config
-from dedup.corpus.boilerplate import min_docs_for
+from dedup.corpus.boilerplate import SiteCounts, min_docs_for
 from dedup.corpus.decisions import Analysis, CorpusDrop, analyze_article
 from dedup.corpus.fingerprints import fingerprints
 from dedup.corpus.options import RunOptions
 from dedup.corpus.readers import Article, BadInput, Chunk, Fields
 from dedup.corpus.records import ChunkOutput
+from dedup.corpus.templates import shape_prints
 from dedup.dist.grouping import (
     PIECE_SHIFT,
     article_of,
@@ -84,7 +87,8 @@ SITE_SCHEMA = pa.schema([
     ("site", pa.string()), ("fp", pa.uint64()), ("count", pa.int64()), ("doc", pa.bool_()),
     ("part", pa.int64()),
 ])
-FREQUENT_SCHEMA = pa.schema([("site", pa.string()), ("fp", pa.uint64())])
+FREQUENT_SCHEMA = pa.schema([("site", pa.string()), ("fp", pa.uint64()), ("count", pa.int64()),
+                             ("threshold", pa.int64())])
 ANALYSIS_SCHEMA = pa.schema([("piece", pa.int64()), ("result", pa.binary()),
                              ("candidates", pa.binary()), ("failed", pa.bool_())])
 KEY_SCHEMA = pa.schema([("slot", pa.int64()), ("key", pa.uint64()), ("node", pa.int64()),
@@ -138,7 +142,8 @@ def count_rows(batch: Batch, *, fields: Fields, config: Config, partitions: int)
             rows = []
             for number, article in enumerate(articles):
                 keys = normalize_paragraphs(split_paragraphs(article.text, config.split))
-                prints = np.array(sorted(set(fingerprints(keys))), dtype=np.uint64)
+                counted = {*fingerprints(keys), *shape_prints(keys)} - {0}
+                prints = np.array(sorted(counted), dtype=np.uint64)
                 rows.append((base | number, article.id, article.site, prints.tobytes(), b""))
         for order, doc_id, site, prints_bytes, failure in rows:
             columns["order"].append(order)
@@ -199,13 +204,14 @@ def _site_row(columns: dict[str, list[Any]], site: str, fp: int, count: int, doc
 
 
 def frequent_rows(batch: Batch, *, min_docs: int | None, fraction: float | None) -> pa.Table:
-    """Return the boilerplate fingerprints of the sites of one site partition.
+    """Return the fingerprints in 2+ documents of the sites of one site partition.
 
-    Sums the partial counts, then keeps what :func:`~dedup.corpus.boilerplate.
-    min_docs_for` calls boilerplate for the site's number of documents.
+    Sums the partial counts; each row carries the fingerprint's count and the
+    threshold :func:`~dedup.corpus.boilerplate.min_docs_for` gives for the
+    site's number of documents (sites without one give no rows).
     """
     sites = np.asarray(batch["site"], dtype=object).astype(str)
-    empty = _table(FREQUENT_SCHEMA, {"site": [], "fp": []})
+    empty = _table(FREQUENT_SCHEMA, {"site": [], "fp": [], "count": [], "threshold": []})
     if len(sites) == 0:
         return empty
     names, codes = np.unique(sites, return_inverse=True)
@@ -224,16 +230,18 @@ def frequent_rows(batch: Batch, *, min_docs: int | None, fraction: float | None)
     thresholds = np.array([min_docs_for(int(n), min_docs, fraction) or never
                            for n in site_docs], dtype=np.int64)
     group_codes = codes[starts]
-    frequent = totals >= thresholds[group_codes]
+    frequent = (totals >= 2) & (thresholds[group_codes] != never)
     return _table(FREQUENT_SCHEMA, {"site": names[group_codes[frequent]].tolist(),
-                                    "fp": fps[starts][frequent].tolist()})
+                                    "fp": fps[starts][frequent].tolist(),
+                                    "count": totals[frequent].tolist(),
+                                    "threshold": thresholds[group_codes[frequent]].tolist()})
 
 
 # --------------------------------------------------------------------- cleaning
 
 
 def analyze_rows(batch: Batch, *, fields: Fields, config: Config,
-                 boilerplate: Mapping[str, frozenset[int]], cross_doc: bool) -> pa.Table:
+                 boilerplate: Mapping[str, SiteCounts], cross_doc: bool) -> pa.Table:
     """Run the in-article and boilerplate stages on every article of a batch of pieces."""
     columns: dict[str, list[Any]] = {name: [] for name in ANALYSIS_SCHEMA.names}
     for piece, payload in zip(batch["piece"], batch["payload"], strict=True):
@@ -250,7 +258,7 @@ def analyze_rows(batch: Batch, *, fields: Fields, config: Config,
 
 
 def clean_rows(batch: Batch, *, fields: Fields, config: Config,
-               boilerplate: Mapping[str, frozenset[int]], options: RunOptions) -> pa.Table:
+               boilerplate: Mapping[str, SiteCounts], options: RunOptions) -> pa.Table:
     """Analyze and render each piece in one step (runs without cross-document duplicates)."""
     columns: dict[str, list[Any]] = {name: [] for name in CLEAN_SCHEMA.names}
     for piece, payload in zip(batch["piece"], batch["payload"], strict=True):
@@ -263,12 +271,12 @@ def clean_rows(batch: Batch, *, fields: Fields, config: Config,
 
 
 def _analyze_piece(chunk: Chunk | ParquetChunk, fields: Fields, config: Config,
-                   boilerplate: Mapping[str, frozenset[int]], cross_doc: bool,
+                   boilerplate: Mapping[str, SiteCounts], cross_doc: bool,
                    ) -> Results | BadInput:
     try:
         return [
             (article, analyze_article(article.text, config,
-                                      boilerplate=boilerplate.get(article.site, frozenset()),
+                                      boilerplate=boilerplate.get(article.site),
                                       cross_doc=cross_doc))
             for article in parse_piece(chunk, fields)
         ]

@@ -40,11 +40,12 @@ from datatrove.pipeline.formatters.base import BaseFormatter
 from datatrove.utils.typeshelper import StatHints
 
 from dedup.config import Config
-from dedup.corpus.boilerplate import check_boilerplate_options, min_docs_for
+from dedup.corpus.boilerplate import SiteCounts, check_boilerplate_options, site_counts
 from dedup.corpus.decisions import analyze_article
 from dedup.corpus.deduplicator import Deduplicator
 from dedup.corpus.fingerprints import fingerprints
 from dedup.corpus.readers import url_site
+from dedup.corpus.templates import shape_prints
 from dedup.errors import ConfigError
 from dedup.keys import normalize_paragraphs
 from dedup.paragraphs import render, split_paragraphs
@@ -89,7 +90,7 @@ class DedupBoilerplateCounter(PipelineStep):  # type: ignore[misc]
                 keys = normalize_paragraphs(split_paragraphs(doc.text, self.config.split))
                 docs, counts = sites.setdefault(_site(doc, self.url_key), ([0], Counter()))
                 docs[0] += 1
-                counts.update(set(fingerprints(keys)))
+                counts.update({*fingerprints(keys), *shape_prints(keys)} - {0})
             self.stat_update(StatHints.total)
             yield doc
         payload = {site: [docs[0], {str(fp): n for fp, n in counts.items()}]
@@ -99,8 +100,8 @@ class DedupBoilerplateCounter(PipelineStep):  # type: ignore[misc]
 
 
 def _frequent(folder: Any, min_docs: int | None, fraction: float | None  # noqa: ANN401
-              ) -> dict[str, frozenset[int]]:
-    """Merge every task's counts and return each site's boilerplate fingerprints."""
+              ) -> dict[str, SiteCounts]:
+    """Merge every task's counts and return each site's counts and threshold."""
     folder = get_datafolder(folder)
     docs: Counter[str] = Counter()
     counts: dict[str, Counter[int]] = {}
@@ -111,9 +112,9 @@ def _frequent(folder: Any, min_docs: int | None, fraction: float | None  # noqa:
                 counts.setdefault(site, Counter()).update({int(k): v for k, v in prints.items()})
     frequent = {}
     for site, prints in counts.items():
-        threshold = min_docs_for(docs[site], min_docs, fraction)
-        if threshold is not None:
-            frequent[site] = frozenset(fp for fp, n in prints.items() if n >= threshold)
+        found = site_counts(prints, docs[site], min_docs, fraction)
+        if found is not None:
+            frequent[site] = found
     return frequent
 
 
@@ -179,7 +180,7 @@ class DedupFormatter(BaseFormatter):  # type: ignore[misc]
     def run(self, data: Any, rank: int = 0, world_size: int = 1) -> Iterator[Any]:  # noqa: ANN401
         """Clean each document of ``data`` and count what went."""
         cleaner = None
-        frequent: dict[str, frozenset[int]] | None = None
+        frequent: dict[str, SiteCounts] | None = None
         if self.boilerplate_counts is not None:
             frequent = _frequent(self.boilerplate_counts, self.boilerplate_min_docs,
                                  self.boilerplate_fraction)
@@ -218,10 +219,10 @@ class DedupFormatter(BaseFormatter):  # type: ignore[misc]
                                             doc=str(doc.id))
         return cleaned.text, len(cleaned.paragraphs), cleaned.dropped
 
-    def _clean_uniform(self, frequent: dict[str, frozenset[int]], doc: Any  # noqa: ANN401
+    def _clean_uniform(self, frequent: dict[str, SiteCounts], doc: Any  # noqa: ANN401
                        ) -> tuple[str, int, dict[str, int]]:
         text = doc.text
-        boilerplate = frequent.get(_site(doc, self.url_key), frozenset())
+        boilerplate = frequent.get(_site(doc, self.url_key))
         analysis = analyze_article(text, self.config, boilerplate=boilerplate)
         paragraphs = analysis.paragraphs(text)
         drops = analysis.drops

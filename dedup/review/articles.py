@@ -43,6 +43,8 @@ class Paragraph:
     similarity: float | None = None
     block: int | None = None
     duplicate_doc: DocRef | None = None
+    boilerplate_rule: str | None = None
+    site_docs: int | None = None
 
     @property
     def size(self) -> int:
@@ -192,6 +194,8 @@ def _paragraph(item: Mapping[str, object], position: int) -> Paragraph:
         similarity=float(similarity) if isinstance(similarity, int | float) else None,
         block=_int(item.get("block")),
         duplicate_doc=_doc_ref(doc),
+        boilerplate_rule=str(rule) if (rule := item.get("boilerplate_rule")) is not None else None,
+        site_docs=_int(item.get("site_docs")),
     )
 
 

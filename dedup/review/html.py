@@ -8,8 +8,9 @@ Content-Security-Policy that forbids every network request.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Mapping
-from html import escape
 
 import xxhash
 
@@ -21,6 +22,7 @@ __all__ = [
     "REASON_COLORS",
     "article_html",
     "content_anchor",
+    "escape",
     "legend_html",
     "page",
     "reason_color",
@@ -77,6 +79,21 @@ CSS = """
 
 _POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def escape(text: str, quote: bool = True) -> str:
+    """:func:`html.escape`, with lone surrogates (any ``str`` may hold them) shown as U+FFFD.
+
+    A page is UTF-8, which cannot encode a lone surrogate.
+
+    Example:
+        >>> escape("<b> " + chr(0xD800)) == "&lt;b&gt; " + chr(0xFFFD)
+        True
+    """
+    return html.escape(_SURROGATE.sub("\ufffd", text), quote)
+
+
 DocHref = Callable[[DocRef, str], str | None]
 """Maps another article and the anchor linked in it to the URL of its page, without the
 anchor (``None``: no page to link to)."""
@@ -93,7 +110,7 @@ def content_anchor(text: str) -> str:
         >>> content_anchor("Hello,  World!") == content_anchor("hello world")
         True
     """
-    return "k" + xxhash.xxh64_hexdigest(normalize(text).encode("utf-8"))
+    return "k" + xxhash.xxh64_hexdigest(normalize(text).encode("utf-8", "surrogatepass"))
 
 
 def reason_label(reason: str | None) -> str:
@@ -210,6 +227,10 @@ def _why(p: Paragraph, doc_href: DocHref | None) -> str:
         words += f" (similarity {p.similarity:.2f})"
     if p.block is not None:
         words += f", block {p.block}"
+    if p.boilerplate_rule is not None:
+        words += f" – {escape(p.boilerplate_rule)} rule"
+    if p.site_docs is not None:
+        words += f", on {p.site_docs} documents of the site"
     return words
 
 

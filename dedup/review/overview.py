@@ -8,9 +8,7 @@ of the article list with links to the others.
 
 from __future__ import annotations
 
-from html import escape
-
-from dedup.review.html import REASON_COLORS, page, reason_color, reason_label
+from dedup.review.html import REASON_COLORS, escape, page, reason_color, reason_label
 from dedup.review.pages import list_table
 from dedup.review.stats import SiteStats
 

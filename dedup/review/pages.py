@@ -8,12 +8,11 @@ get a stub page so every link resolves.
 from __future__ import annotations
 
 import re
-from html import escape
 
 import xxhash
 
 from dedup.review.articles import Article, DocRef
-from dedup.review.html import article_html, legend_html, page
+from dedup.review.html import article_html, escape, legend_html, page
 
 __all__ = [
     "PARTIAL_NOTE",
@@ -46,7 +45,7 @@ class ArticleNames:
     def name(key: str) -> str:
         """Return the file name of the article ``key`` (safe characters and a hash)."""
         safe = re.sub(r"[^A-Za-z0-9._-]+", "-", key).strip("-.")[:40] or "article"
-        return f"{safe}-{xxhash.xxh64_hexdigest(key.encode('utf-8'))[:10]}.html"
+        return f"{safe}-{xxhash.xxh64_hexdigest(key.encode('utf-8', 'surrogatepass'))[:10]}.html"
 
     def claim(self, key: str, ordinal: int) -> str:
         """Return the file name of the article written now (the ``ordinal``-th record)."""

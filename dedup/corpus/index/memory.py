@@ -105,7 +105,7 @@ class MemoryIndex:
                 texts[fingerprint] = key
             added.append(item)
         if bands:
-            self._bands.claim(*_band_rows(added))
+            self._bands.claim(*band_rows(added))
         return added
 
     def evict(self, max_keys: int) -> None:
@@ -115,19 +115,23 @@ class MemoryIndex:
 
     def remove(self, kept: Sequence[Kept], *, texts_only: bool = False) -> None:
         """Forget paragraphs that :meth:`insert` added (or only their texts)."""
-        for item in kept:
-            fingerprint = item.fingerprint
+        prints = np.fromiter((item.fingerprint for item in kept), np.uint64, len(kept))
+        self.remove_rows(prints, None if texts_only else band_rows(kept))
+
+    def remove_rows(self, fingerprints: U64, bands: tuple[U64, U64] | None) -> None:
+        """Forget the texts of these paragraphs and, given their band rows, the paragraphs."""
+        for fingerprint in fingerprints.tolist():
             self._keys.pop(fingerprint, None)
-            if not texts_only:
+            if bands is not None:
                 del self._exact[fingerprint]
-        if not texts_only:
-            self._bands.release(*_band_rows(kept))
+        if bands is not None:
+            self._bands.release(*bands)
 
     def close(self) -> None:  # noqa: D102
         return
 
 
-def _band_rows(kept: Sequence[Kept]) -> tuple[U64, U64]:
+def band_rows(kept: Sequence[Kept]) -> tuple[U64, U64]:
     """Return the band keys of ``kept`` and, beside each, its paragraph's fingerprint."""
     keys = np.fromiter(chain.from_iterable(k.bands for k in kept), np.uint64)
     owners = np.fromiter(chain.from_iterable(repeat(k.fingerprint, len(k.bands)) for k in kept),

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from dedup.corpus.bands import BandOwners
-from dedup.corpus.index.memory import MemoryIndex
+import numpy as np
+
+from dedup.corpus.bands import U64, BandOwners
+from dedup.corpus.index.memory import MemoryIndex, band_rows
 from dedup.corpus.index.protocol import MAX_KEYS, Index, Kept
 
 __all__ = ["PendingIndex", "pending_index"]
@@ -100,8 +102,16 @@ class _MemoryPending(PendingIndex):
     def __init__(self, base: MemoryIndex) -> None:
         self.base = base
         self.memory = base
-        self._kept: list[Kept] = []
-        self._evicted = 0
+        self._clear()
+
+    def _clear(self) -> None:
+        # what undoing needs, and no more: fingerprints and band rows, not the Kept tuples
+        # (whose texts would stay alive for the whole file, beyond MAX_KEYS)
+        self._prints: list[U64] = []
+        self._rows: list[tuple[U64, U64]] = []
+        self._added = 0
+        self._evicted = 0  # the file's own oldest texts evicted so far
+        self._cursor = (0, 0)  # where they end: batch, offset
 
     def find_exact(self, fingerprints: Iterable[int]) -> dict[int, str]:
         return self.memory.find_exact(fingerprints)
@@ -122,19 +132,30 @@ class _MemoryPending(PendingIndex):
         self._add(kept, bands=False)
 
     def _add(self, kept: Sequence[Kept], *, bands: bool) -> None:
-        self._kept.extend(self.memory.insert(kept, keys=True, bands=bands))
-        over = len(self._kept) - self._evicted - MAX_KEYS
-        if over > 0:
-            self.memory.remove(self._kept[self._evicted:self._evicted + over], texts_only=True)
-            self._evicted += over
+        added = self.memory.insert(kept, keys=True, bands=bands)
+        if not added:
+            return
+        self._prints.append(np.fromiter((k.fingerprint for k in added), np.uint64, len(added)))
+        self._rows.append(band_rows(added))
+        self._added += len(added)
+        over = self._added - self._evicted - MAX_KEYS
+        while over > 0:
+            batch, offset = self._cursor
+            prints = self._prints[batch]
+            take = min(over, len(prints) - offset)
+            self.memory.remove_rows(prints[offset:offset + take], None)
+            self._evicted += take
+            over -= take
+            self._cursor = (batch, offset + take) if offset + take < len(prints) else (batch + 1, 0)
 
     def flush(self) -> None:
         self.memory.evict(self.memory.max_keys)
-        self._kept, self._evicted = [], 0
+        self._clear()
 
     def discard(self) -> None:
-        self.memory.remove(self._kept)
-        self._kept, self._evicted = [], 0
+        for prints, rows in zip(self._prints, self._rows, strict=True):
+            self.memory.remove_rows(prints, rows)
+        self._clear()
 
 
 def pending_index(base: Index) -> PendingIndex:

@@ -1,0 +1,172 @@
+"""A page's paragraphs and its site's counts -> the site boilerplate to drop from it.
+
+The rules, in the page's paragraph order (``T`` is the site's threshold of
+documents, :func:`dedup.corpus.boilerplate.min_docs_for`):
+
+1. **exact**: the paragraph's exact fingerprint is in ``T`` or more of the
+   site's documents.
+2. **template**: its shape (:func:`shape_of`: the same line with other numbers,
+   dates or times) is in ``T`` or more documents, and the page holds that shape
+   once, and no neighbour of it holds numbers too (unless that neighbour is
+   exact boilerplate). A shape that repeats inside one page, or lines with
+   numbers next to each other, are the page's own structure (a results table,
+   market prices, comment datelines), not template.
+3. **own text**: a paragraph found on this page only (no other document of the
+   site holds it, exactly or by shape) of at least ``OWN_LENGTH`` normalized
+   characters, and not an in-article duplicate, is the page's own text. A
+   frequent paragraph (rule 1 or 2) directly followed by own text stays: it is
+   this page's headline, lede or subheading, which other pages list as links.
+   The same line in another page's link list (followed by more links) goes.
+   (So a template line directly followed by text unique to the page stays on
+   that page: a sign-off line before a paragraph no other page holds.)
+4. **neighbours**: a paragraph shorter than ``OWN_LENGTH`` repeated on the
+   site (2+ documents) but under ``T`` goes where it stands among
+   boilerplate: the nearest paragraphs above and below that are boilerplate
+   or own text are both boilerplate (or the page's edge), and own text does
+   not follow it. A link list's rarer items go with the list; a line repeated
+   under ``T`` inside an article stays.
+
+Everything depends on the page and its site's counts only, never on the
+order of documents or on which worker ran, so every engine drops the same.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+
+import xxhash
+
+__all__ = ["OWN_LENGTH", "RULES", "SHAPE_SEED", "shape_of", "shape_prints", "site_drops"]
+
+OWN_LENGTH = 80
+"""Normalized characters that make a paragraph found on one page its own text."""
+SHAPE_SEED = 0x7E6D
+"""xxh3 seed of shape fingerprints: never equal to an exact fingerprint of the same text."""
+RULES = ("exact", "template", "neighbours")
+
+_DATE_WORDS = frozenset([
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "today", "yesterday",
+    "am", "pm", "gmt", "bst", "cet", "cest", "utc", "est", "edt", "cst", "cdt", "pst", "pdt",
+])
+_NUMBER = re.compile(r"\d+(?:st|nd|rd|th)?")
+_DIGIT = re.compile(r"\d")
+_SEPARATOR = " \n "
+
+
+def shape_of(key: str) -> str | None:
+    """Return the shape of a normalized key (numbers and date words folded), or ``None``.
+
+    ``None`` when nothing folds: the shape would be the key itself.
+
+    Example:
+        >>> shape_of("last updated monday 14 march 2005 12 02 gmt")
+        'last updated # # # # # # #'
+        >>> shape_of("12 comments") == shape_of("7 comments"), shape_of("share this")
+        (True, None)
+    """
+    words = key.split(" ")
+    dated = not _DATE_WORDS.isdisjoint(words)
+    if not dated and _DIGIT.search(key) is None:
+        return None
+    if dated:
+        words = ["#" if w in _DATE_WORDS else w for w in words]
+    return _NUMBER.sub("#", " ".join(words))
+
+
+def _in_table(i: int, docs: Sequence[int], shapes: Sequence[int], threshold: int) -> bool:
+    """Whether paragraph ``i`` has a neighbour with numbers too that is not exact boilerplate."""
+    return any(0 <= j < len(shapes) and shapes[j] and docs[j] < threshold for j in (i - 1, i + 1))
+
+
+def shape_prints(keys: Sequence[str]) -> list[int]:
+    """Return the shape fingerprint of every key (0 for keys without a shape).
+
+    The same shapes as :func:`shape_of`, folded over the whole article at once.
+
+    Example:
+        >>> keys = ["posted 3 may", "share this", "posted 14 june"]
+        >>> first, none, last = shape_prints(keys)
+        >>> first == last != 0 == none
+        True
+    """
+    if not keys:
+        return []
+    joined = _SEPARATOR.join(keys)  # keys hold no newline; split(" ") is lossless
+    words = joined.split(" ")
+    dated = joined
+    if not _DATE_WORDS.isdisjoint(words):
+        dated = " ".join(["#" if w in _DATE_WORDS else w for w in words])
+    folded = _NUMBER.sub("#", dated)
+    if folded == joined:
+        return [0] * len(keys)
+    digest = xxhash.xxh3_64_intdigest
+    return [0 if shape == key else digest(shape.encode("utf-8", "surrogatepass"), SHAPE_SEED) or 1
+            for key, shape in zip(keys, folded.split(_SEPARATOR), strict=True)]
+
+
+def site_drops(
+    prints: Sequence[int],
+    shapes: Sequence[int],
+    sizes: Sequence[int],
+    counts: Mapping[int, int],
+    threshold: int,
+    dropped: Collection[int] = (),
+) -> dict[int, tuple[str, int]]:
+    """Return the boilerplate paragraphs of one page: index -> (rule, documents holding it).
+
+    ``prints``, ``shapes`` and ``sizes`` are each paragraph's exact fingerprint,
+    shape fingerprint (0: none) and normalized length; ``counts`` the site's
+    documents per fingerprint (exact and shape) for those in 2+ documents;
+    ``dropped`` the paragraphs the page drops itself (in-article duplicates),
+    which are never its own text.
+
+    Example:
+        >>> counts = {1: 5, 2: 5, 3: 2}  # 9 is on this page only, and long: its own text
+        >>> site_drops([1, 3, 2, 9, 1], [0, 0, 0, 0, 0], [20, 20, 20, 90, 20], counts, 3)
+        {0: ('exact', 5), 1: ('neighbours', 2), 4: ('exact', 5)}
+    """
+    n = len(prints)
+    if not counts or not n:
+        return {}
+    get = counts.get
+    docs = [get(f, 0) for f in prints]
+    if max(docs) < 2 and not any(shapes):
+        return {}
+    in_page = Counter(s for s in shapes if s)
+    rule: list[str | None] = [None] * n
+    found = [0] * n
+    own = [False] * n
+    for i, (count, shape, size) in enumerate(zip(docs, shapes, sizes, strict=True)):
+        if count >= threshold:
+            rule[i], found[i] = "exact", count
+            continue
+        shaped = get(shape, 0) if shape else 0
+        if shaped >= threshold and in_page[shape] == 1 and not _in_table(i, docs, shapes,
+                                                                         threshold):
+            rule[i], found[i] = "template", shaped
+        elif count < 2 and shaped < 2 and size >= OWN_LENGTH and i not in dropped:
+            own[i] = True
+    drops: dict[int, tuple[str, int]] = {}
+    for i in range(n):
+        if rule[i] is not None and not (i + 1 < n and own[i + 1]):
+            drops[i] = (str(rule[i]), found[i])
+    # neighbours: repeated lines under the threshold between boilerplate
+    above = True  # the nearest boilerplate-or-own paragraph above is boilerplate
+    pending: list[int] = []
+    for i in range(n + 1):
+        if i < n and rule[i] is None and not own[i]:
+            if (docs[i] >= 2 and sizes[i] < OWN_LENGTH and above
+                    and not (i + 1 < n and own[i + 1])):
+                pending.append(i)
+            continue
+        if i == n or rule[i] is not None:
+            drops.update((j, ("neighbours", docs[j])) for j in pending)
+        pending = []
+        above = i < n and rule[i] is not None
+    return dict(sorted(drops.items()))
