@@ -80,13 +80,8 @@ def find_blocks(
     gapped = [(di, dj) for di in range(1, max_gap + 2) for dj in range(1, max_gap + 2)]
     links = []
     for n, (i, j) in enumerate(pairs):
-        if _long(long, i, j):
-            for di, dj in gapped:
-                before = position.get((i - di, j - dj))
-                if before is not None and (di == dj == 1 or _long(long, i - di, j - dj)):
-                    links.append((before, n))
-        else:  # a short pair links only to the directly preceding pair
-            before = position.get((i - 1, j - 1))
+        for di, dj in gapped:
+            before = position.get((i - di, j - dj))
             if before is not None:
                 links.append((before, n))
     if not links:

@@ -6,7 +6,8 @@ paragraphs become a candidate pair when
 - their MinHash signatures agree on all rows of at least one LSH band (the
   banding of datasketch's ``MinHashLSH`` with ``params=(bands, rows)``,
   computed with NumPy: a test checks the pairs equal ``MinHashLSH``'s), or
-- their keys share the first or the last ``AFFIX`` characters, which finds
+- their keys share the first or the last ``AFFIX`` characters (fewer of
+  heavy scripts: :func:`dedup.lengths.affixes`), which finds
   truncated teasers and copies with a fragment appended or prepended, whose
   Jaccard similarity is too low for LSH.
 
@@ -28,6 +29,7 @@ import numpy.typing as npt
 
 from dedup import kernels
 from dedup.config import Candidates
+from dedup.lengths import affixes
 
 __all__ = ["AFFIX", "band_keys", "find_candidates"]
 
@@ -153,7 +155,7 @@ def _affixes(keys: Sequence[str], members: Sequence[int]) -> list[list[int]]:
     Most articles have none, which one ``set`` per side shows without grouping.
     """
     groups: list[list[int]] = []
-    for side in ([keys[i][:AFFIX] for i in members], [keys[i][-AFFIX:] for i in members]):
+    for side in affixes(keys, members, AFFIX):
         if len(set(side)) == len(side):
             continue
         by_affix: dict[str, list[int]] = {}

@@ -34,14 +34,19 @@ class Config:
       output, one paragraph per line, blank lines or not); ``"blank"`` makes only
       blank lines separate paragraphs (hard-wrapped plain text and Markdown).
     - ``min_length`` (``50``): a paragraph whose normalized text is shorter than
-      this many characters is dropped only as part of a repeated block. Lower it
-      to also drop short isolated repeats; raise it to protect longer list items.
+      this many characters is dropped only as part of a repeated block, as a
+      teaser ending in an ellipsis or as a doubled heading. Characters count
+      by the text they carry (:func:`dedup.lengths.text_length`: a Han
+      character 3, a Hangul syllable 2.5, a kana 1.5, others 1), so the
+      threshold means the same in every script. Lower it to also drop short
+      isolated repeats; raise it to protect longer list items.
     - ``min_similarity`` (``0.9``): the rapidfuzz similarity, in [0, 1], that two
       normalized paragraphs need to count as near duplicates, and that a short
       paragraph needs against the start or end of a longer one to count as its
       teaser or fragment. Lower finds noisier copies and risks false drops.
-    - ``min_words`` (``5``): paragraphs with fewer words (characters, for
-      scripts written without spaces) are compared exactly only, never fuzzily.
+    - ``min_words`` (``5``): paragraphs with fewer words are compared exactly
+      only, never fuzzily. In scripts written without spaces a word is six
+      letters of length (:func:`dedup.lengths.word_count`).
     - ``max_block_gap`` (``2``): how many paragraphs may be inserted or missing
       between two aligned paragraphs of a repeated block.
     - ``shingle_size`` (``2``): words (or characters, for scripts written

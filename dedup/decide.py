@@ -6,7 +6,8 @@
    earlier). Every aligned paragraph of the other copy is dropped; paragraphs
    that only one copy has are unique and stay.
 2. Then each duplicate group with a long member (``min_length`` characters or
-   more) is ordered by the policy: earliest first, latest first, or with
+   more, as :func:`dedup.lengths.text_length` counts them) is ordered by the
+   policy: earliest first, latest first, or with
    ``"best"`` the copies with at least 80% of the longest copy's text first
    (earliest first, those ending in an ellipsis after the others), then the
    shorter ones, longest first. A full paragraph beats its teaser, while noise
@@ -33,14 +34,27 @@ from types import MappingProxyType
 from dedup.blocks import Block
 from dedup.config import Keep
 from dedup.groups import duplicate_groups
+from dedup.lengths import text_lengths
 from dedup.paragraphs import Paragraph
 from dedup.report import DropReason
 from dedup.verify import similarity
 
-__all__ = ["Drop", "decide"]
+__all__ = ["ELLIPSIS_ENDINGS", "Drop", "add_drop", "decide", "ends_in_ellipsis", "key_similarity"]
 
 COMPLETE = 0.8  # a copy with less than this share of another's text is less complete
-_ELLIPSES = ("…", "...", "[…]", "[...]", "…]")
+_MARKS = ("…", "...", "⋯", "。。。", "・・・", "．．．")
+# an ellipsis, alone or closing a bracket: "…", "[...]", "(…)", "……"
+ELLIPSIS_ENDINGS = tuple(m + c for m in _MARKS for c in ("", "]", ")", "）", "】", "」", "』"))
+
+
+def ends_in_ellipsis(text: str) -> bool:
+    """Whether ``text`` ends in an ellipsis (``ELLIPSIS_ENDINGS``): the mark of a cut text.
+
+    Example:
+        >>> [ends_in_ellipsis(t) for t in ("Read on…", "So... [...] ", "Done.", "继续阅读……")]
+        [True, True, False, True]
+    """
+    return text.rstrip().endswith(ELLIPSIS_ENDINGS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +83,13 @@ def decide(
     min_length: int,
     links: Mapping[tuple[int, int], float] = _NO_LINKS,
     members: Mapping[int, Sequence[int]] | None = None,
+    lengths: Sequence[int] | None = None,
 ) -> dict[int, Drop]:
     """Return the dropped paragraphs, by index.
 
     ``links`` maps each verified pair ``(a, b)``, ``a < b``, to its similarity;
-    ``members`` is ``duplicate_groups(groups)`` when the caller has it already.
+    ``members`` is ``duplicate_groups(groups)`` and ``lengths`` is
+    ``text_lengths(keys)`` when the caller has them already.
 
     Example:
         >>> from dedup.paragraphs import split_paragraphs
@@ -91,6 +107,8 @@ def decide(
                 drops[loser] = Drop(partner, DropReason.REPEATED_BLOCK, number)
     if members is None:
         members = duplicate_groups(groups)
+    if lengths is None:
+        lengths = text_lengths(keys)
     # The first occurrence of a member's key is a member of its group (exact copies are
     # grouped), and group members are in index order.
     first: dict[str, int] = {}
@@ -102,7 +120,7 @@ def decide(
         if not alive:  # blocks disagreed: the group keeps one copy all the same
             alive = [_preferred(indices, paragraphs, keys, keep)[0]]
             del drops[alive[0]]
-        if max(len(keys[i]) for i in indices) < min_length:
+        if max(lengths[i] for i in indices) < min_length:
             continue
         survivors: list[int] = []
         for i in _preferred(alive, paragraphs, keys, keep):
@@ -116,6 +134,29 @@ def decide(
         i: _scored(i, _resolve(drop, drops, members[groups[i]]), keys, first, links)
         for i, drop in sorted(drops.items())
     }
+
+
+def add_drop(drops: dict[int, Drop], loser: int, drop: Drop, keys: Sequence[str]) -> None:
+    """Drop ``loser`` too; the drops that pointed at it point at its kept copy instead.
+
+    ``drop`` carries the similarity its rule found; each re-pointed drop gets
+    :func:`key_similarity` with its new kept copy.
+    """
+    kept = drop.duplicate_of
+    for index, other in list(drops.items()):
+        if other.duplicate_of == loser:
+            drops[index] = Drop(kept, other.reason, other.block, key_similarity(keys, index, kept))
+    drops[loser] = drop
+
+
+def key_similarity(keys: Sequence[str], i: int, k: int) -> float:
+    """Return the similarity of paragraphs ``i`` and ``k`` by their keys (1.0: the same key).
+
+    Example:
+        >>> key_similarity(["same", "same", "other"], 0, 1)
+        1.0
+    """
+    return 1.0 if keys[i] == keys[k] else similarity(keys[i], keys[k])
 
 
 def _second_wins(block: Block, keys: Sequence[str], keep: Keep) -> bool:
@@ -143,7 +184,7 @@ def _preferred(
     def rank(i: int) -> tuple[int, int, int]:
         if len(keys[i]) < COMPLETE * longest:
             return 2, -len(keys[i]), i
-        cut = paragraphs[i].text.rstrip().endswith(_ELLIPSES)
+        cut = ends_in_ellipsis(paragraphs[i].text)
         return int(cut), 0, i
 
     return sorted(indices, key=rank)

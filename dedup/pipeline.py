@@ -19,10 +19,13 @@ from dedup.config import Candidates, Config, Keep, Split
 from dedup.decide import Drop, decide
 from dedup.errors import InputError
 from dedup.groups import duplicate_groups, exact_pairs, group_pairs
+from dedup.headings import heading_drops
 from dedup.keys import normalize_paragraphs
+from dedup.lengths import text_lengths
 from dedup.paragraphs import Paragraph, Paragraphs, render, split_paragraphs
 from dedup.report import Cleaned, Decision, Report
 from dedup.signatures import U32, sign_keys
+from dedup.teasers import teaser_drops
 from dedup.verify import verify_pairs
 
 __all__ = ["Analyzed", "analyze", "clean", "clean_with_report"]
@@ -143,9 +146,11 @@ def analyze(text: str, config: Config) -> Analyzed:
     )
     matches = verify_pairs(keys, pairs, config.min_similarity, min_contained=config.min_length)
     if not exact and not matches:
-        return Analyzed(paragraphs, keys, {}, signed_paragraphs, signatures)
+        drops = _short_copies(text, paragraphs, keys, None, {}, config)
+        return Analyzed(paragraphs, keys, drops, signed_paragraphs, signatures)
+    lengths = text_lengths(keys)
     groups = group_pairs(len(paragraphs), exact + [(m.a, m.b) for m in matches])
-    long = [len(key) >= config.min_length for key in keys]
+    long = [size >= config.min_length for size in lengths]
     members = duplicate_groups(groups)
     blocks = find_blocks(groups, long, config.max_block_gap, members)
     links = {(m.a, m.b): m.similarity for m in matches}
@@ -158,8 +163,31 @@ def analyze(text: str, config: Config) -> Analyzed:
         min_length=config.min_length,
         links=links,
         members=members,
+        lengths=lengths,
     )
+    drops = _short_copies(text, paragraphs, keys, lengths, drops, config)
     return Analyzed(paragraphs, keys, drops, signed_paragraphs, signatures)
+
+
+def _short_copies(
+    text: str,
+    paragraphs: Paragraphs,
+    keys: Sequence[str],
+    lengths: Sequence[int] | None,
+    drops: dict[int, Drop],
+    config: Config,
+) -> dict[int, Drop]:
+    """Add the short copies that groups never drop: doubled headings, short teasers.
+
+    Repeated until nothing changes: a heading dropped brings the next paragraphs
+    to the top, as cleaning the output again would.
+    """
+    while True:
+        count = len(drops)
+        drops = heading_drops(paragraphs, keys, drops, config.keep)
+        drops = teaser_drops(text, paragraphs, keys, lengths, drops, config)
+        if len(drops) == count:
+            return drops
 
 
 def _signatures(

@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup import kernels
+from dedup.lengths import word_counts
 from dedup.shingles import BASE, MIX, Shingles, encode, shingle
 
 __all__ = ["EMPTY", "FMIX", "Signed", "permutations", "sign", "sign_keys"]
@@ -110,7 +111,9 @@ def sign_keys(keys: Sequence[str], shingle_size: int, num_perm: int, seed: int) 
     """Shingle and sign ``keys``: :func:`sign` of :func:`dedup.shingles.shingle`.
 
     The compiled kernel of :mod:`dedup.kernels` does it in one pass when Numba is
-    available, with the same result bit for bit.
+    available, with the same result bit for bit. ``words`` are
+    :func:`dedup.lengths.word_counts`: characters of scripts written without
+    spaces count by their amount of text, not one word each.
 
     Example:
         >>> signed = sign_keys(["a b c d", "a b c d", "q"], 2, num_perm=4, seed=1)
@@ -124,6 +127,8 @@ def sign_keys(keys: Sequence[str], shingle_size: int, num_perm: int, seed: int) 
     if kernel is not None:
         a, b = permutations(num_perm, seed)
         signed = kernel.shingle_sign(data, len(keys), MIX, shingle_size, a, b, BASE, FMIX)
-        return Signed(*cast("tuple[U32, I64, I64]", signed))
+        signatures, words, counts = cast("tuple[U32, I64, I64]", signed)
+        return Signed(signatures, word_counts(keys, words), counts)
     shingles = shingle(keys, shingle_size)
-    return Signed(sign(shingles, num_perm, seed), shingles.words, np.diff(shingles.offsets))
+    signatures = sign(shingles, num_perm, seed)
+    return Signed(signatures, word_counts(keys, shingles.words), np.diff(shingles.offsets))

@@ -7,7 +7,8 @@ A candidate pair of normalized keys ``(short, long)`` is a match when
 - ``fuzz.ratio`` (normalized Indel similarity) is at least ``min_similarity``:
   the same paragraph with formatting noise or a few characters changed
   (``Match.kind == "near"``), or
-- ``short`` (of at least ``min_contained`` characters) has at least
+- ``short`` (of at least ``min_contained`` characters, as
+  :func:`dedup.lengths.text_length` counts them) has at least
   ``min_similarity`` with the start or the end of ``long`` (its first or last
   ``len(short)`` characters): a truncated teaser, or a copy with a short
   fragment appended or prepended (``Match.kind == "contained"``),
@@ -31,6 +32,7 @@ from typing import Literal
 from rapidfuzz.distance import DamerauLevenshtein
 
 from dedup.indel import PIECE, distance, ratio
+from dedup.lengths import text_length
 
 __all__ = ["Match", "similarity", "verify_pairs"]
 
@@ -87,7 +89,7 @@ def verify_pairs(
     """Return the candidate pairs that rapidfuzz confirms, in input order.
 
     A teaser or fragment match needs the shorter key to have at least
-    ``min_contained`` characters.
+    ``min_contained`` characters (:func:`dedup.lengths.text_length`).
 
     Example:
         >>> keys = ["shares rose 2 to 340p today in london",
@@ -127,7 +129,7 @@ def _verify(
     score = ratio(short, long, score_cutoff=cutoff)
     if score and _words_fit(short.split(), long.split()):
         return "near", score / 100.0
-    if len(short) < min_contained:
+    if text_length(short) < min_contained:
         return None
     head_window = long[: len(short)]
     head = ratio(short, head_window, score_cutoff=cutoff)

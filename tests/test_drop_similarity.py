@@ -45,3 +45,19 @@ def test_exact_copies_have_similarity_one() -> None:
     text = f"{SHORT}\nBetween them.\n{SHORT.upper()}"
     (drop,) = dedup.clean_with_report(text).report.dropped
     assert (drop.reason, drop.similarity) == (dedup.DropReason.EXACT, 1.0)
+
+
+def test_a_drop_re_pointed_to_a_new_kept_copy_gets_that_copys_similarity() -> None:
+    from dedup.decide import Drop, add_drop, key_similarity
+    from dedup.report import DropReason
+    from dedup.verify import similarity
+
+    keys = ["the ferry leaves at nine from the quay",
+            "the ferry leaves at nine from the old quay",
+            "the ferry leaves at ten from the north quay"]
+    drops = {2: Drop(1, DropReason.NEAR, None, similarity(keys[2], keys[1]))}
+    add_drop(drops, 1, Drop(0, DropReason.NEAR, None, 0.97), keys)
+    assert drops[1].similarity == 0.97  # the rule's own score, kept
+    assert drops[2].duplicate_of == 0
+    assert drops[2].similarity == key_similarity(keys, 2, 0) == similarity(keys[2], keys[0])
+    assert drops[2].similarity != 1.0

@@ -38,6 +38,7 @@ from dedup.corpus.boilerplate import SiteCounts
 from dedup.corpus.fingerprints import fingerprints, reuse_band_keys
 from dedup.corpus.index import Index, Kept, LiveBands
 from dedup.corpus.templates import shape_prints, site_drops
+from dedup.lengths import text_lengths
 from dedup.paragraphs import Paragraph, Paragraphs
 from dedup.pipeline import analyze
 from dedup.report import DropReason
@@ -159,10 +160,10 @@ def analyze_article(
     analysis = Analysis(spans, drops, prints=every)
     if counting:
         analysis = replace(analysis, shapes=tuple(shape_prints(keys)),
-                           sizes=tuple(map(len, keys)), dropped=tuple(drops))
+                           sizes=tuple(text_lengths(keys)), dropped=tuple(drops))
     if cross_doc:
         shortest = config.min_length
-        long = [i for i, size in enumerate(map(len, keys)) if size >= shortest]
+        long = [i for i, size in enumerate(text_lengths(keys)) if size >= shortest]
         candidates = tuple([i for i in long if i not in drops] if drops else long)
         analysis = replace(
             analysis,
