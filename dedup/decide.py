@@ -19,14 +19,18 @@
    different paragraphs that merely share a teaser both stay.
 3. Groups of short paragraphs lose members only inside repeated blocks.
 
-No group ever loses all of its members.
+No group ever loses all of its members. Every drop carries the similarity of
+the pair it names: 1.0 for the same key, the similarity verification found
+(``links`` maps each verified pair to it), and only for a pair verification
+never compared (a block partner or a group's kept copy reached through other
+members) :func:`dedup.verify.similarity`, computed here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from dedup.blocks import Block
 from dedup.config import Keep
@@ -34,8 +38,9 @@ from dedup.groups import duplicate_groups
 from dedup.lengths import text_lengths
 from dedup.paragraphs import Paragraph
 from dedup.report import DropReason
+from dedup.verify import similarity
 
-__all__ = ["ELLIPSIS_ENDINGS", "Drop", "add_drop", "decide", "ends_in_ellipsis"]
+__all__ = ["ELLIPSIS_ENDINGS", "Drop", "add_drop", "decide", "ends_in_ellipsis", "key_similarity"]
 
 COMPLETE = 0.8  # a copy with less than this share of another's text is less complete
 _MARKS = ("…", "...", "⋯", "。。。", "・・・", "．．．")
@@ -63,11 +68,18 @@ def _ends_sentence(text: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Drop:
-    """Why a paragraph goes: the paragraph it duplicates, the reason, its block number."""
+    """Why a paragraph goes: the paragraph it duplicates, the reason, its block number.
+
+    ``similarity`` is how close the two paragraphs' keys are, in [0, 1].
+    """
 
     duplicate_of: int
     reason: DropReason
     block: int | None = None
+    similarity: float = 1.0
+
+
+_NO_LINKS: Mapping[tuple[int, int], float] = MappingProxyType({})
 
 
 def decide(
@@ -78,12 +90,13 @@ def decide(
     *,
     keep: Keep,
     min_length: int,
-    links: AbstractSet[tuple[int, int]] = frozenset(),
+    links: Mapping[tuple[int, int], float] = _NO_LINKS,
     members: Mapping[int, Sequence[int]] | None = None,
     lengths: Sequence[int] | None = None,
 ) -> dict[int, Drop]:
     """Return the dropped paragraphs, by index.
 
+    ``links`` maps each verified pair ``(a, b)``, ``a < b``, to its similarity;
     ``members`` is ``duplicate_groups(groups)`` and ``lengths`` is
     ``text_lengths(keys)`` when the caller has them already.
 
@@ -92,7 +105,7 @@ def decide(
         >>> ps = split_paragraphs("A long paragraph.\\nOther.\\nA long paragraph.")
         >>> keys = ["a long paragraph", "other", "a long paragraph"]
         >>> decide(ps, keys, [0, 1, 0], [], keep="first", min_length=5)
-        {2: Drop(duplicate_of=0, reason=<DropReason.EXACT: 'exact'>, block=None)}
+        {2: Drop(duplicate_of=0, reason=<DropReason.EXACT: 'exact'>, block=None, similarity=1.0)}
     """
     drops: dict[int, Drop] = {}
     for number, block in enumerate(blocks):
@@ -126,15 +139,33 @@ def decide(
             else:
                 reason = DropReason.EXACT if keys[i] == keys[kept_copy] else DropReason.NEAR
                 drops[i] = Drop(kept_copy, reason)
-    return {i: _resolve(drop, drops, members[groups[i]]) for i, drop in sorted(drops.items())}
+    return {
+        i: _scored(i, _resolve(drop, drops, members[groups[i]]), keys, first, links)
+        for i, drop in sorted(drops.items())
+    }
 
 
-def add_drop(drops: dict[int, Drop], loser: int, drop: Drop) -> None:
-    """Drop ``loser`` too; the drops that pointed at it point at its kept copy instead."""
+def add_drop(drops: dict[int, Drop], loser: int, drop: Drop, keys: Sequence[str]) -> None:
+    """Drop ``loser`` too; the drops that pointed at it point at its kept copy instead.
+
+    ``drop`` carries the similarity its rule found; each re-pointed drop gets
+    :func:`key_similarity` with its new kept copy.
+    """
+    kept = drop.duplicate_of
     for index, other in list(drops.items()):
         if other.duplicate_of == loser:
-            drops[index] = Drop(drop.duplicate_of, other.reason, other.block)
+            drops[index] = Drop(kept, other.reason, other.block, key_similarity(keys, index, kept))
     drops[loser] = drop
+
+
+def key_similarity(keys: Sequence[str], i: int, k: int) -> float:
+    """Return the similarity of paragraphs ``i`` and ``k`` by their keys (1.0: the same key).
+
+    Example:
+        >>> key_similarity(["same", "same", "other"], 0, 1)
+        1.0
+    """
+    return 1.0 if keys[i] == keys[k] else similarity(keys[i], keys[k])
 
 
 def _second_wins(block: Block, keys: Sequence[str], keep: Keep) -> bool:
@@ -177,7 +208,7 @@ def _linked(
     k: int,
     keys: Sequence[str],
     first: dict[str, int],
-    links: AbstractSet[tuple[int, int]],
+    links: Mapping[tuple[int, int], float],
 ) -> bool:
     """Whether paragraphs ``i`` and ``k`` matched directly (not only through others).
 
@@ -195,3 +226,21 @@ def _resolve(drop: Drop, drops: dict[int, Drop], group: Sequence[int]) -> Drop:
         return drop
     kept = next(i for i in group if i not in drops)
     return Drop(kept, drop.reason, drop.block)
+
+
+def _scored(
+    i: int,
+    drop: Drop,
+    keys: Sequence[str],
+    first: dict[str, int],
+    links: Mapping[tuple[int, int], float],
+) -> Drop:
+    """Give ``drop`` the similarity of paragraph ``i`` with the copy it names."""
+    kept = drop.duplicate_of
+    if keys[i] == keys[kept]:
+        return drop  # 1.0
+    a, b = first.get(keys[i], i), first.get(keys[kept], kept)
+    score = links.get((min(a, b), max(a, b)))
+    if score is None:  # never compared directly: linked through other members
+        score = similarity(keys[i], keys[kept])
+    return Drop(kept, drop.reason, drop.block, score)

@@ -44,7 +44,7 @@ from collections.abc import Sequence
 from itertools import islice
 
 from dedup.config import Keep
-from dedup.decide import Drop, add_drop
+from dedup.decide import Drop, add_drop, key_similarity
 from dedup.lengths import text_length, word_count
 from dedup.paragraphs import Paragraphs
 from dedup.report import DropReason
@@ -79,7 +79,7 @@ def heading_drops(
         >>> from dedup.keys import normalize_paragraphs
         >>> ps = split_paragraphs("Floods close the road\\nFloods close the road | News\\nBody.")
         >>> heading_drops(ps, normalize_paragraphs(ps), {}, "best")
-        {1: Drop(duplicate_of=0, reason=<DropReason.NEAR: 'near'>, block=None)}
+        {1: Drop(duplicate_of=0, reason=<DropReason.NEAR: 'near'>, block=None, similarity=1.0)}
     """
     texts = paragraphs.texts
     found: dict[int, Drop] | None = None
@@ -107,7 +107,8 @@ def heading_drops(
                 loser, winner = i, j
             reason = DropReason.EXACT if keys[i] == keys[j] else DropReason.NEAR
             found = dict(drops if found is None else found)
-            add_drop(found, loser, Drop(winner, reason))
+            add_drop(found, loser, Drop(winner, reason, None, key_similarity(keys, loser, winner)),
+                     keys)
             break
         if found is not None:
             break
@@ -140,7 +141,7 @@ def _tail_drop(
     loser, winner = (j, i) if keep == "first" or (keep == "best" and sited != 0) else (i, j)
     reason = DropReason.EXACT if title == other else DropReason.NEAR
     found = dict(drops)
-    add_drop(found, loser, Drop(winner, reason))
+    add_drop(found, loser, Drop(winner, reason, None, key_similarity(keys, loser, winner)), keys)
     return found
 
 

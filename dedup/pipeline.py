@@ -26,7 +26,7 @@ from dedup.paragraphs import Paragraph, Paragraphs, render, split_paragraphs
 from dedup.report import Cleaned, Decision, Report
 from dedup.signatures import U32, sign_keys
 from dedup.teasers import teaser_drops
-from dedup.verify import similarity, verify_pairs
+from dedup.verify import verify_pairs
 
 __all__ = ["Analyzed", "analyze", "clean", "clean_with_report"]
 
@@ -103,9 +103,9 @@ def clean_with_report(
         (False, 'exact', 0, 1.0)
     """
     options = _options(config, keep, split, min_length, min_similarity, candidates)
-    paragraphs, keys, drops, *_ = analyze(text, options)
+    paragraphs, _, drops, *_ = analyze(text, options)
     kept = [i not in drops for i in range(len(paragraphs))]
-    decisions = tuple(_decision(p, drops.get(p.index), keys) for p in paragraphs)
+    decisions = tuple(_decision(p, drops.get(p.index)) for p in paragraphs)
     return Cleaned(render(text, paragraphs, kept), Report(decisions))
 
 
@@ -153,7 +153,7 @@ def analyze(text: str, config: Config) -> Analyzed:
     long = [size >= config.min_length for size in lengths]
     members = duplicate_groups(groups)
     blocks = find_blocks(groups, long, config.max_block_gap, members)
-    links = {(m.a, m.b) for m in matches}
+    links = {(m.a, m.b): m.similarity for m in matches}
     drops = decide(
         paragraphs,
         keys,
@@ -203,14 +203,12 @@ def _signatures(
     return [firsts[row] for row in rows.tolist()], signed.signatures[rows]
 
 
-def _decision(paragraph: Paragraph, drop: Drop | None, keys: Sequence[str]) -> Decision:
+def _decision(paragraph: Paragraph, drop: Drop | None) -> Decision:
     p = paragraph
     if drop is None:
         return Decision(p.index, p.start, p.end, p.text, kept=True)
-    score = similarity(keys[p.index], keys[drop.duplicate_of])
-    return Decision(
-        p.index, p.start, p.end, p.text, False, drop.reason, drop.duplicate_of, score, drop.block
-    )
+    return Decision(p.index, p.start, p.end, p.text, False, drop.reason, drop.duplicate_of,
+                    drop.similarity, drop.block)
 
 
 def _check_text(text: object) -> None:

@@ -75,7 +75,7 @@ def teaser_drops(
         ...     "Ministers have agreed a new plan for the railways after a long night of talks.")
         >>> ps = split_paragraphs(text)
         >>> teaser_drops(text, ps, normalize_paragraphs(ps), None, {}, Config())
-        {0: Drop(duplicate_of=1, reason=<DropReason.NEAR: 'near'>, block=None)}
+        {0: Drop(duplicate_of=1, reason=<DropReason.NEAR: 'near'>, block=None, similarity=1.0)}
     """
     teasers = [
         i for i in _short_cut_off(paragraphs, keys, config.min_length)
@@ -95,7 +95,8 @@ def teaser_drops(
             start = keys[j][: len(key)]
             if not fuzz.ratio(key, start, score_cutoff=cutoff):
                 continue
-            if verify_pairs([key, start], [(0, 1)], config.min_similarity):
-                add_drop(found, i, Drop(j, DropReason.NEAR))
+            matches = verify_pairs([key, start], [(0, 1)], config.min_similarity)
+            if matches:  # the teaser and the full paragraph's start, as verified
+                add_drop(found, i, Drop(j, DropReason.NEAR, None, matches[0].similarity), keys)
                 break
     return dict(sorted(found.items()))

@@ -113,8 +113,9 @@ def test_best_prefers_the_complete_copy_over_a_teaser():
     teaser = full[:40]
     ps = paragraphs(teaser + "…", "other", full)
     drops = decide(ps, [teaser, "other", full], [0, 1, 0], [], keep="best", min_length=30,
-                   links={(0, 2)})
+                   links={(0, 2): 0.97})
     assert list(drops) == [0]
+    assert drops[0].similarity == 0.97  # what verification found, carried
     assert drops[0].duplicate_of == 2
     assert drops[0].reason is DropReason.NEAR
 

@@ -24,7 +24,8 @@ def batch_report(tmp_path: Path, records: list[dict[str, str]], workers: int = 1
     report = tmp_path / f"{name}.jsonl"
     run_batch(BatchOptions(in_dir=corpus, out_dir=tmp_path / f"{name}-out",
                            fields=Fields(site="site"), workers=workers,
-                           boilerplate_min_docs=min_docs, report=report, dry_run=True))
+                           boilerplate_min_docs=min_docs, report=report, report_mode="full",
+                           dry_run=True))
     return {str(r["id"]): r["paragraphs"] for r in read_jsonl(report)}
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from dedup.cli import main
+from dedup.report import ArticleRecord, ParagraphRecord
 from tests.corpus_helpers import (
     NEWSLETTER,
     SHARE,
@@ -158,13 +159,14 @@ def test_report_and_dry_run(corpus: Path, tmp_path: Path) -> None:
     rows = [json.loads(x) for x in report.read_text().splitlines()]
     assert len(rows) == 11
     first = rows[0]
-    assert set(first) == {"path", "line", "id", "site", "counts", "paragraphs"}
+    assert set(first) == set(ArticleRecord.__required_keys__)
+    assert first["mode"] == "drops"
     assert first["path"] == "harbour/story-0.txt"
     assert first["site"] == "harbour"
     assert first["counts"]["boilerplate"] == 2
     assert first["counts"]["kept"] + first["counts"]["dropped"] == first["counts"]["paragraphs"]
-    assert {"index", "text", "kept", "reason", "duplicate_of", "similarity",
-            "duplicate_doc"} <= set(first["paragraphs"][0])
+    assert set(first["paragraphs"][0]) == set(ParagraphRecord.__required_keys__)
+    assert all(not p["kept"] for p in first["paragraphs"])  # nothing duplicates a kept one
     assert rows[5]["site"] == "valley.example"
 
 

@@ -107,6 +107,8 @@ def both(tmp_path: Path, corpus: Path, **options: Any) -> tuple[Summary, Summary
     [
         pytest.param({}, id="in-article"),
         pytest.param({"boilerplate_min_docs": 3, "cross_doc": True}, id="all-modes"),
+        pytest.param({"boilerplate_min_docs": 3, "cross_doc": True, "report_mode": "full"},
+                     id="full-report"),
         pytest.param({"boilerplate_fraction": 0.5, "cross_doc": True,
                       "config": Config(keep="first", min_length=30)}, id="other-options"),
     ],
@@ -122,6 +124,22 @@ def test_same_bytes_as_local_engine(tmp_path: Path, options: dict[str, Any]) -> 
         assert local.dropped["cross_doc"] > 0
         assert local.dropped["boilerplate"] > 0
     assert local.dropped["exact"] + local.dropped["near"] + local.dropped["repeated_block"] > 0
+
+
+def test_gzip_report_as_local(tmp_path: Path) -> None:
+    import gzip
+
+    corpus = write_full_corpus(tmp_path / "in")
+    local = BatchOptions(in_dir=corpus, out_dir=tmp_path / "local", cross_doc=True,
+                         report=tmp_path / "local.jsonl.gz")
+    run_batch(local)
+    clean_dataset(dataclasses.replace(local, out_dir=tmp_path / "ray",
+                                      report=tmp_path / "ray.jsonl.gz"), partitions=2)
+    plain = dataclasses.replace(local, out_dir=tmp_path / "plain", report=tmp_path / "p.jsonl")
+    run_batch(plain)
+    expected = (tmp_path / "p.jsonl").read_bytes()
+    assert gzip.decompress((tmp_path / "local.jsonl.gz").read_bytes()) == expected
+    assert (tmp_path / "ray.jsonl.gz").read_bytes() == (tmp_path / "local.jsonl.gz").read_bytes()
 
 
 def test_partitions_and_driver_limit_do_not_change_results(tmp_path: Path) -> None:
@@ -247,7 +265,7 @@ def test_site_boilerplate_rules_as_local(tmp_path: Path) -> None:
     write_jsonl(corpus / "a.jsonl", records[:3])
     write_jsonl(corpus / "b.jsonl", records[3:])
     local, distributed = both(tmp_path, corpus, boilerplate_min_docs=3,
-                              fields=Fields(site="site"))
+                              fields=Fields(site="site"), report_mode="full")
     assert (tmp_path / "ray.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
     assert snapshot(tmp_path / "ray") == snapshot(tmp_path / "local")
     assert summary_of(distributed) == summary_of(local)

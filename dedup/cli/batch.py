@@ -24,6 +24,7 @@ from dedup.cli.options import ExitCode, add_matching_options, config_from_args
 from dedup.errors import ConfigError
 from dedup.extras import install_hint
 from dedup.printable import printable
+from dedup.report import REPORT_MODES
 
 if TYPE_CHECKING:
     from dedup.corpus.options import RunOptions
@@ -73,7 +74,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     output = batch.add_argument_group("output")
     output.add_argument("--report", type=Path, metavar="FILE",
                         help="write one JSON line per article with its decisions "
-                             "(not inside IN_DIR, not an output path)")
+                             "(gzip-compressed when FILE ends in .gz; not inside IN_DIR, "
+                             "not an output path)")
+    output.add_argument("--report-mode", choices=REPORT_MODES, default=None,
+                        help="what the report lists: drops, the removed paragraphs and the "
+                             "kept copies they duplicate (default), or full, every paragraph "
+                             "with its text (default with --html-report)")
     output.add_argument("--html-report", type=Path, metavar="DIR",
                         help="also write a static HTML review site of the run into DIR "
                              "(replaced as a whole; see also: dedup report)")
@@ -133,6 +139,7 @@ def options_from_args(args: argparse.Namespace, report: Path | None) -> RunOptio
         cross_doc=args.cross_doc,
         index=args.index,
         report=report,
+        report_mode=args.report_mode or ("full" if args.html_report else "drops"),
         dry_run=args.dry_run,
         resume=args.resume,
         follow_links=args.follow_links,
@@ -218,12 +225,10 @@ def ignored_lines(ignored: list[str], limit: int = 20) -> list[str]:
 
 def _html_report(report: Path, out_dir: Path) -> bool:
     """Write the review site of ``report`` into ``out_dir``; say why not on stderr."""
-    from dedup.review import write_site
-    from dedup.review.articles import read_records
+    from dedup.review.report_file import site_from_report
 
     try:
-        with report.open("rb") as handle:
-            write_site(read_records(handle), out_dir)
+        site_from_report(str(report), out_dir)
     except (OSError, ValueError) as error:
         print(f"dedup: --html-report {printable(str(out_dir))}: {printable(str(error))}",
               file=sys.stderr)

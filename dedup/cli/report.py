@@ -1,4 +1,8 @@
-"""``dedup report REPORT --html DIR``: the review site of an existing ``--report`` file."""
+"""``dedup report REPORT --html DIR``: the review site of an existing ``--report`` file.
+
+The report may be gzip-compressed (``.gz``); on a terminal a progress bar shows
+how much of it is read (:func:`dedup.review.report_file.site_from_report`).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "report", help="render an existing --report file",
         description="Write the static HTML review site of a corpus run from its report.",
     )
-    report.add_argument("report", metavar="REPORT", help="a JSON-lines report (- for stdin)")
+    report.add_argument("report", metavar="REPORT",
+                        help="a JSON-lines report, .gz for gzip (- for stdin)")
     report.add_argument("--html", metavar="DIR", required=True,
                         help="write the review site into DIR (replaced as a whole)")
     report.add_argument("--per-page", type=int, default=100, metavar="N",
@@ -33,21 +38,17 @@ def run(args: argparse.Namespace) -> int:
         ConfigError: ``--per-page`` is below 1.
     """
     import orjson
+    from rich.console import Console
 
     from dedup.printable import printable
-    from dedup.review import write_site
-    from dedup.review.articles import read_records
+    from dedup.review.report_file import site_from_report
 
     if args.per_page < 1:
         msg = f"--per-page={args.per_page} must be at least 1"
         raise ConfigError(msg)
     try:
-        if args.report == "-":
-            summary = write_site(read_records(sys.stdin.buffer), Path(args.html),
-                                 per_page=args.per_page)
-        else:
-            with Path(args.report).open("rb") as handle:
-                summary = write_site(read_records(handle), Path(args.html), per_page=args.per_page)
+        summary = site_from_report(args.report, Path(args.html), per_page=args.per_page,
+                                   console=Console(stderr=True))
     except (OSError, orjson.JSONDecodeError) as error:
         print(f"dedup: {printable(args.report)}: {printable(str(error))}", file=sys.stderr)
         return ExitCode.SOME_FILES_FAILED

@@ -116,7 +116,7 @@ def run_batch(
             index.check(index_params(options.config))
         with ReportFile(options.report) as report, \
                 RunProgress(console, show=progress) as shown, collecting_less():
-            state = WorkerState(options.corpus, report=options.report is not None)
+            state = WorkerState(options.corpus, report=options.report_lines)
             run = _Run(options, state, start.done, {}, shown, summary)
             _run(run, start.sources, index, report)
     except KeyboardInterrupt:

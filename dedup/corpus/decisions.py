@@ -16,7 +16,9 @@
    this one: never a longer paragraph because a shorter one was seen). It then
    adds the surviving candidates to the index. A document never duplicates
    itself, so re-running a document is harmless.
-3. :func:`paragraph_decisions` lists every paragraph's fate for the report.
+
+Every drop is a :class:`CorpusDrop`; :mod:`dedup.corpus.records` turns drops
+into output and report records.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from dedup.lengths import text_lengths
 from dedup.paragraphs import Paragraph, Paragraphs
 from dedup.pipeline import analyze
 from dedup.report import DropReason
-from dedup.verify import similarity, verify_pairs
+from dedup.verify import verify_pairs
 
 __all__ = [
     "Analysis",
@@ -49,7 +51,6 @@ __all__ = [
     "analyze_article",
     "apply_boilerplate",
     "decide_cross_doc",
-    "paragraph_decisions",
 ]
 
 
@@ -68,8 +69,10 @@ REASONS: tuple[str, ...] = (*(r.value for r in DropReason), *(r.value for r in C
 class CorpusDrop(NamedTuple):
     """One dropped paragraph: the reason, the kept copy (index or document), similarity.
 
-    A named tuple: cheap to make and to pickle between processes, by the
-    hundred thousand on a corpus.
+    ``boilerplate_rule`` and ``site_docs`` explain a boilerplate drop (the
+    keys of the same name in :class:`dedup.report.ParagraphRecord`). A named
+    tuple: cheap to make and to pickle between processes, by the hundred
+    thousand on a corpus.
     """
 
     reason: DropReason | CorpusReason
@@ -149,8 +152,7 @@ def analyze_article(
     if not paragraphs:
         return Analysis(spans, {})
     drops: dict[int, CorpusDrop] = {
-        i: CorpusDrop(d.reason, d.duplicate_of, None,
-                      similarity(keys[i], keys[d.duplicate_of]), d.block)
+        i: CorpusDrop(d.reason, d.duplicate_of, None, d.similarity, d.block)
         for i, d in sorted(core.items())
     }
     counting = prints or boilerplate is not None
@@ -342,38 +344,3 @@ def _near(
             if match.kind == "near" or len(key) <= len(other):
                 return CorpusDrop(CorpusReason.CROSS_DOC, None, owner, match.similarity)
     return None
-
-
-def paragraph_decisions(
-    paragraphs: Sequence[Paragraph], drops: dict[int, CorpusDrop]
-) -> list[dict[str, object]]:
-    """Return one JSON-ready dict per paragraph, as :meth:`dedup.Decision.to_dict` gives.
-
-    Each dict also has ``duplicate_doc``: the id of the earlier document, for
-    cross-document drops; and for boilerplate drops ``boilerplate_rule``
-    (``"exact"``, ``"template"`` or ``"neighbours"``) and ``site_docs`` (the
-    documents of the site holding the paragraph, or its shape), else null.
-
-    Example:
-        >>> ps = [Paragraph(0, 0, 4, "Text")]
-        >>> paragraph_decisions(ps, {0: CorpusDrop(CorpusReason.BOILERPLATE)})[0]["reason"]
-        'boilerplate'
-    """
-    rows: list[dict[str, object]] = []
-    for p in paragraphs:
-        drop = drops.get(p.index)
-        rows.append({
-            "index": p.index,
-            "start": p.start,
-            "end": p.end,
-            "text": p.text,
-            "kept": drop is None,
-            "reason": None if drop is None else drop.reason.value,
-            "duplicate_of": None if drop is None else drop.duplicate_of,
-            "similarity": None if drop is None else drop.similarity,
-            "block": None if drop is None else drop.block,
-            "duplicate_doc": None if drop is None else drop.duplicate_doc,
-            "boilerplate_rule": None if drop is None else drop.boilerplate_rule,
-            "site_docs": None if drop is None else drop.site_docs,
-        })
-    return rows

@@ -32,12 +32,13 @@ from dedup.corpus.decisions import (
     analyze_article,
     apply_boilerplate,
     decide_cross_doc,
-    paragraph_decisions,
 )
 from dedup.corpus.index import Index, index_params, open_index
 from dedup.corpus.options import CorpusOptions
+from dedup.corpus.records import paragraph_records
 from dedup.errors import InputError
 from dedup.paragraphs import render
+from dedup.report import ParagraphRecord
 
 __all__ = ["CorpusCleaned", "Deduplicator"]
 
@@ -52,7 +53,7 @@ class CorpusCleaned:
 
     text: str
     doc: str
-    paragraphs: tuple[dict[str, object], ...]
+    paragraphs: tuple[ParagraphRecord, ...]
 
     @property
     def dropped(self) -> dict[str, int]:
@@ -148,7 +149,7 @@ class Deduplicator:
             drops.update(decide_cross_doc([(doc, analysis)], self.index, self.options.config)[0])
         paragraphs = analysis.paragraphs(text)
         cleaned = render(text, paragraphs, [p.index not in drops for p in paragraphs])
-        rows = paragraph_decisions(paragraphs, drops)
+        rows = paragraph_records(paragraphs, drops)
         return CorpusCleaned(cleaned, doc, tuple(rows))
 
     def _count_boilerplate(self, analysis: Analysis, site: str, doc: str) -> SiteCounts | None:

@@ -19,7 +19,9 @@ from pathlib import Path
 from dedup.config import Config
 from dedup.corpus.boilerplate import check_boilerplate_options
 from dedup.corpus.readers import Fields
+from dedup.corpus.records import check_report_mode
 from dedup.errors import ConfigError
+from dedup.report import ReportMode
 
 __all__ = ["BatchOptions", "CorpusOptions", "RunOptions"]
 
@@ -81,7 +83,10 @@ class RunOptions(CorpusOptions):
     - ``workers``: worker processes (1: everything in this process).
     - ``index``: a SQLite path or ``redis://`` URL to read and update
       (``None``: a fresh in-memory index).
-    - ``report``: where to write one JSON line per article.
+    - ``report``: where to write one JSON line per article;
+      ``report_mode``: what it lists (:data:`dedup.report.ReportMode`:
+      ``"drops"``, the removed paragraphs and the kept copies they name, or
+      ``"full"``, every paragraph).
     - ``dry_run``: write only the report. ``resume``: keep finished outputs.
     - ``follow_links``: also read links to files outside ``in_dir``, and
       links to directories.
@@ -95,6 +100,7 @@ class RunOptions(CorpusOptions):
     workers: int = 1
     index: str | None = None
     report: Path | None = None
+    report_mode: ReportMode = "drops"
     dry_run: bool = False
     resume: bool = False
     follow_links: bool = False
@@ -105,9 +111,15 @@ class RunOptions(CorpusOptions):
                 or self.workers < 1:
             msg = f"workers={self.workers!r} must be an int of at least 1"
             raise ConfigError(msg)
+        check_report_mode(self.report_mode)
         if self.dry_run and self.resume:
             msg = "dry_run writes no files, so there is nothing to resume"
             raise ConfigError(msg)
+
+    @property
+    def report_lines(self) -> ReportMode | None:
+        """The report's mode, ``None`` when there is no report."""
+        return self.report_mode if self.report is not None else None
 
     @property
     def corpus(self) -> CorpusOptions:

@@ -1,5 +1,10 @@
 """The ``--report`` file of a run, for both engines: whole at its final name, or not there.
 
+Its lines are :mod:`dedup.report`'s records (built by
+:mod:`dedup.corpus.records`), JSON lines, gzip-compressed when the name ends
+in ``.gz`` (each item given to :meth:`ReportFile.write_lines` compressed on
+its own, as the gzip outputs are).
+
 It is opened when the run starts (so an unwritable path stops the run before
 any work), written to a temporary name beside the final one, and renamed only
 when the run ends normally. An interrupted or crashed run deletes it, and one
@@ -14,6 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import TracebackType
 
+from dedup.corpus.records import error_record
 from dedup.corpus.writers import OutputFile, remove_stale_partials
 from dedup.errors import BadInput, OutputError
 
@@ -39,7 +45,7 @@ class ReportFile:
             return
         remove_stale_partials(path)
         try:
-            self._output = OutputFile(path, "jsonl")
+            self._output = OutputFile(path, "jsonl.gz" if path.name.endswith(".gz") else "jsonl")
         except OSError as error:
             msg = f"report {str(path)!r}: cannot write: {error.strerror or error}"
             raise OutputError(msg) from None
@@ -59,7 +65,7 @@ class ReportFile:
             self.discard()
 
     def write_lines(self, lines: list[bytes]) -> None:
-        """Append report lines (each already ends with a newline)."""
+        """Append report lines (each item: a chunk's lines, each ending with a newline)."""
         if self._output is not None:
             for line in lines:
                 self._output.write_bytes(line)
@@ -67,8 +73,7 @@ class ReportFile:
     def write_error(self, error: BadInput) -> None:
         """Append the line of a file that failed."""
         if self._output is not None:
-            self._output.write_record({"path": error.path, "line": error.line,
-                                       "error": error.message})
+            self._output.write_record(error_record(error))
 
     def commit(self) -> None:
         """Move the finished report to its final name."""

@@ -9,10 +9,11 @@
    in-article drops), which the main process passes back untouched. With
    boilerplate on it also returns each document's distinct fingerprints for
    counting.
-2. :func:`render_chunk` decodes the chunk again and renders every article with
-   all its drops: the in-article ones and those the main process added
-   (boilerplate, cross-document). It splits an article into paragraphs again
-   only when it has drops or the report lists them (the same split as the
+2. :func:`render_chunk` decodes the chunk again and finishes every article
+   with all its drops, the in-article ones and those the main process added
+   (boilerplate, cross-document), with :class:`dedup.corpus.records.ChunkOutput`,
+   as the Ray engine does. It splits an article into paragraphs again only
+   when it has drops or the report lists them all (the same split as the
    analysis: cheaper than shipping the spans). It returns the output bytes
    (deflated for gzip output), the report lines and the counts.
 
@@ -32,18 +33,14 @@ import orjson
 
 from dedup import kernels
 from dedup.config import Config
-from dedup.corpus.decisions import (
-    REASONS,
-    Analysis,
-    CorpusDrop,
-    analyze_article,
-    paragraph_decisions,
-)
+from dedup.corpus.decisions import Analysis, CorpusDrop, analyze_article
 from dedup.corpus.options import CorpusOptions
 from dedup.corpus.readers import Article, BadInput, Chunk, Fields, parse_chunk
+from dedup.corpus.records import ChunkOutput
 from dedup.corpus.summary import Summary
 from dedup.corpus.writers import Deflated, deflate
-from dedup.paragraphs import Paragraph, render, split_paragraphs
+from dedup.paragraphs import Paragraph, split_paragraphs
+from dedup.report import ReportMode
 
 __all__ = [
     "GC_THRESHOLDS",
@@ -71,10 +68,13 @@ GC_THRESHOLDS = (20_000, 20, 20)
 
 @dataclass(frozen=True, slots=True)
 class WorkerState:
-    """What a worker is told: the run's corpus options, and whether it writes a report."""
+    """What a worker is told: the run's corpus options, and the report's mode.
+
+    ``report`` is :data:`dedup.report.ReportMode`, ``None`` without a report.
+    """
 
     options: CorpusOptions
-    report: bool
+    report: ReportMode | None
 
     @property
     def fields(self) -> Fields:
@@ -225,83 +225,29 @@ def _is_row(article: Article) -> bool:
 def render_chunk(state: WorkerState, task: RenderTask) -> Rendered:
     """Render a chunk's articles with all their drops (see the module docstring)."""
     layouts: list[Layout] = pickle.loads(task.layouts)
-    parts: list[bytes] = []
-    lines: list[bytes] = []
-    texts: list[str] = []
-    summary = Summary()
+    output = ChunkOutput(state.fields, state.report)
     for article, (count, drops), extra in zip(parse_chunk(task.chunk, state.fields), layouts,
                                               task.extra, strict=True):
         drops = {**drops, **extra} if extra else drops
         paragraphs: Sequence[Paragraph] = ()
-        if drops or state.report:
+        if output.needs_paragraphs(drops):
             paragraphs = split_paragraphs(article.text, state.config.split)
             if len(paragraphs) != count:  # pragma: no cover - the analysis split the same text
                 msg = f"{article.path}:{article.line}: split differently when rendering"
                 raise RuntimeError(msg)
-        text, data = _render(article, paragraphs, drops, state.fields)
-        parts.append(data)
-        texts.append(text)
-        _count(summary, article, text, count, drops)
-        if state.report:
-            lines.append(_report_line(article, paragraphs, drops))
-    data = b"".join(parts)
-    output: bytes | Deflated | None = None
+        output.add(article, count, paragraphs, drops)
+    data: bytes | Deflated | None = None
     if task.write:
-        output = _encode(task.chunk, data, texts, state.fields)
-    return Rendered(output, b"".join(lines), summary)
+        data = _encode(task.chunk, output, state.fields)
+    return Rendered(data, output.report_lines, output.summary)
 
 
-def _encode(chunk: Chunk, data: bytes, texts: list[str], fields: Fields) -> bytes | Deflated:
+def _encode(chunk: Chunk, output: ChunkOutput, fields: Fields) -> bytes | Deflated:
     """Return what the main process writes for a chunk: deflated (gzip), rows (Parquet), bytes."""
     if chunk.source.format == "jsonl.gz":
-        return deflate(data)
+        return deflate(output.data)
     if chunk.source.format == "parquet":
         from dedup.corpus import parquet
 
-        return parquet.cleaned(chunk, texts, fields)
-    return data
-
-
-def _render(
-    article: Article, paragraphs: Sequence[Paragraph], drops: dict[int, CorpusDrop],
-    fields: Fields,
-) -> tuple[str, bytes]:
-    """Return the cleaned text and the bytes written for it (a text file or a JSON line)."""
-    text = article.text
-    if drops:
-        text = render(text, paragraphs, [i not in drops for i in range(len(paragraphs))])
-    if article.record is None or _is_row(article):
-        return text, text.encode("utf-8", "surrogatepass")
-    record = dict(article.record)
-    record[fields.text] = text
-    return text, orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
-
-
-def _count(
-    summary: Summary, article: Article, text: str, count: int, drops: dict[int, CorpusDrop]
-) -> None:
-    summary.articles += 1
-    summary.paragraphs_in += count
-    summary.paragraphs_out += count - len(drops)
-    summary.bytes_in += _utf8_size(article.text)
-    summary.bytes_out += _utf8_size(text)
-    for drop in drops.values():
-        summary.dropped[drop.reason.value] += 1
-
-
-def _report_line(
-    article: Article, paragraphs: Sequence[Paragraph], drops: dict[int, CorpusDrop]
-) -> bytes:
-    count = len(paragraphs)
-    counts = {"paragraphs": count, "kept": count - len(drops), "dropped": len(drops)}
-    for reason in REASONS:
-        counts[reason] = sum(d.reason.value == reason for d in drops.values())
-    return orjson.dumps(
-        {"path": article.path, "line": article.line, "id": article.id, "site": article.site,
-         "counts": counts, "paragraphs": paragraph_decisions(paragraphs, drops)},
-        option=orjson.OPT_APPEND_NEWLINE,
-    )
-
-
-def _utf8_size(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+        return parquet.cleaned(chunk, output.texts, fields)
+    return output.data

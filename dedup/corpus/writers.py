@@ -27,6 +27,7 @@ import itertools
 import os
 import struct
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PARTIAL",
+    "AtomicFile",
     "Deflated",
     "OutputFile",
     "crc32_combine",
@@ -198,7 +200,36 @@ def _alive(pid: int) -> bool:
     return True
 
 
-class OutputFile:
+class AtomicFile:
+    """A file written under a temporary name beside ``final``, renamed over it when complete.
+
+    The one commit of every output (each format's writer builds on it): the
+    bytes are flushed and fsynced before the rename, so a final name never
+    holds a file the disk has not got whole.
+    """
+
+    def __init__(self, final: Path) -> None:
+        self.final = final
+        final.parent.mkdir(parents=True, exist_ok=True)
+        self.temporary = partial_path(final)
+        self._raw: BinaryIO = self.temporary.open("wb")
+
+    def commit(self) -> None:
+        """Make the file durable and rename it to its final name."""
+        self._raw.flush()
+        os.fsync(self._raw.fileno())
+        self._raw.close()
+        self.temporary.replace(self.final)
+
+    def discard(self) -> None:
+        """Abandon the file: close and delete the temporary file."""
+        try:
+            self._raw.close()
+        finally:
+            self.temporary.unlink(missing_ok=True)
+
+
+class OutputFile(AtomicFile):
     r"""One output file being written: a temporary file until :meth:`commit`.
 
     Example:
@@ -214,11 +245,8 @@ class OutputFile:
     """
 
     def __init__(self, final: Path, file_format: str) -> None:
-        self.final = final
+        super().__init__(final)
         self.format = file_format
-        final.parent.mkdir(parents=True, exist_ok=True)
-        self.temporary = partial_path(final)
-        self._raw: BinaryIO = self.temporary.open("wb")
         try:
             self._gzip = _GzipStream(self._raw) if file_format == "jsonl.gz" else None
             self._stream = _stream(self._raw, file_format)
@@ -230,7 +258,7 @@ class OutputFile:
         """Write a whole article (text formats)."""
         self.write_bytes(text.encode("utf-8", "surrogatepass"))
 
-    def write_record(self, record: dict[str, object]) -> None:
+    def write_record(self, record: Mapping[str, object]) -> None:
         """Write one JSON line."""
         self.write_bytes(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
 
@@ -267,17 +295,7 @@ class OutputFile:
             self._gzip.close()
         if self._stream is not None:
             self._stream.close()
-        self._raw.flush()
-        os.fsync(self._raw.fileno())
-        self._raw.close()
-        self.temporary.replace(self.final)
-
-    def discard(self) -> None:
-        """Abandon the file: close and delete the temporary file."""
-        try:
-            self._raw.close()
-        finally:
-            self.temporary.unlink(missing_ok=True)
+        super().commit()
 
 
 def _stream(raw: BinaryIO, file_format: str) -> ZstdWriter | ParquetSink | None:

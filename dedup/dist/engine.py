@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import heapq
 import logging
-import os
 import pickle
 import time
 from collections.abc import Callable, Iterator
@@ -47,7 +46,6 @@ import numpy.typing as npt
 import pyarrow as pa
 import ray
 import ray.data
-from ray.data.context import ShuffleStrategy
 from rich.console import Console
 
 from dedup.corpus.boilerplate import SiteCounts
@@ -64,6 +62,7 @@ from dedup.dist import stages
 from dedup.dist.components import driver_components, gather_labels, star_components
 from dedup.dist.grouping import PIECE_SHIFT, article_of
 from dedup.dist.pieces import PARQUET, ParquetOutput, find_all_sources, read_pieces
+from dedup.dist.session import cluster_cpus, ray_session
 from dedup.errors import ConfigError
 from dedup.redact import redact
 
@@ -137,32 +136,14 @@ def clean_dataset(
         raise ConfigError(msg)
     start = start_run(options, find_all_sources)
     summary = start.summary
-    started_ray = _connect(address, options.workers)
-    data_logger = logging.getLogger("ray.data")
-    data_level = data_logger.level
-    if started_ray:  # our own session: Ray Data's per-dataset lines would drown the summary
-        data_logger.setLevel(logging.ERROR)
-    context = ray.data.DataContext.get_current()
-    saved = (context.execution_options.preserve_order, context.enable_progress_bars,
-             context.shuffle_strategy)
-    context.execution_options.preserve_order = True
-    context.enable_progress_bars = False
-    # partitions are numbered by hash already; sorting their numbers is cheaper on small
-    # clusters than starting the hash-shuffle aggregator actors (measured: 1.5 s vs 35 s)
-    context.shuffle_strategy = ShuffleStrategy.SORT_SHUFFLE_PULL_BASED
     try:
-        parts = partitions or max(2, 2 * _cpus())
-        with ReportFile(options.report) as report, \
-                RunProgress(console, show=progress) as shown:
-            _run(options, start, parts, max_driver_edges, shown, report)
+        with ray_session(address, options.workers):
+            parts = partitions or max(2, 2 * cluster_cpus())
+            with ReportFile(options.report) as report, \
+                    RunProgress(console, show=progress) as shown:
+                _run(options, start, parts, max_driver_edges, shown, report)
     except KeyboardInterrupt:
         interrupted(options, summary)
-    finally:
-        (context.execution_options.preserve_order, context.enable_progress_bars,
-         context.shuffle_strategy) = saved
-        if started_ray:
-            ray.shutdown()
-            data_logger.setLevel(data_level)
     summary.seconds = time.perf_counter() - start.started
     return summary
 
@@ -170,26 +151,6 @@ def clean_dataset(
 def _udf(function: Callable[..., pa.Table]) -> Any:  # noqa: ANN401
     """Return a batch function as Ray's map functions accept it (their types miss keywords)."""
     return function
-
-
-def _cpus() -> int:
-    """Return the cluster's CPUs."""
-    resources: dict[str, float] = ray.cluster_resources()  # type: ignore[no-untyped-call]
-    return max(1, int(resources.get("CPU", 1)))
-
-
-def _connect(address: str | None, workers: int) -> bool:
-    """Connect to or start Ray; return whether this call started it."""
-    if ray.is_initialized():
-        return False
-    settings: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
-                                "logging_level": logging.WARNING}
-    if address is None and "RAY_ADDRESS" not in os.environ:
-        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-        ray.init(num_cpus=workers, **settings)
-    else:
-        ray.init(address=address, **settings)
-    return True
 
 
 def _run(options: RunOptions, start: Start, partitions: int, max_driver_edges: int,

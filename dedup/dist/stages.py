@@ -3,9 +3,10 @@
 Every function here calls the local engine's stage functions
 (:func:`~dedup.corpus.decisions.analyze_article`,
 :func:`~dedup.corpus.fingerprints.fingerprints`,
-:func:`~dedup.corpus.boilerplate.min_docs_for`, :func:`~dedup.paragraphs.render`,
-:func:`~dedup.corpus.decisions.paragraph_decisions`) on plain values; none
-re-implements a decision. Rows carry Python objects as pickles in binary columns.
+:func:`~dedup.corpus.boilerplate.min_docs_for`, and
+:class:`~dedup.corpus.records.ChunkOutput` for the output, counts and report
+lines) on plain values; none re-implements a decision. Rows carry Python
+objects as pickles in binary columns.
 
 - :func:`count_rows`: pieces -> one row per document with its distinct
   fingerprints, partitioned by document id.
@@ -35,21 +36,15 @@ from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
-import orjson
 import pyarrow as pa
 
 from dedup.config import Config
-from dedup.corpus.batch import BatchOptions, Summary
 from dedup.corpus.boilerplate import SiteCounts, min_docs_for
-from dedup.corpus.decisions import (
-    REASONS,
-    Analysis,
-    CorpusDrop,
-    analyze_article,
-    paragraph_decisions,
-)
+from dedup.corpus.decisions import Analysis, CorpusDrop, analyze_article
 from dedup.corpus.fingerprints import fingerprints
+from dedup.corpus.options import RunOptions
 from dedup.corpus.readers import Article, BadInput, Chunk, Fields
+from dedup.corpus.records import ChunkOutput
 from dedup.corpus.templates import shape_prints
 from dedup.dist.grouping import (
     PIECE_SHIFT,
@@ -62,7 +57,7 @@ from dedup.dist.grouping import (
 from dedup.dist.pieces import ParquetChunk, parse_piece
 from dedup.dist.replay import Candidate, replay
 from dedup.keys import normalize_paragraphs
-from dedup.paragraphs import Paragraph, render, split_paragraphs
+from dedup.paragraphs import split_paragraphs
 
 __all__ = [
     "analyze_rows",
@@ -263,7 +258,7 @@ def analyze_rows(batch: Batch, *, fields: Fields, config: Config,
 
 
 def clean_rows(batch: Batch, *, fields: Fields, config: Config,
-               boilerplate: Mapping[str, SiteCounts], options: BatchOptions) -> pa.Table:
+               boilerplate: Mapping[str, SiteCounts], options: RunOptions) -> pa.Table:
     """Analyze and render each piece in one step (runs without cross-document duplicates)."""
     columns: dict[str, list[Any]] = {name: [] for name in CLEAN_SCHEMA.names}
     for piece, payload in zip(batch["piece"], batch["payload"], strict=True):
@@ -363,7 +358,7 @@ def replay_rows(batch: Batch, *, config: Config) -> pa.Table:
 
 
 def render_rows(batch: Batch, *, good: Flags, drops: Mapping[int, Mapping[int, CorpusDrop]],
-                options: BatchOptions) -> pa.Table:
+                options: RunOptions) -> pa.Table:
     """Render each piece's cleaned output, report lines and counts, as the local writer does."""
     columns: dict[str, list[Any]] = {name: [] for name in RENDER_SCHEMA.names}
     for piece, results in _good_results(batch, good):
@@ -372,54 +367,14 @@ def render_rows(batch: Batch, *, good: Flags, drops: Mapping[int, Mapping[int, C
 
 
 def _render_piece(columns: dict[str, list[Any]], piece: int, results: Results,
-                  drops: Mapping[int, Mapping[int, CorpusDrop]], options: BatchOptions) -> None:
-    data = bytearray()
-    records: list[dict[str, object]] = []
-    lines: list[bytes] = []
-    summary = Summary()
+                  drops: Mapping[int, Mapping[int, CorpusDrop]], options: RunOptions) -> None:
+    output = ChunkOutput(options.fields, options.report_lines, rows=True)
     for number, (article, analysis) in enumerate(results):
         extra = drops.get(article_of(node_id(piece, number, 0)), {})
         all_drops = {**analysis.drops, **extra}
-        paragraphs = analysis.paragraphs(article.text)
-        text = render(article.text, paragraphs, [p.index not in all_drops for p in paragraphs])
-        if article.record is None:
-            data += text.encode("utf-8", "surrogatepass")
-        else:
-            record = dict(article.record)
-            record[options.fields.text] = text
-            if article.path.endswith(".parquet"):
-                records.append(record)
-            else:
-                data += orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
-        _count_article(summary, article.text, text, len(paragraphs), all_drops)
-        if options.report is not None:
-            lines.append(_report_line(article, paragraphs, all_drops))
+        output.add(article, len(analysis.spans), analysis.paragraphs(article.text), all_drops)
     columns["piece"].append(piece)
-    columns["data"].append(bytes(data))
-    columns["records"].append(_dump(records) if records else b"")
-    columns["report"].append(b"".join(lines))
-    columns["summary"].append(_dump(summary))
-
-
-def _count_article(summary: Summary, text: str, cleaned: str, paragraphs: int,
-                   drops: Mapping[int, CorpusDrop]) -> None:
-    summary.articles += 1
-    summary.paragraphs_in += paragraphs
-    summary.paragraphs_out += paragraphs - len(drops)
-    summary.bytes_in += len(text.encode("utf-8", "surrogatepass"))
-    summary.bytes_out += len(cleaned.encode("utf-8", "surrogatepass"))
-    for drop in drops.values():
-        summary.dropped[drop.reason.value] += 1
-
-
-def _report_line(article: Article, paragraphs: list[Paragraph],
-                 drops: Mapping[int, CorpusDrop]) -> bytes:
-    counts = {"paragraphs": len(paragraphs), "kept": len(paragraphs) - len(drops),
-              "dropped": len(drops)}
-    for reason in REASONS:
-        counts[reason] = sum(d.reason.value == reason for d in drops.values())
-    return orjson.dumps(
-        {"path": article.path, "line": article.line, "id": article.id, "site": article.site,
-         "counts": counts, "paragraphs": paragraph_decisions(paragraphs, dict(drops))},
-        option=orjson.OPT_APPEND_NEWLINE,
-    )
+    columns["data"].append(output.data)
+    columns["records"].append(_dump(output.records) if output.records else b"")
+    columns["report"].append(output.report_lines)
+    columns["summary"].append(_dump(output.summary))

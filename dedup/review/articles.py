@@ -1,9 +1,13 @@
 """Report records -> typed articles for the review views.
 
-A record is one JSON line of a ``--report`` file (or ``Report.to_dict()``):
-``{"path", "line", "id", "site", "counts", "paragraphs": [Decision dicts]}``.
-Every field except ``paragraphs`` may be missing. Unknown fields are ignored,
-so newer reports still render. A paragraph dropped because its kept copy is in
+A record is one JSON line of a ``--report`` file (:class:`dedup.report.ArticleRecord`)
+or ``Report.to_dict()``: ``{"path", "line", "id", "site", "mode", "counts",
+"paragraphs": [paragraph records]}``. Every field except ``paragraphs`` may be
+missing (older reports, hand-made records). Unknown fields are ignored, so
+newer reports still render. A record of mode ``"drops"`` lists only the
+removed paragraphs and the kept ones they duplicate: its article is not
+:attr:`Article.complete`, and its paragraph count and size come from
+``counts`` (``paragraphs``, ``bytes_in``). A paragraph dropped because its kept copy is in
 another article carries ``duplicate_doc`` (that article's ``id``, or its
 ``path``; a dict with ``id``/``path``/``line``/``index`` also works), and then
 ``duplicate_of`` is the kept paragraph's index in that article.
@@ -50,12 +54,20 @@ class Paragraph:
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """One report record: where the article came from and its paragraphs."""
+    """One report record: where the article came from and its paragraphs.
+
+    ``complete`` is false when the record lists only what was removed (and the
+    kept copies of it); ``total_paragraphs`` and ``total_size`` then give the
+    whole article's paragraph count and UTF-8 size.
+    """
 
     key: str
     title: str
     site: str
     paragraphs: tuple[Paragraph, ...]
+    complete: bool = True
+    total_paragraphs: int | None = None
+    total_size: int | None = None
 
     @property
     def removed(self) -> tuple[Paragraph, ...]:
@@ -63,9 +75,18 @@ class Article:
         return tuple(p for p in self.paragraphs if not p.kept)
 
     @property
+    def paragraph_count(self) -> int:
+        """Paragraphs of the article, listed or not."""
+        if self.complete or self.total_paragraphs is None:
+            return len(self.paragraphs)
+        return self.total_paragraphs
+
+    @property
     def size(self) -> int:
-        """Bytes of paragraph text in the input."""
-        return sum(p.size for p in self.paragraphs)
+        """Bytes of the input: its paragraphs' text (a partial record: the article's size)."""
+        if self.complete or self.total_size is None:
+            return sum(p.size for p in self.paragraphs)
+        return max(self.total_size, self.removed_size)
 
     @property
     def removed_size(self) -> int:
@@ -141,11 +162,16 @@ def read_article(record: Mapping[str, object], ordinal: int = 0) -> Article:
     )
     site = record.get("site")
     title = record.get("title")
+    counts = record.get("counts")
+    counts = counts if isinstance(counts, Mapping) else {}
     return Article(
         key=key,
         title=str(title) if title else key,
         site=str(site) if site else "(no site)",
         paragraphs=paragraphs,
+        complete=record.get("mode") != "drops",
+        total_paragraphs=_int(counts.get("paragraphs")),
+        total_size=_int(counts.get("bytes_in")),
     )
 
 

@@ -156,16 +156,28 @@ def article_html(article: Article, doc_href: DocHref | None = None) -> str:
     }
     anchors: set[str] = set()
     parts = []
+    listed = -1  # the last paragraph shown
     for p in article.paragraphs:
         anchor = content_anchor(p.text) if p.kept else None
         if anchor in anchors:
             anchor = None
         elif anchor is not None:
             anchors.add(anchor)
+        if not article.complete and p.index > listed + 1:
+            parts.append(_gap(p.index - listed - 1))
+        listed = max(listed, p.index)
         parts.append(_paragraph_html(p, p.index in sources, anchor, doc_href))
+    if not article.complete and article.paragraph_count > listed + 1:
+        parts.append(_gap(article.paragraph_count - listed - 1))
     if not parts:
         parts.append('<p class="note">This article has no paragraphs.</p>')
     return '<div class="article">\n' + "\n".join(parts) + "\n</div>"
+
+
+def _gap(count: int) -> str:
+    """The line standing for kept paragraphs a drops-only report leaves out."""
+    noun = "paragraph" if count == 1 else "paragraphs"
+    return f'<p class="note gap">… {count:,} kept {noun}, not in this report …</p>'
 
 
 def _paragraph_html(
@@ -264,7 +276,7 @@ def report_html(record: Mapping[str, object]) -> str:
     article = read_article(record)
     removed = article.removed
     summary = (
-        f"{len(article.paragraphs)} paragraphs, {len(removed)} removed "
+        f"{article.paragraph_count} paragraphs, {len(removed)} removed "
         f"({article.removed_size:,} of {article.size:,} bytes)"
     )
     return (
