@@ -4,9 +4,12 @@ Two paragraphs of one group form an aligned pair ``(i, j)``, ``i < j``. Pair
 ``(i, j)`` continues pair ``(i', j')`` when both copies move forward by at most
 ``max_gap + 1`` paragraphs (``0 < i - i' <= max_gap + 1`` and the same for
 ``j``), so a copy may have up to ``max_gap`` paragraphs inserted, missing or too
-noisy to match between two aligned ones; a short pair (both paragraphs under
-``min_length``) links only to a directly adjacent pair, so a short line that
-merely recurs nearby ("Advertisement") does not stretch a block. Linked pairs
+noisy to match between two aligned ones. Across a gap, both pairs must be
+firm: long (a paragraph of ``min_length`` or more), or a short line found
+exactly once in each copy (a fact box's "16th PREM"); a short line that recurs
+more often ("Advertisement", a line repeated a dozen times) links only to a
+directly adjacent pair, so it neither stretches a block nor makes the
+alignment depend on which of its many pairs were found. Linked pairs
 form a chain, which is cut wherever its first copy would reach its second copy
 (a run repeated three times), so the two copies of a block never overlap. A
 block counts when each copy has two or more paragraphs and it holds at least
@@ -79,10 +82,17 @@ def find_blocks(
     position = {pair: n for n, pair in enumerate(pairs)}
     gapped = [(di, dj) for di in range(1, max_gap + 2) for dj in range(1, max_gap + 2)]
     links = []
+    sizes = {i: len(indices) for indices in members.values() for i in indices}
+
+    def firm(i: int, j: int) -> bool:
+        # a pair that can bridge a gap: a long pair, or a short line found once in each copy
+        return _long(long, i, j) or sizes[i] == 2
+
     for n, (i, j) in enumerate(pairs):
+        bridges = firm(i, j)
         for di, dj in gapped:
             before = position.get((i - di, j - dj))
-            if before is not None:
+            if before is not None and (di == dj == 1 or (bridges and firm(i - di, j - dj))):
                 links.append((before, n))
     if not links:
         return []

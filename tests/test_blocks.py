@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+import dedup
 from dedup.blocks import MAX_GROUP, Block, find_blocks
 from dedup.decide import decide
 from dedup.groups import exact_pairs, group_pairs
@@ -210,3 +211,15 @@ def test_consecutive_copies_keep_the_first_with_keep_best():
     groups = [0, 0, 0, 0]
     blocks = find_blocks(groups, [True] * 4, max_gap=2)
     assert sorted(decide(ps, keys, groups, blocks, keep="best", min_length=50)) == [1, 2, 3]
+
+
+def test_a_line_repeated_many_times_does_not_bridge_gaps_and_lsh_agrees_with_all_pairs():
+    """A short line repeated a dozen times links only to adjacent pairs: the double capture
+    below is found the same way whatever pairs the candidates proposed (found by Hypothesis)."""
+    line = "Decision fund week rose the spring river."
+    copy = [line] * 6 + ["The the the.", line + " Read more"]
+    text = "\n".join([*copy, "Decisionfund week rose the spring river.", *copy])
+    for candidates in ("lsh", "all_pairs"):
+        report = dedup.clean_with_report(text, keep="best", candidates=candidates).report
+        dropped = [(d.index, d.duplicate_of) for d in report.decisions if not d.kept]
+        assert dropped == [(9 + k, k) for k in range(8)], candidates
