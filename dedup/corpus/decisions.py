@@ -157,13 +157,14 @@ def analyze_article(
     }
     counting = prints or boilerplate is not None
     every = tuple(fingerprints(keys)) if counting else ()
+    sizes = tuple(text_lengths(keys)) if counting or cross_doc else ()
     analysis = Analysis(spans, drops, prints=every)
     if counting:
-        analysis = replace(analysis, shapes=tuple(shape_prints(keys)),
-                           sizes=tuple(text_lengths(keys)), dropped=tuple(drops))
+        analysis = replace(analysis, shapes=tuple(shape_prints(keys)), sizes=sizes,
+                           dropped=tuple(drops))
     if cross_doc:
         shortest = config.min_length
-        long = [i for i, size in enumerate(text_lengths(keys)) if size >= shortest]
+        long = [i for i, size in enumerate(sizes) if size >= shortest]
         candidates = tuple([i for i in long if i not in drops] if drops else long)
         analysis = replace(
             analysis,
