@@ -147,9 +147,9 @@ def test_partitions_and_driver_limit_do_not_change_results(tmp_path: Path) -> No
     options = BatchOptions(in_dir=corpus, out_dir=tmp_path / "one", cross_doc=True,
                            boilerplate_min_docs=3)
     clean_dataset(options, partitions=1)
-    # max_driver_edges=0 forces large-star / small-star on Ray tasks
+    # max_task_edges=0 forces large-star / small-star on Ray tasks
     clean_dataset(dataclasses.replace(options, out_dir=tmp_path / "many"), partitions=5,
-                  max_driver_edges=0)
+                  max_task_edges=0)
     run_batch(dataclasses.replace(options, out_dir=tmp_path / "local"))
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "local")
     assert snapshot(tmp_path / "many") == snapshot(tmp_path / "local")

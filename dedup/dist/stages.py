@@ -20,10 +20,17 @@ objects as pickles in binary columns.
 - :func:`analyze_rows`: pieces -> the analysis of each article.
 - :func:`key_rows`: analyses -> ``(slot, key, node)`` rows, partitioned on
   ``(slot, key)``; :func:`edge_rows`: one partition -> star edges.
-- :func:`component_rows`: analyses -> candidates of nodes with a component,
-  partitioned by component; :func:`replay_rows`: one partition -> drops.
-- :func:`render_rows`: analyses and drops -> output bytes (Parquet: records),
-  report lines and counts of each piece, in the local engine's formats.
+- :func:`label_rows`: component labels -> one side row per piece they touch;
+  :func:`stub_rows` gives every piece an empty side row, and
+  :func:`merge_side` (one piece number at a time) joins a piece's side rows
+  into one. A piece's side row travels beside its analysis (``Dataset.zip``):
+  labels and drops reach the tasks that need them, never the driver.
+- :func:`component_rows`: analyses and their labels -> candidates of nodes
+  with a component, partitioned by component; :func:`replay_rows`: one
+  partition -> side rows of drops, by piece.
+- :func:`render_rows`: analyses and their drops -> output bytes (Parquet:
+  records), report lines and counts of each piece, in the local engine's
+  formats.
 - :func:`clean_rows`: pieces -> the same, in one step, when no decision
   depends on other documents' cleaning (no cross-document duplicates).
 """
@@ -47,8 +54,9 @@ from dedup.corpus.readers import Article, BadInput, Chunk, Fields
 from dedup.corpus.records import ChunkOutput
 from dedup.corpus.templates import shape_prints
 from dedup.dist.grouping import (
+    ARTICLE_SHIFT,
+    MAX_ARTICLES,
     PIECE_SHIFT,
-    article_of,
     group_edges,
     node_id,
     partition_of,
@@ -68,8 +76,11 @@ __all__ = [
     "first_documents",
     "frequent_rows",
     "key_rows",
+    "label_rows",
+    "merge_side",
     "render_rows",
     "replay_rows",
+    "stub_rows",
 ]
 
 Batch = Mapping[str, Any]
@@ -95,7 +106,8 @@ KEY_SCHEMA = pa.schema([("slot", pa.int64()), ("key", pa.uint64()), ("node", pa.
                         ("part", pa.int64())])
 EDGE_SCHEMA = pa.schema([("a", pa.int64()), ("b", pa.int64())])
 COMPONENT_SCHEMA = pa.schema([("part", pa.int64()), ("candidate", pa.binary())])
-DROP_SCHEMA = pa.schema([("node", pa.int64()), ("paragraph", pa.int64()), ("drop", pa.binary())])
+SIDE_SCHEMA = pa.schema([("at", pa.int64()), ("side", pa.binary()), ("kept", pa.int64())])
+"""What travels beside a piece's analysis: pickled lists of labels or of drops."""
 RENDER_SCHEMA = pa.schema([("piece", pa.int64()), ("data", pa.binary()),
                            ("records", pa.binary()), ("report", pa.binary()),
                            ("summary", pa.binary())])
@@ -324,20 +336,79 @@ def edge_rows(batch: Batch) -> pa.Table:
     return pa.table({"a": pa.array(a), "b": pa.array(b)}, schema=EDGE_SCHEMA)
 
 
-def component_rows(batch: Batch, *, good: Flags, labels: tuple[I64, I64],
-                   partitions: int) -> pa.Table:
-    """Emit the candidates whose node has a component, partitioned by component."""
-    nodes, component = labels
+def label_rows(batch: Batch) -> pa.Table:
+    """Return one side row per piece of a block of ``(node, label)`` rows: its labels."""
+    nodes = np.asarray(batch["node"], dtype=np.int64)
+    labels = np.asarray(batch["label"], dtype=np.int64)
+    order = np.argsort(nodes, kind="stable")
+    nodes, labels = nodes[order], labels[order]
+    pieces = nodes >> PIECE_SHIFT
+    starts = np.flatnonzero(np.concatenate(([True], pieces[1:] != pieces[:-1])))
+    ends = np.append(starts[1:], len(nodes))
+    return _table(SIDE_SCHEMA, {
+        "at": pieces[starts].tolist(),
+        "side": [_dump((nodes[s:e], labels[s:e])) for s, e in zip(starts, ends, strict=True)],
+        "kept": [0] * len(starts)})
+
+
+def stub_rows(batch: Batch) -> pa.Table:
+    """Return an empty side row for every piece number of a batch of ``ray.data.range``."""
+    pieces = np.asarray(batch["id"], dtype=np.int64).tolist()
+    return _table(SIDE_SCHEMA, {"at": pieces, "side": [b""] * len(pieces),
+                                "kept": [0] * len(pieces)})
+
+
+def merge_side(batch: Batch) -> pa.Table:
+    """Join the side rows of one piece number into one (a pickled list of what they carry)."""
+    pieces = set(np.asarray(batch["at"], dtype=np.int64).tolist())
+    if len(pieces) != 1:  # pragma: no cover - map_groups gives one key at a time
+        msg = f"side rows of pieces {sorted(pieces)} in one group"
+        raise RuntimeError(msg)
+    carried = [_load(side) for side in batch["side"] if len(side)]
+    return _table(SIDE_SCHEMA, {"at": [pieces.pop()], "side": [_dump(carried)],
+                                "kept": [int(np.sum(np.asarray(batch["kept"], np.int64)))]})
+
+
+def _with_side(batch: Batch, good: Flags, column: str) -> list[tuple[int, Any, list[Any]]]:
+    """Return ``(piece, column, side)`` for the good pieces of a batch of zipped rows."""
+    rows = []
+    for piece, value, failed, at, side in zip(batch["piece"], batch[column], batch["failed"],
+                                              batch["at"], batch["side"], strict=True):
+        if int(at) != int(piece):
+            msg = f"the side row of piece {int(at)} arrived beside piece {int(piece)}"
+            raise RuntimeError(msg)
+        if not failed and good[int(piece)]:
+            rows.append((int(piece), _load(value), cast(list[Any], _load(side))))
+    return rows
+
+
+def _labels_of(side: list[tuple[I64, I64]]) -> tuple[I64, I64]:
+    """Sorted distinct nodes of a piece's label parts, with their labels."""
+    empty = np.zeros(0, dtype=np.int64)
+    nodes = np.concatenate([empty, *(n for n, _ in side)])
+    labels = np.concatenate([empty, *(lab for _, lab in side)])
+    nodes, first = np.unique(nodes, return_index=True)  # a star's centre: in several parts
+    return nodes, labels[first]
+
+
+def component_rows(batch: Batch, *, good: Flags, partitions: int) -> pa.Table:
+    """Emit the candidates whose node has a component, partitioned by component.
+
+    Each row carries its piece's labels beside it (columns ``at`` and ``side``).
+    """
     parts: list[int] = []
     rows: list[bytes] = []
-    for piece, articles in _good_results(batch, good, "candidates"):
+    for piece, articles, side in _with_side(batch, good, "candidates"):
+        nodes, component = _labels_of(side)
+        if len(nodes) == 0:
+            continue
         for number, (doc, paragraphs, prints, bands, keys) in enumerate(articles):
             if not paragraphs:
                 continue
             ids = np.array([node_id(piece, number, c) for c in range(len(paragraphs))],
                            dtype=np.int64)
-            where = np.minimum(np.searchsorted(nodes, ids), max(len(nodes) - 1, 0))
-            found = np.flatnonzero(nodes[where] == ids) if len(nodes) else np.zeros(0, np.int64)
+            where = np.minimum(np.searchsorted(nodes, ids), len(nodes) - 1)
+            found = np.flatnonzero(nodes[where] == ids)
             if len(found) == 0:
                 continue
             labels_found = component[where[found]].astype(np.uint64)
@@ -349,28 +420,56 @@ def component_rows(batch: Batch, *, good: Flags, labels: tuple[I64, I64],
 
 
 def replay_rows(batch: Batch, *, config: Config) -> pa.Table:
-    """Decide the cross-document drops of the components of one partition."""
+    """Decide the cross-document drops of the components of one partition.
+
+    Returns one side row per piece of those components: its drops by article
+    (``{article: {paragraph: drop}}``) and how many of its candidates were kept.
+    """
     candidates = [cast(Candidate, _load(c)) for c in batch["candidate"]]
-    paragraph = {c.node: c.paragraph for c in candidates}
     drops = replay(candidates, config)
-    return _table(DROP_SCHEMA, {"node": list(drops), "paragraph": [paragraph[n] for n in drops],
-                                "drop": [_dump(d) for d in drops.values()]})
+    by_piece: dict[int, dict[int, dict[int, CorpusDrop]]] = {}
+    kept: dict[int, int] = {}
+    for candidate in candidates:
+        piece = candidate.node >> PIECE_SHIFT
+        articles = by_piece.setdefault(piece, {})
+        drop = drops.get(candidate.node)
+        if drop is None:
+            kept[piece] = kept.get(piece, 0) + 1
+        else:
+            article = (candidate.node >> ARTICLE_SHIFT) & (MAX_ARTICLES - 1)
+            articles.setdefault(article, {})[candidate.paragraph] = drop
+    pieces = sorted(by_piece)
+    return _table(SIDE_SCHEMA, {"at": pieces, "side": [_dump(by_piece[p]) for p in pieces],
+                                "kept": [kept.get(p, 0) for p in pieces]})
 
 
-def render_rows(batch: Batch, *, good: Flags, drops: Mapping[int, Mapping[int, CorpusDrop]],
-                options: RunOptions) -> pa.Table:
-    """Render each piece's cleaned output, report lines and counts, as the local writer does."""
+def render_rows(batch: Batch, *, good: Flags, options: RunOptions) -> pa.Table:
+    """Render each piece's cleaned output, report lines and counts, as the local writer does.
+
+    With cross-document duplicates, each row carries its piece's drops beside
+    it (columns ``at`` and ``side``, from :func:`replay_rows`).
+    """
     columns: dict[str, list[Any]] = {name: [] for name in RENDER_SCHEMA.names}
-    for piece, results in _good_results(batch, good):
-        _render_piece(columns, piece, results, drops, options)
+    if "side" not in batch:
+        for piece, results in _good_results(batch, good):
+            _render_piece(columns, piece, results, {}, options)
+        return _table(RENDER_SCHEMA, columns)
+    for piece, results, side in _with_side(batch, good, "result"):
+        drops: dict[int, dict[int, CorpusDrop]] = {}
+        for part in side:  # an article's candidates may lie in several components
+            for article, found in part.items():
+                drops.setdefault(article, {}).update(found)
+        _render_piece(columns, piece, results,
+                      {a: dict(sorted(d.items())) for a, d in drops.items()}, options)
     return _table(RENDER_SCHEMA, columns)
 
 
 def _render_piece(columns: dict[str, list[Any]], piece: int, results: Results,
                   drops: Mapping[int, Mapping[int, CorpusDrop]], options: RunOptions) -> None:
+    """Render one piece; ``drops``: its cross-document drops by article number in the piece."""
     output = ChunkOutput(options.fields, options.report_lines, rows=True)
     for number, (article, analysis) in enumerate(results):
-        extra = drops.get(article_of(node_id(piece, number, 0)), {})
+        extra = drops.get(number, {})
         all_drops = {**analysis.drops, **extra}
         output.add(article, len(analysis.spans), analysis.paragraphs(article.text), all_drops)
     columns["piece"].append(piece)
