@@ -279,7 +279,11 @@ class LocalCluster:
                 leftover.kill()
         self._nodes = []
         if self._temp is not None:
-            shutil.rmtree(self._temp, ignore_errors=True)
+            for _ in range(20):  # a process on its way out may still write a log line
+                shutil.rmtree(self._temp, ignore_errors=True)
+                if not self._temp.exists():
+                    break
+                time.sleep(0.5)
             self._temp = None
 
 
