@@ -266,7 +266,7 @@ class LocalCluster:
         for process in started:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 5  # then SIGKILL: a private, local cluster
         for process in started:
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))

@@ -39,8 +39,8 @@ from index_memory import copies, load, ranked_words
 
 from dedup.config import Config
 from dedup.corpus.decisions import analyze_article
-from dedup.dist.components import driver_components
 from dedup.dist import engine
+from dedup.dist.components import driver_components
 from dedup.dist.grouping import group_edges
 
 ROOT = Path(__file__).resolve().parents[1]
