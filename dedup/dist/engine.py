@@ -195,7 +195,7 @@ def _run(options: RunOptions, start: Start, partitions: int, max_task_edges: int
     _stage(bar, "writing")
     rendered = (analyzed if drops is None else analyzed.zip(drops)).map_batches(
         _udf(stages.render_rows), batch_format="numpy", batch_size=1,
-        fn_kwargs={"good": good, "options": options},
+        fn_kwargs={"bad": _bad_ranges(good), "options": options},
     )
     _write(options, plan, good, _in_order(rendered.iter_rows(), good), done, summary, bar,
            report)
@@ -209,6 +209,13 @@ def _good(plan: _Plan, errors: list[tuple[int, BadInput]]) -> Flags:
     for source, error in plan.read_failed.items():
         plan.failed.setdefault(source, error)
     return np.array([int(s) not in plan.failed for s in plan.source_of], dtype=bool)
+
+
+def _bad_ranges(good: Flags) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """Return the runs of pieces that are not good, as sorted ``[start, stop)`` rows."""
+    steps = np.diff(np.concatenate(([0], (~good).astype(np.int8), [0])))
+    starts, stops = np.flatnonzero(steps == 1), np.flatnonzero(steps == -1)
+    return np.stack([starts, stops], axis=1).astype(np.int64).reshape(-1, 2)
 
 
 def _read(sources: list[Source]) -> _Plan:
@@ -298,7 +305,7 @@ def _cross_doc(options: RunOptions, analyzed: ray.data.Dataset, good: Flags, par
     """
     edges = (
         analyzed.map_batches(_udf(stages.key_rows), batch_format="numpy", batch_size=1,
-                             fn_kwargs={"good": good, "partitions": partitions})
+                             fn_kwargs={"bad": _bad_ranges(good), "partitions": partitions})
         .groupby("part", num_partitions=partitions)
         .map_groups(_udf(stages.edge_rows), batch_format="numpy")
         .materialize()
@@ -315,7 +322,7 @@ def _cross_doc(options: RunOptions, analyzed: ray.data.Dataset, good: Flags, par
     drops = _per_piece(
         analyzed.zip(_per_piece(labels, pieces, partitions))
         .map_batches(_udf(stages.component_rows), batch_format="numpy", batch_size=1,
-                     fn_kwargs={"good": good, "partitions": partitions})
+                     fn_kwargs={"bad": _bad_ranges(good), "partitions": partitions})
         .groupby("part", num_partitions=partitions)
         .map_groups(_udf(stages.replay_rows), batch_format="numpy",
                     fn_kwargs={"config": options.config}),

@@ -75,6 +75,7 @@ __all__ = [
     "edge_rows",
     "first_documents",
     "frequent_rows",
+    "good_piece",
     "key_rows",
     "label_rows",
     "merge_side",
@@ -296,21 +297,36 @@ def _analyze_piece(chunk: Chunk | ParquetChunk, fields: Fields, config: Config,
         return _chunk_error(chunk, error)
 
 
-def _good_results(batch: Batch, good: Flags, column: str = "result") -> list[tuple[int, Any]]:
+def good_piece(piece: int, bad: I64) -> bool:
+    """Whether a piece belongs to no failed file (``bad``: sorted ``[start, stop)`` ranges).
+
+    The driver sends the failed files' ranges of pieces, not a flag per piece:
+    what every task receives stays as small as the list of bad files.
+
+    Example:
+        >>> bad = np.array([[2, 4], [7, 8]], dtype=np.int64)
+        >>> [p for p in range(9) if good_piece(p, bad)]
+        [0, 1, 4, 5, 6, 8]
+    """
+    where = int(np.searchsorted(bad[:, 0], piece, side="right")) - 1
+    return where < 0 or piece >= int(bad[where, 1])
+
+
+def _good_results(batch: Batch, bad: I64, column: str = "result") -> list[tuple[int, Any]]:
     pieces = []
     for piece, result, failed in zip(batch["piece"], batch[column], batch["failed"],
                                      strict=True):
-        if not failed and good[int(piece)]:
+        if not failed and good_piece(int(piece), bad):
             pieces.append((int(piece), _load(result)))
     return pieces
 
 
-def key_rows(batch: Batch, *, good: Flags, partitions: int) -> pa.Table:
+def key_rows(batch: Batch, *, bad: I64, partitions: int) -> pa.Table:
     """Emit a ``(slot, key, node)`` row for each fingerprint and band key of each candidate."""
     slots: list[int] = []
     keys: list[int] = []
     nodes: list[int] = []
-    for piece, articles in _good_results(batch, good, "candidates"):
+    for piece, articles in _good_results(batch, bad, "candidates"):
         for number, (_, _, prints, all_bands, _) in enumerate(articles):
             for c, (fp, bands) in enumerate(zip(prints, all_bands, strict=True)):
                 node = node_id(piece, number, c)
@@ -369,7 +385,7 @@ def merge_side(batch: Batch) -> pa.Table:
                                 "kept": [int(np.sum(np.asarray(batch["kept"], np.int64)))]})
 
 
-def _with_side(batch: Batch, good: Flags, column: str) -> list[tuple[int, Any, list[Any]]]:
+def _with_side(batch: Batch, bad: I64, column: str) -> list[tuple[int, Any, list[Any]]]:
     """Return ``(piece, column, side)`` for the good pieces of a batch of zipped rows."""
     rows = []
     for piece, value, failed, at, side in zip(batch["piece"], batch[column], batch["failed"],
@@ -377,7 +393,7 @@ def _with_side(batch: Batch, good: Flags, column: str) -> list[tuple[int, Any, l
         if int(at) != int(piece):
             msg = f"the side row of piece {int(at)} arrived beside piece {int(piece)}"
             raise RuntimeError(msg)
-        if not failed and good[int(piece)]:
+        if not failed and good_piece(int(piece), bad):
             rows.append((int(piece), _load(value), cast(list[Any], _load(side))))
     return rows
 
@@ -391,14 +407,14 @@ def _labels_of(side: list[tuple[I64, I64]]) -> tuple[I64, I64]:
     return nodes, labels[first]
 
 
-def component_rows(batch: Batch, *, good: Flags, partitions: int) -> pa.Table:
+def component_rows(batch: Batch, *, bad: I64, partitions: int) -> pa.Table:
     """Emit the candidates whose node has a component, partitioned by component.
 
     Each row carries its piece's labels beside it (columns ``at`` and ``side``).
     """
     parts: list[int] = []
     rows: list[bytes] = []
-    for piece, articles, side in _with_side(batch, good, "candidates"):
+    for piece, articles, side in _with_side(batch, bad, "candidates"):
         nodes, component = _labels_of(side)
         if len(nodes) == 0:
             continue
@@ -443,7 +459,7 @@ def replay_rows(batch: Batch, *, config: Config) -> pa.Table:
                                 "kept": [kept.get(p, 0) for p in pieces]})
 
 
-def render_rows(batch: Batch, *, good: Flags, options: RunOptions) -> pa.Table:
+def render_rows(batch: Batch, *, bad: I64, options: RunOptions) -> pa.Table:
     """Render each piece's cleaned output, report lines and counts, as the local writer does.
 
     With cross-document duplicates, each row carries its piece's drops beside
@@ -451,10 +467,10 @@ def render_rows(batch: Batch, *, good: Flags, options: RunOptions) -> pa.Table:
     """
     columns: dict[str, list[Any]] = {name: [] for name in RENDER_SCHEMA.names}
     if "side" not in batch:
-        for piece, results in _good_results(batch, good):
+        for piece, results in _good_results(batch, bad):
             _render_piece(columns, piece, results, {}, options)
         return _table(RENDER_SCHEMA, columns)
-    for piece, results, side in _with_side(batch, good, "result"):
+    for piece, results, side in _with_side(batch, bad, "result"):
         drops: dict[int, dict[int, CorpusDrop]] = {}
         for part in side:  # an article's candidates may lie in several components
             for article, found in part.items():
