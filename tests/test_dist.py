@@ -277,7 +277,7 @@ def test_site_boilerplate_rules_as_local(tmp_path: Path) -> None:
 def test_bad_piece_ranges_flag_the_same_pieces() -> None:
     """Tasks receive the failed files' ranges of pieces instead of a flag per piece."""
     from dedup.dist.engine import _bad_ranges
-    from dedup.dist.stages import good_piece
+    from dedup.dist.rows import good_piece
 
     rng = np.random.default_rng(5)
     for size in [0, 1, 2, 7, 50]:

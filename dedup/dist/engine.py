@@ -59,7 +59,7 @@ from dedup.corpus.report_file import ReportFile
 from dedup.corpus.run import Start, interrupted, start_run
 from dedup.corpus.summary import Summary
 from dedup.corpus.writers import OutputFile, output_path
-from dedup.dist import stages
+from dedup.dist import cross_doc, stages
 from dedup.dist.components import label_tables
 from dedup.dist.grouping import PIECE_SHIFT
 from dedup.dist.pieces import PARQUET, ParquetOutput, find_all_sources, read_pieces
@@ -304,10 +304,10 @@ def _cross_doc(options: RunOptions, analyzed: ray.data.Dataset, good: Flags, par
     references and counts, never a list sized by the graph.
     """
     edges = (
-        analyzed.map_batches(_udf(stages.key_rows), batch_format="numpy", batch_size=1,
+        analyzed.map_batches(_udf(cross_doc.key_rows), batch_format="numpy", batch_size=1,
                              fn_kwargs={"bad": _bad_ranges(good), "partitions": partitions})
         .groupby("part", num_partitions=partitions)
-        .map_groups(_udf(stages.edge_rows), batch_format="numpy")
+        .map_groups(_udf(cross_doc.edge_rows), batch_format="numpy")
         .materialize()
     )
     count = edges.count()
@@ -317,14 +317,14 @@ def _cross_doc(options: RunOptions, analyzed: ray.data.Dataset, good: Flags, par
         logger.info("%d candidate edges: connected components on Ray tasks", count)
     tables = label_tables(edges.to_arrow_refs(), partitions, max_task_edges, count)
     labels = ray.data.from_arrow_refs(tables).map_batches(
-        _udf(stages.label_rows), batch_format="numpy", batch_size=None)
+        _udf(cross_doc.label_rows), batch_format="numpy", batch_size=None)
     pieces = len(good)
     drops = _per_piece(
         analyzed.zip(_per_piece(labels, pieces, partitions))
-        .map_batches(_udf(stages.component_rows), batch_format="numpy", batch_size=1,
+        .map_batches(_udf(cross_doc.component_rows), batch_format="numpy", batch_size=1,
                      fn_kwargs={"bad": _bad_ranges(good), "partitions": partitions})
         .groupby("part", num_partitions=partitions)
-        .map_groups(_udf(stages.replay_rows), batch_format="numpy",
+        .map_groups(_udf(cross_doc.replay_rows), batch_format="numpy",
                     fn_kwargs={"config": options.config}),
         pieces, partitions)
     total: Any = drops.sum("kept")
@@ -344,11 +344,11 @@ def _per_piece(rows: ray.data.Dataset, pieces: int, partitions: int) -> ray.data
     zips with the analyses row for row; the pieces' order is checked where the
     two meet (``stages._with_side``).
     """
-    stubs = ray.data.range(pieces).map_batches(_udf(stages.stub_rows), batch_format="numpy")
+    stubs = ray.data.range(pieces).map_batches(_udf(cross_doc.stub_rows), batch_format="numpy")
     grouped: ray.data.Dataset = (
         rows.union(stubs)
         .groupby("at", num_partitions=partitions)
-        .map_groups(_udf(stages.merge_side), batch_format="numpy")
+        .map_groups(_udf(cross_doc.merge_side), batch_format="numpy")
         .materialize()
     )
     return grouped
