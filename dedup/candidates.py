@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from dedup import kernels
 from dedup.config import Candidates
-from dedup.lengths import affixes
+from dedup.lengths import affix_floor, affixes
 
 __all__ = ["AFFIX", "band_keys", "find_candidates"]
 
@@ -116,6 +116,8 @@ def _sharing_a_band(signatures: npt.NDArray[np.uint32], bands: int, owner: I64) 
     if kernel is not None:
         shared = cast("I64", kernel.band_pairs(signatures, bands, _BAND_MIX, _BAND_SHIFT, owner,
                                                MAX_BUCKET, WINDOW))
+        if not len(shared):
+            return set()
         return set(zip(shared[:, 0].tolist(), shared[:, 1].tolist(), strict=True))
     return _sharing_a_band_numpy(signatures, bands, owner)
 
@@ -152,8 +154,14 @@ def _pairs(bucket: Sequence[int]) -> list[Pair]:
 def _affixes(keys: Sequence[str], members: Sequence[int]) -> list[list[int]]:
     """Return the groups of two or more members sharing their first or their last AFFIX characters.
 
-    Most articles have none, which one ``set`` per side shows without grouping.
+    Most articles have none, which one ``set`` per side of their first and last
+    :func:`dedup.lengths.affix_floor` characters shows: keys that share an affix
+    share those. Only when those collide are the affixes themselves computed.
     """
+    floor = affix_floor(AFFIX)
+    if (len({keys[i][:floor] for i in members}) == len(members)
+            and len({keys[i][-floor:] for i in members}) == len(members)):
+        return []
     groups: list[list[int]] = []
     for side in affixes(keys, members, AFFIX):
         if len(set(side)) == len(side):
