@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from dedup import kernels
 from dedup.config import Candidates
-from dedup.lengths import affix_floor, affixes
+from dedup.lengths import affixes
 
 __all__ = ["AFFIX", "band_keys", "find_candidates"]
 
@@ -154,14 +154,8 @@ def _pairs(bucket: Sequence[int]) -> list[Pair]:
 def _affixes(keys: Sequence[str], members: Sequence[int]) -> list[list[int]]:
     """Return the groups of two or more members sharing their first or their last AFFIX characters.
 
-    Most articles have none, which one ``set`` per side of their first and last
-    :func:`dedup.lengths.affix_floor` characters shows: keys that share an affix
-    share those. Only when those collide are the affixes themselves computed.
+    Most articles have none, which one ``set`` per side shows without grouping.
     """
-    floor = affix_floor(AFFIX)
-    if (len({keys[i][:floor] for i in members}) == len(members)
-            and len({keys[i][-floor:] for i in members}) == len(members)):
-        return []
     groups: list[list[int]] = []
     for side in affixes(keys, members, AFFIX):
         if len(set(side)) == len(side):

@@ -42,7 +42,6 @@ from dedup.shingles import EDGE
 
 __all__ = [
     "LETTERS_PER_WORD",
-    "affix_floor",
     "affixes",
     "text_length",
     "text_lengths",
@@ -226,22 +225,6 @@ def affixes(
         tail = int(np.searchsorted(np.cumsum(tenths[::-1], dtype=np.int64), budget)) + 1
         heads[n], tails[n] = key[:head], key[-tail:]
     return heads, tails
-
-
-@cache
-def affix_floor(letters: int) -> int:
-    """The fewest characters an affix of :func:`affixes` holds of a key that has more.
-
-    A character weighs at most the heaviest weight, so ``letters`` letters' worth
-    takes at least this many characters: two keys with the same affix share their
-    first (or last) ``affix_floor(letters)`` characters.
-
-    Example:
-        >>> affix_floor(32)  # 32 letters: 11 Han characters
-        11
-    """
-    heaviest = int(_tables().weight.max())
-    return -(-letters * _TENTHS // heaviest)
 
 
 def _per_key(

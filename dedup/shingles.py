@@ -32,7 +32,6 @@ _NO_SPACES = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff"
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
 )
-_FIRST_UNSPACED = "\u0e00"  # the first character _NO_SPACES matches
 BASE = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: odd, so it has an inverse mod 2**64
 _BASE_INVERSE = np.uint64(pow(int(BASE), -1, 1 << 64))
 MIX = np.array(
@@ -101,7 +100,7 @@ def encode(keys: Sequence[str]) -> npt.NDArray[np.uint8]:
         b' a b\\n \\xe6\\x9d\\xb1  \\xe4\\xba\\xac  '
     """
     joined = "\n".join([k if len(k) <= 2 * EDGE else f"{k[:EDGE]} {k[-EDGE:]}" for k in keys])
-    if not joined.isascii() and max(joined) >= _FIRST_UNSPACED:  # max: a C loop, no regex
+    if not joined.isascii():
         joined = _NO_SPACES.sub(r" \g<0> ", joined)
     return np.frombuffer(f" {joined} ".encode("utf-8", "surrogatepass"), dtype=np.uint8)
 

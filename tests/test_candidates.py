@@ -150,7 +150,7 @@ _PIECES = st.sampled_from(["the council ", "met ", "東京都庁の前で", "서
 
 @given(st.lists(st.lists(_PIECES, min_size=1, max_size=12).map("".join), min_size=2,
                 max_size=10, unique=True))
-def test_affix_shortcut_finds_the_groups_affixes_give(keys):
-    """The first and last affix_floor characters all differ only where no affix is shared."""
+def test_affix_groups_are_those_affixes_give(keys):
+    """Members sharing a first or last affix group together, in every script."""
     members = list(range(len(keys)))
     assert candidates._affixes(keys, members) == _affix_groups(keys, members)
