@@ -106,9 +106,10 @@ def verify_pairs(
         if (len(first), first) > (len(second), second):  # symmetric: short, then long
             a, b = b, a
             first, second = second, first
-        match = _verify(first, second, cutoff, min_contained)  # most pairs fail here, cheaply
-        if match is not None and _numbers_fit(_numbers(numbers, a, first),
-                                              _numbers(numbers, b, second)):
+        if not _numbers_fit(_numbers(numbers, a, first), _numbers(numbers, b, second)):
+            continue
+        match = _verify(first, second, cutoff, min_contained)
+        if match is not None:
             matches.append(Match(min(a, b), max(a, b), match[0], match[1]))
     return matches
 
