@@ -47,7 +47,8 @@ from rich.progress import TaskID
 
 from dedup.corpus.boilerplate import SiteCounts, site_counts
 from dedup.corpus.collector import collecting_less
-from dedup.corpus.decisions import CorpusDrop, apply_boilerplate, decide_cross_doc
+from dedup.corpus.crossdoc import decide_rows
+from dedup.corpus.decisions import CorpusDrop, apply_boilerplate
 from dedup.corpus.index import Index, PendingIndex, index_params, open_index, pending_index
 from dedup.corpus.options import BatchOptions, RunOptions
 from dedup.corpus.ordered import Item, ReadFailure, completed, executor, ordered
@@ -281,13 +282,17 @@ class _Decider:
 
     def _corpus_drops(self, facts: Facts) -> list[dict[int, CorpusDrop]]:
         """Return each article's boilerplate and cross-document drops."""
-        analyses = [(doc, apply_boilerplate(analysis, self.boilerplate.get(site)))
-                    for doc, site, analysis in facts.analyses()]
+        rows = facts.rows
+        drops: list[dict[int, CorpusDrop]] = [{} for _ in rows.docs]
+        if self.boilerplate:
+            drops = [apply_boilerplate(analysis, self.boilerplate.get(site)).drops
+                     for site, analysis in zip(facts.sites, facts.analyses(), strict=True)]
+            rows = rows.without(drops)  # boilerplate is no cross-document candidate
         if not self.run.options.cross_doc or self.index is None:
-            return [analysis.drops for _, analysis in analyses]
-        cross = decide_cross_doc(analyses, self.index, self.run.options.config)
-        return [{**analysis.drops, **drops} if drops else analysis.drops
-                for (_, analysis), drops in zip(analyses, cross, strict=True)]
+            return drops
+        cross = decide_rows(rows, self.index, self.run.options.config)
+        return [{**boilerplate, **found} if found else boilerplate
+                for boilerplate, found in zip(drops, cross, strict=True)]
 
 
 def _clean(

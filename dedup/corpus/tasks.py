@@ -1,10 +1,11 @@
 """What a batch run hands to worker processes: analyze a chunk, later render it.
 
 1. :func:`analyze_chunk` decodes a chunk's articles and runs the in-article
-   stages on each (:func:`dedup.corpus.decisions.analyze_article`, without
+   stages on each (:func:`dedup.corpus.decisions.article_facts`, without
    boilerplate, which the main process applies). It returns what the main
-   process decides with, pickled (:class:`Facts`: ids, sites, cross-document
-   candidates, and with boilerplate on every paragraph's fingerprint), and
+   process decides with, pickled (:class:`Facts`: sites, the chunk's
+   cross-document candidates as arrays, and with boilerplate on every
+   paragraph's fingerprint), and
    inside it, pickled apart, what rendering needs (paragraph counts and
    in-article drops), which the main process passes back untouched. With
    boilerplate on it also returns each document's distinct fingerprints for
@@ -33,7 +34,8 @@ import orjson
 
 from dedup import kernels
 from dedup.config import Config
-from dedup.corpus.decisions import Analysis, CorpusDrop, analyze_article
+from dedup.corpus.crossdoc import CandidateRows, RowsBuilder
+from dedup.corpus.decisions import Analysis, CorpusDrop, analyze_article, article_facts
 from dedup.corpus.options import CorpusOptions
 from dedup.corpus.readers import Article, BadInput, Chunk, Fields, parse_chunk
 from dedup.corpus.records import ChunkOutput
@@ -56,11 +58,8 @@ __all__ = [
 ]
 
 Layout = tuple[int, dict[int, CorpusDrop]]  # paragraph count, in-article drops
-# id, site, and the analysis's candidates, fingerprints, bands, keys, prints, shapes, sizes and
-# in-article drops
-ArticleFacts = tuple[str, str, tuple[int, ...], tuple[int, ...], tuple[tuple[int, ...], ...],
-                     tuple[str, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...],
-                     tuple[int, ...]]
+# an article's fingerprints, shapes and lengths of every paragraph, and in-article drops
+Counting = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]
 # Python's default (700, 10, 10) runs the collector every 700 new container
 # objects; a chunk makes hundreds of thousands, almost none in cycles.
 GC_THRESHOLDS = (20_000, 20, 20)
@@ -101,21 +100,24 @@ class WorkerState:
 class Facts:
     """A chunk's articles as the main process decides on them.
 
-    ``articles`` holds each article's id, site and the parts of its analysis
-    the decisions read (:meth:`analyses`), as plain tuples, which pickle
-    faster; ``layouts`` the pickled paragraph counts and in-article drops for
+    ``sites`` holds each article's site; ``rows`` the cross-document
+    candidates of the chunk (:class:`~dedup.corpus.crossdoc.CandidateRows`,
+    whose ``docs`` are the articles' ids): a few arrays, which pickle fast.
+    With boilerplate on, ``counting`` holds each article's paragraph
+    fingerprints, shapes, lengths and in-article drops (see :meth:`analyses`).
+    ``layouts``: the pickled paragraph counts and in-article drops for
     :func:`render_chunk`.
     """
 
-    articles: list[ArticleFacts]
+    sites: list[str]
+    rows: CandidateRows
+    counting: list[Counting]
     layouts: bytes
 
-    def analyses(self) -> list[tuple[str, str, Analysis]]:
-        """Return ``(id, site, analysis)`` of each article: no spans, no drops."""
-        return [(doc, site, Analysis((), {}, candidates, prints_of, bands, keys, prints, shapes,
-                                     sizes, dropped))
-                for doc, site, candidates, prints_of, bands, keys, prints, shapes, sizes, dropped
-                in self.articles]
+    def analyses(self) -> list[Analysis]:
+        """Return what site boilerplate is decided with, per article: no spans, no candidates."""
+        return [Analysis((), {}, prints=prints, shapes=shapes, sizes=sizes, dropped=dropped)
+                for prints, shapes, sizes, dropped in self.counting]
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,20 +189,25 @@ def analyze_chunk(state: WorkerState, chunk: Chunk) -> Analyzed | BadInput:
         articles = parse_chunk(chunk, state.fields)
     except BadInput as error:
         return error
-    facts: list[ArticleFacts] = []
+    rows = RowsBuilder(state.config.bands)
+    sites: list[str] = []
+    counting: list[Counting] = []
     layouts: list[Layout] = []
     counts: list[tuple[str, str, tuple[int, ...]]] = []
     for article in articles:
         _check_writable(article)
-        analysis = analyze_article(article.text, state.config, cross_doc=state.cross_doc,
-                                   prints=state.boilerplate)
-        layouts.append((len(analysis.spans), analysis.drops))
-        facts.append((article.id, article.site, analysis.candidates, analysis.fingerprints,
-                      analysis.bands, analysis.keys, analysis.prints, analysis.shapes,
-                      analysis.sizes, analysis.dropped))
+        facts = article_facts(article.text, state.config, cross_doc=state.cross_doc,
+                              counting=state.boilerplate)
+        layouts.append((len(facts.paragraphs), facts.drops))
+        sites.append(article.site)
+        rows.add(article.id, facts.candidates, facts.fingerprints, facts.keys, facts.signatures,
+                 facts.banded)
         if state.boilerplate:
-            counts.append((article.id, article.site, analysis.counted()))
-    chunk_facts = Facts(facts, pickle.dumps(layouts, pickle.HIGHEST_PROTOCOL))
+            counting.append((facts.prints, facts.shapes, facts.sizes, facts.dropped))
+            counted = Analysis((), {}, prints=facts.prints, shapes=facts.shapes).counted()
+            counts.append((article.id, article.site, counted))
+    chunk_facts = Facts(sites, rows.build(), counting,
+                        pickle.dumps(layouts, pickle.HIGHEST_PROTOCOL))
     return Analyzed(tuple(counts), pickle.dumps(chunk_facts, pickle.HIGHEST_PROTOCOL))
 
 
