@@ -38,9 +38,9 @@ import pickle
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Executor, Future
+from concurrent.futures import Future
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.console import Console
 from rich.progress import TaskID
@@ -51,7 +51,7 @@ from dedup.corpus.crossdoc import decide_rows
 from dedup.corpus.decisions import CorpusDrop, apply_boilerplate
 from dedup.corpus.index import Index, PendingIndex, index_params, open_index, pending_index
 from dedup.corpus.options import BatchOptions, RunOptions
-from dedup.corpus.ordered import Item, ReadFailure, completed, executor, ordered
+from dedup.corpus.ordered import Item, Lanes, ReadFailure, completed, executor, ordered
 from dedup.corpus.progress import RunProgress, progress_bar
 from dedup.corpus.readers import BadInput, Chunk, Source, find_sources, read_chunks
 from dedup.corpus.report_file import ReportFile
@@ -65,6 +65,7 @@ from dedup.corpus.tasks import (
     RenderTask,
     WorkerState,
     analyze_chunk,
+    chunk_key,
     render_chunk,
     start_worker,
     warm_up,
@@ -176,7 +177,7 @@ def _boilerplate_sets(options: RunOptions, index: Index) -> dict[str, SiteCounts
 
 def _count(
     run: _Run,
-    pool: Executor,
+    pool: Lanes,
     sources: list[Source],
     index: Index,
     spill: Spill,
@@ -237,7 +238,7 @@ class _Decider:
     def __init__(
         self,
         run: _Run,
-        pool: Executor,
+        pool: Lanes,
         analyses: Spill | None,
         boilerplate: dict[str, SiteCounts],
         index: PendingIndex | None,
@@ -247,11 +248,17 @@ class _Decider:
         self.analyses = analyses
         self.boilerplate = boilerplate
         self.index = index
+        self.lanes: dict[tuple[str, int], int] = {}  # the lane of each chunk held there
 
     def analyze(self, chunk: Chunk) -> Future[Analyzed | BadInput]:
-        """Start (or, after the count pass, look up) the analysis of ``chunk``."""
+        """Start (or, after the count pass, look up) the analysis of ``chunk``.
+
+        A chunk analyzed now stays in its worker (its lane), which renders it.
+        """
         if self.analyses is None:
-            return self.pool.submit(analyze_chunk, self.run.state, chunk)
+            lane = self.pool.next_lane()
+            self.lanes[chunk_key(chunk)] = lane
+            return self.pool.lane(lane).submit(analyze_chunk, self.run.state, chunk, True)
         facts = self.analyses.take(chunk)
         return completed(facts if isinstance(facts, BadInput) else Analyzed((), facts))
 
@@ -261,6 +268,7 @@ class _Decider:
         """Decide a chunk's corpus drops and start rendering it (``None``: its file failed)."""
         source = item.source
         failed = self.run.failed
+        lane = self.lanes.pop(chunk_key(item), None) if isinstance(item, Chunk) else None
         if source.relative in failed:
             if isinstance(item, Chunk) and item.last and self.index is not None:
                 self.index.discard()  # the file failed while rendering: forget its decisions
@@ -277,8 +285,12 @@ class _Decider:
         if item.last and self.index is not None:
             self.index.flush()
         write = not self.run.options.dry_run and source.relative not in self.run.done
-        return self.pool.submit(render_chunk, self.run.state,
-                                RenderTask(item, facts.layouts, extra, write))
+        if lane is None:
+            return self.pool.submit(render_chunk, self.run.state,
+                                    RenderTask(item, facts.layouts, extra, write))
+        # the worker holds the chunk: name it, without its lines
+        return self.pool.lane(lane).submit(render_chunk, self.run.state,
+                                           RenderTask(replace(item, lines=()), None, extra, write))
 
     def _corpus_drops(self, facts: Facts) -> list[dict[int, CorpusDrop]]:
         """Return each article's boilerplate and cross-document drops."""
@@ -297,7 +309,7 @@ class _Decider:
 
 def _clean(
     run: _Run,
-    pool: Executor,
+    pool: Lanes,
     sources: list[Source],
     decider: _Decider,
     report: ReportFile,

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import accumulate, chain, pairwise
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
@@ -203,17 +203,22 @@ def decide_rows(rows: CandidateRows, index: Index, config: Config) -> list[dict[
     kept = np.ones(len(rows), dtype=np.bool_)
     results: list[dict[int, CorpusDrop]] = [{} for _ in rows.docs]
     _decide_met(rows, np.flatnonzero(meets).tolist(), _Lookups(
-        index if live else None, exact, stored_keys, every.tolist(), held.tolist(),
-        owner.tolist(), shared.tolist(), {}), config, kept, results)
-    bounds = starts.tolist()
-    keys = every.tolist()
-    docs, doc_of = rows.docs, rows.doc_of.tolist()
-    keepers = [Kept(prints[r], docs[doc_of[r]], tuple(keys[bounds[r]:bounds[r + 1]]),
-                    rows.keys[r]) for r in np.flatnonzero(kept).tolist()]
+        index if live else None, exact, stored_keys, every, held, owner, shared, {}), config,
+        kept, results)
+    chosen = np.flatnonzero(kept)
+    bounds = starts[chosen].tolist()
+    ends = starts[chosen + 1].tolist()
+    counts = np.diff(starts)
+    claimed = np.repeat(kept, counts)
+    keys = every[claimed].tolist()  # the keepers' band keys, row after row
+    at = list(accumulate((b - a for a, b in zip(bounds, ends, strict=True)), initial=0))
+    docs = rows.docs
+    keepers = list(map(Kept, rows.fingerprints[chosen].tolist(),
+                       [docs[d] for d in rows.doc_of[chosen].tolist()],
+                       [tuple(keys[a:b]) for a, b in pairwise(at)],
+                       [rows.keys[r] for r in chosen.tolist()]))
     if live:  # in order: a band key goes to the first paragraph holding it
-        counts = np.diff(starts)
-        owners.claim(every[np.repeat(kept, counts)],
-                     np.repeat(rows.fingerprints[kept], counts[kept]))
+        owners.claim(every[claimed], np.repeat(rows.fingerprints[kept], counts[kept]))
         cast(LiveBands, index).add_claimed(keepers)
     else:
         index.add_kept(keepers)
@@ -226,37 +231,37 @@ class _Lookups:
 
     ``live`` is the index to fetch from (one in this process), ``exact`` and
     ``stored_keys`` the first keeper and text of each fingerprint seen so far,
-    then per band key of the batch: whether an earlier batch ``held`` it, its
-    ``owner`` then, whether it is ``shared`` by several rows, and ``claimed``:
-    the first keeper of this batch of each shared key.
+    then per band key of the batch (``keys``): whether an earlier batch
+    ``held`` it, its ``owner`` then, whether it is ``shared`` by several rows,
+    and ``claimed``: the first keeper of this batch of each shared key.
     """
 
     live: Index | None
     exact: dict[int, str]
     stored_keys: dict[int, str]
-    keys: list[int]
-    held: list[bool]
-    owner: list[int]
-    shared: list[bool]
+    keys: U64
+    held: npt.NDArray[np.bool_]
+    owner: U64
+    shared: npt.NDArray[np.bool_]
     claimed: dict[int, int]
 
     def near(self, start: int, end: int) -> set[int]:
         """Return the earlier keepers holding one of the band keys ``start:end``."""
-        found: set[int] = set()
-        for b in range(start, end):
-            if self.held[b]:
-                found.add(self.owner[b])
-            elif self.shared[b]:
-                first = self.claimed.get(self.keys[b])
+        found = set(self.owner[start:end][self.held[start:end]].tolist())
+        shared = self.shared[start:end]
+        if shared.any():
+            for key in self.keys[start:end][shared].tolist():
+                first = self.claimed.get(key)
                 if first is not None:
                     found.add(first)
         return found
 
     def claim(self, start: int, end: int, fingerprint: int) -> None:
         """Give the shared band keys ``start:end`` no one holds yet to ``fingerprint``."""
-        for b in range(start, end):
-            if self.shared[b]:
-                self.claimed.setdefault(self.keys[b], fingerprint)
+        shared = self.shared[start:end]
+        if shared.any():
+            for key in self.keys[start:end][shared].tolist():
+                self.claimed.setdefault(key, fingerprint)
 
 
 def _decide_met(

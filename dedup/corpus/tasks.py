@@ -27,6 +27,7 @@ from __future__ import annotations
 import gc
 import pickle
 import signal
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -52,6 +53,7 @@ __all__ = [
     "Rendered",
     "WorkerState",
     "analyze_chunk",
+    "chunk_key",
     "render_chunk",
     "start_worker",
     "warm_up",
@@ -134,12 +136,43 @@ class Analyzed:
 
 @dataclass(frozen=True, slots=True)
 class RenderTask:
-    """A chunk to render: its layouts, each article's extra drops, whether to write it."""
+    """A chunk to render: its layouts, each article's extra drops, whether to write it.
+
+    ``layouts`` is ``None`` when the worker rendering the chunk analyzed it
+    with ``hold`` (:func:`analyze_chunk`) and still holds it: ``chunk`` then
+    only names it (its lines need not travel again).
+    """
 
     chunk: Chunk
-    layouts: bytes
+    layouts: bytes | None
     extra: list[dict[int, CorpusDrop]]
     write: bool
+
+
+# What analyze_chunk(hold=True) leaves in this process for render_chunk, by chunk: the chunk,
+# its articles, their layouts and paragraphs; oldest first.
+_Held = tuple[Chunk, list[Article], list[Layout], list[Sequence[Paragraph]]]
+_HELD: OrderedDict[tuple[str, int], _Held] = OrderedDict()
+
+
+def chunk_key(chunk: Chunk) -> tuple[str, int]:
+    """Return what names a chunk in a run: its file and its number there."""
+    return chunk.source.relative, chunk.number
+
+
+def _take_held(chunk: Chunk) -> _Held:
+    """Return what this process holds of ``chunk``, forgetting it and every older chunk.
+
+    Chunks are rendered in corpus order, so an older chunk still held was never
+    going to be (its file failed).
+    """
+    key = chunk_key(chunk)
+    while _HELD:
+        found, held = _HELD.popitem(last=False)
+        if found == key:
+            return held
+    msg = f"{chunk.source.relative}: chunk {chunk.number} is not held by this worker"
+    raise RuntimeError(msg)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,8 +216,13 @@ def start_worker() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def analyze_chunk(state: WorkerState, chunk: Chunk) -> Analyzed | BadInput:
-    """Decode a chunk and analyze each article (see the module docstring)."""
+def analyze_chunk(state: WorkerState, chunk: Chunk, hold: bool = False) -> Analyzed | BadInput:
+    """Decode a chunk and analyze each article (see the module docstring).
+
+    With ``hold``, this process keeps the chunk, its articles, layouts and
+    paragraphs for :func:`render_chunk` (then given no layouts), and the
+    facts carry no layouts.
+    """
     try:
         articles = parse_chunk(chunk, state.fields)
     except BadInput as error:
@@ -193,12 +231,14 @@ def analyze_chunk(state: WorkerState, chunk: Chunk) -> Analyzed | BadInput:
     sites: list[str] = []
     counting: list[Counting] = []
     layouts: list[Layout] = []
+    split: list[Sequence[Paragraph]] = []
     counts: list[tuple[str, str, tuple[int, ...]]] = []
     for article in articles:
         _check_writable(article)
         facts = article_facts(article.text, state.config, cross_doc=state.cross_doc,
                               counting=state.boilerplate)
         layouts.append((len(facts.paragraphs), facts.drops))
+        split.append(facts.paragraphs)
         sites.append(article.site)
         rows.add(article.id, facts.candidates, facts.fingerprints, facts.keys, facts.signatures,
                  facts.banded)
@@ -206,8 +246,10 @@ def analyze_chunk(state: WorkerState, chunk: Chunk) -> Analyzed | BadInput:
             counting.append((facts.prints, facts.shapes, facts.sizes, facts.dropped))
             counted = Analysis((), {}, prints=facts.prints, shapes=facts.shapes).counted()
             counts.append((article.id, article.site, counted))
+    if hold:
+        _HELD[chunk_key(chunk)] = (chunk, articles, layouts, split)
     chunk_facts = Facts(sites, rows.build(), counting,
-                        pickle.dumps(layouts, pickle.HIGHEST_PROTOCOL))
+                        b"" if hold else pickle.dumps(layouts, pickle.HIGHEST_PROTOCOL))
     return Analyzed(tuple(counts), pickle.dumps(chunk_facts, pickle.HIGHEST_PROTOCOL))
 
 
@@ -231,21 +273,27 @@ def _is_row(article: Article) -> bool:
 
 def render_chunk(state: WorkerState, task: RenderTask) -> Rendered:
     """Render a chunk's articles with all their drops (see the module docstring)."""
-    layouts: list[Layout] = pickle.loads(task.layouts)
+    split: list[Sequence[Paragraph]] | None = None
+    if task.layouts is None:
+        chunk, articles, layouts, split = _take_held(task.chunk)
+    else:
+        chunk, articles, layouts = task.chunk, parse_chunk(task.chunk, state.fields), pickle.loads(
+            task.layouts)
     output = ChunkOutput(state.fields, state.report)
-    for article, (count, drops), extra in zip(parse_chunk(task.chunk, state.fields), layouts,
-                                              task.extra, strict=True):
+    for n, (article, (count, drops), extra) in enumerate(zip(articles, layouts, task.extra,
+                                                             strict=True)):
         drops = {**drops, **extra} if extra else drops
         paragraphs: Sequence[Paragraph] = ()
         if output.needs_paragraphs(drops):
-            paragraphs = split_paragraphs(article.text, state.config.split)
+            paragraphs = split[n] if split is not None else split_paragraphs(
+                article.text, state.config.split)
             if len(paragraphs) != count:  # pragma: no cover - the analysis split the same text
                 msg = f"{article.path}:{article.line}: split differently when rendering"
                 raise RuntimeError(msg)
         output.add(article, count, paragraphs, drops)
     data: bytes | Deflated | None = None
     if task.write:
-        data = _encode(task.chunk, output, state.fields)
+        data = _encode(chunk, output, state.fields)
     return Rendered(data, output.report_lines, output.summary)
 
 
