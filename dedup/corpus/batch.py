@@ -2,8 +2,10 @@
 
 Workers analyze each chunk of articles (:func:`dedup.corpus.tasks.analyze_chunk`);
 the main process takes the results in corpus order (input path, line) and
-makes every decision that depends on other documents; workers then render
-each chunk with those decisions (:func:`dedup.corpus.tasks.render_chunk`:
+makes every decision that depends on other documents
+(:func:`dedup.corpus.crossdoc.decide_rows` for cross-document duplicates);
+workers then render each chunk with those decisions, in one pass the worker
+that analyzed it, from what it kept (:func:`dedup.corpus.tasks.render_chunk`:
 output bytes, compressed for gzip, report lines, counts), and the main process
 writes each output file atomically and the report. :mod:`dedup.corpus.ordered`
 runs the two worker stages around the main process's decisions. Before it

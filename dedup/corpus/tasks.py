@@ -4,19 +4,22 @@
    stages on each (:func:`dedup.corpus.decisions.article_facts`, without
    boilerplate, which the main process applies). It returns what the main
    process decides with, pickled (:class:`Facts`: sites, the chunk's
-   cross-document candidates as arrays, and with boilerplate on every
-   paragraph's fingerprint), and
-   inside it, pickled apart, what rendering needs (paragraph counts and
-   in-article drops), which the main process passes back untouched. With
-   boilerplate on it also returns each document's distinct fingerprints for
-   counting.
-2. :func:`render_chunk` decodes the chunk again and finishes every article
-   with all its drops, the in-article ones and those the main process added
-   (boilerplate, cross-document), with :class:`dedup.corpus.records.ChunkOutput`,
-   as the Ray engine does. It splits an article into paragraphs again only
-   when it has drops or the report lists them all (the same split as the
-   analysis: cheaper than shipping the spans). It returns the output bytes
-   (deflated for gzip output), the report lines and the counts.
+   cross-document candidates as a few arrays, and with boilerplate on every
+   paragraph's fingerprint), and what rendering needs (paragraph counts and
+   in-article drops, pickled apart), which the main process passes back
+   untouched. With ``hold`` (the one-pass run), the worker keeps those, the
+   chunk, its articles and their paragraphs instead, for the render task the
+   main process then sends to the same worker (:class:`~dedup.corpus.ordered.Lanes`):
+   the lines travel once and are decoded and split once. With boilerplate on
+   it also returns each document's distinct fingerprints for counting.
+2. :func:`render_chunk` finishes every article with all its drops, the
+   in-article ones and those the main process added (boilerplate,
+   cross-document), with :class:`dedup.corpus.records.ChunkOutput`, as the Ray
+   engine does. A chunk it does not hold (the two-pass run, whose analyses
+   wait in a spill file) it decodes again, and it splits an article into
+   paragraphs again only when it has drops or the report lists them all (the
+   same split as the analysis). It returns the output bytes (deflated for
+   gzip output), the report lines and the counts.
 
 Every function takes the :class:`WorkerState` and runs the same in a worker
 or in the main process, so results never depend on where they ran.
