@@ -1,6 +1,7 @@
 """Corpus benchmark: ``dedup batch --cross-doc`` next to ``dolma dedupe``, alternating, in one run.
 
     python benchmarks/corpus_bench.py [--data ../shared/data] [--rounds 3] [--workers 2]
+        [--boilerplate] [--reference TREE] [--extra OPTIONS]
 
 Reads the ``full`` view of ``derived/pages.jsonl.gz`` (4,934 scraped pages,
 879k paragraphs, 48.6 M characters) under ``--data`` (default
@@ -11,14 +12,18 @@ directory outside the repository as one ``.jsonl.gz`` of ``{"id", "site",
 
 - ``dedup batch IN OUT --workers 2 --cross-doc``;
 - ``dolma dedupe`` (paragraph mode, a new Bloom filter sized for 1,000,000
-  documents at a 1e-4 false-positive rate, ``--processes 2``).
+  documents at a 1e-4 false-positive rate, ``--processes 2``);
+- with ``--boilerplate``, also ``dedup batch ... --boilerplate-min-docs 3``;
+- with ``--reference TREE`` (a source tree of dedup, such as ``git archive``
+  of the commit a change started from), each dedup command again from that
+  tree, for the change's own speed-up in the same conditions.
 
 Each is a new process; wall time, CPU time (user + system of the process tree,
 from ``getrusage``), CPU seconds per MB of UTF-8 text and peak memory (the sum
 of the resident sets of the process tree, polled every 50 ms) are measured the
-same way for both. The ratios are taken within each round (dedup over dolma)
-and their median is the headline, so a busy moment of a shared machine hits
-both sides of a ratio alike. Writes ``corpus.json`` and ``corpus.md`` to
+same way for both. The ratios are taken within each round (dedup over dolma,
+and over the reference) and their median is the headline, so a busy moment of
+a shared machine hits both sides of a ratio alike. Writes ``corpus.json`` and ``corpus.md`` to
 ``--out`` (default ``benchmarks/results``); nothing written holds any text.
 
 dolma 1.2.1 pins ``numpy<2`` and an old ``s3fs``/``aiobotocore``; install it in
@@ -124,13 +129,17 @@ def write_inputs(pages: Path, work: Path) -> tuple[Path, Path, float, int]:
     return ours.parent, theirs, size / 1e6, count
 
 
-def run_dedup(source: Path, work: Path, number: int, workers: int, extra: list[str]) -> Run:
+def run_dedup(source: Path, work: Path, number: int, workers: int, extra: list[str],
+              tree: Path | None = None) -> Run:
+    """Run ``dedup batch`` of this checkout, or of the source tree ``tree`` (a reference)."""
     out = work / f"out-{number}"
     command = [sys.executable, "-m", "dedup", "batch", str(source), str(out),
                "--site-field", "site", "--workers", str(workers), "--cross-doc", *extra]
-    seconds, cpu, peak, stderr = measure(command, ROOT)
+    seconds, cpu, peak, stderr = measure(command, tree or ROOT)
     shutil.rmtree(out)
-    return Run("dedup batch --cross-doc", number, seconds, cpu, peak, removed_counts(stderr))
+    name = " ".join(["dedup batch --cross-doc", *extra])
+    return Run(f"reference {name}" if tree else name, number, seconds, cpu, peak,
+               removed_counts(stderr))
 
 
 def run_dolma(dolma: str, documents: Path, work: Path, number: int, workers: int) -> Run:
@@ -157,21 +166,36 @@ def run_dolma(dolma: str, documents: Path, work: Path, number: int, workers: int
 
 
 def summarize(runs: list[Run], megabytes: float) -> dict[str, object]:
-    ours = [r for r in runs if r.tool.startswith("dedup")]
-    theirs = [r for r in runs if r.tool.startswith("dolma")]
-    tools = {}
-    for group in (ours, theirs):
-        tools[group[0].tool] = {
+    """Medians per tool, and each dedup mode's ratios to dolma taken within each round."""
+    tools: dict[str, dict[str, object]] = {}
+    for name in dict.fromkeys(r.tool for r in runs):
+        group = [r for r in runs if r.tool == name]
+        tools[name] = {
             "wall_s_median": statistics.median(r.seconds for r in group),
             "cpu_s_median": statistics.median(r.cpu for r in group),
             "cpu_s_per_mb": statistics.median(r.cpu for r in group) / megabytes,
             "peak_mb_median": statistics.median(r.peak_mb for r in group),
             "removed": group[0].removed,
         }
-    pairs = list(zip(ours, theirs, strict=False))
+    ratios: dict[str, dict[str, object]] = {}
+    dolma = f"dolma dedupe {DOLMA_VERSION}"
+    for name in tools:
+        if name.startswith(("dolma", "reference")):
+            continue
+        ratios[f"{name} / dolma"] = _ratios(runs, name, dolma)
+        if f"reference {name}" in tools:
+            ratios[f"{name} / reference"] = _ratios(runs, name, f"reference {name}")
+    first = next(iter(ratios.values()))  # the cross-document mode over dolma: the headline
+    return {"tools": tools, "ratios": ratios, **first}
+
+
+def _ratios(runs: list[Run], name: str, other: str) -> dict[str, object]:
+    """``name``'s wall and CPU time over the tool ``other``'s, within each round."""
+    theirs = {r.round: r for r in runs if r.tool == other}
+    pairs = [(r, theirs[r.round]) for r in runs if r.tool == name and r.round in theirs]
     wall = [a.seconds / b.seconds for a, b in pairs]
     cpu = [a.cpu / b.cpu for a, b in pairs]
-    return {"tools": tools, "wall_ratio_per_round": wall, "cpu_ratio_per_round": cpu,
+    return {"wall_ratio_per_round": wall, "cpu_ratio_per_round": cpu,
             "wall_ratio_median": statistics.median(wall),
             "cpu_ratio_median": statistics.median(cpu)}
 
@@ -197,16 +221,17 @@ def markdown(result: dict[str, object]) -> str:
         lines.append(f"| {name} | {t['wall_s_median']:.2f} | {t['cpu_s_median']:.2f} | "
                      f"{t['cpu_s_per_mb']:.3f} | {t['peak_mb_median']:.0f} | "
                      f"{sum(removed.values()):,} ({detail}) |")
-    wall: list[float] = summary["wall_ratio_per_round"]  # type: ignore[assignment]
-    cpu: list[float] = summary["cpu_ratio_per_round"]  # type: ignore[assignment]
-    lines += [
-        "",
-        f"dedup / dolma, median of the rounds: **{summary['wall_ratio_median']:.2f}x the wall "
-        f"time** (rounds: {', '.join(f'{x:.2f}' for x in wall)}), "
-        f"**{summary['cpu_ratio_median']:.2f}x the CPU time** "
-        f"(rounds: {', '.join(f'{x:.2f}' for x in cpu)}).",
-        "",
-    ]
+    ratios: dict[str, dict[str, object]] = summary["ratios"]  # type: ignore[assignment]
+    lines.append("")
+    for name, found in ratios.items():
+        wall: list[float] = found["wall_ratio_per_round"]  # type: ignore[assignment]
+        cpu: list[float] = found["cpu_ratio_per_round"]  # type: ignore[assignment]
+        lines.append(
+            f"`{name}`, median of the rounds: **{found['wall_ratio_median']:.2f}x the "
+            f"wall time** (rounds: {', '.join(f'{x:.2f}' for x in wall)}), "
+            f"**{found['cpu_ratio_median']:.2f}x the CPU time** "
+            f"(rounds: {', '.join(f'{x:.2f}' for x in cpu)}).")
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -222,6 +247,12 @@ def main() -> None:
                         help="the dolma executable (default: %(default)s)")
     parser.add_argument("--extra", default="",
                         help="more options for dedup batch, e.g. '--boilerplate-min-docs 5'")
+    parser.add_argument("--reference", type=Path, default=None,
+                        help="a source tree of dedup to compare with (e.g. `git archive` of "
+                             "main): run it beside this checkout each round, same options")
+    parser.add_argument("--boilerplate", action="store_true",
+                        help="also run dedup batch with '--boilerplate-min-docs 3' each round, "
+                             "its ratios to the same round's dolma run beside the others")
     args = parser.parse_args()
     pages = (args.data / "derived" / "pages.jsonl.gz").resolve()
     if not pages.exists():
@@ -235,10 +266,18 @@ def main() -> None:
         work = Path(tmp)
         source, documents, megabytes, count = write_inputs(pages, work)
         for number in range(args.rounds):
-            order = [0, 1] if number % 2 == 0 else [1, 0]  # alternate who goes first
+            modes = [args.extra.split()]
+            if args.boilerplate:
+                modes.append([*args.extra.split(), "--boilerplate-min-docs", "3"])
+            trees: list[Path | None] = [None, args.reference] if args.reference else [None]
+            order: list[tuple[list[str], Path | None] | None] = [
+                (mode, tree) for mode in modes for tree in trees]
+            order.append(None)  # dolma
+            if number % 2:  # alternate who goes first
+                order.reverse()
             for side in order:
-                if side == 0:
-                    runs.append(run_dedup(source, work, number, args.workers, args.extra.split()))
+                if side is not None:
+                    runs.append(run_dedup(source, work, number, args.workers, *side))
                 else:
                     runs.append(run_dolma(args.dolma, documents, work, number, args.workers))
                 last = runs[-1]
@@ -250,6 +289,8 @@ def main() -> None:
                    f"{platform.python_version()}",
         "pages": count, "megabytes": megabytes, "workers": args.workers, "rounds": args.rounds,
         "dedup_options": ["--cross-doc", *args.extra.split()],
+        "boilerplate_mode": args.boilerplate,
+        "reference": args.reference.name if args.reference else None,
         "load_before": load_before, "load_after": psutil.getloadavg()[0],
         "runs": [asdict(r) for r in runs],
         "summary": summarize(runs, megabytes),

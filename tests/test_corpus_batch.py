@@ -73,18 +73,24 @@ def test_text_id_and_site_fields(tmp_path: Path) -> None:
     assert all(line not in r["body"] for r in read_jsonl(out / "a.jsonl"))
 
 
-def test_workers_do_not_change_results(corpus: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("options", [
+    ["--cross-doc", "--boilerplate-min-docs", "3"],
+    ["--cross-doc"],  # chunks stay in the worker that analyzed them, which renders them
+    ["--cross-doc", "--report-mode", "full"],
+])
+def test_workers_do_not_change_results(corpus: Path, tmp_path: Path, options: list[str]) -> None:
     many = [{"id": n, "text": "\n".join([*story("bulk", n % 40), SYNDICATED, NEWSLETTER])}
             for n in range(700)]  # several chunks
     write_jsonl(corpus / "bulk.jsonl", many)
+    write_jsonl(corpus / "more" / "bulk.jsonl", many[:300])
     outputs = []
-    for workers in (1, 2):
+    for workers in (1, 2, 3):
         out, report = tmp_path / f"out{workers}", tmp_path / f"report{workers}.jsonl"
         code = main(["batch", str(corpus), str(out), "--workers", str(workers), "--quiet",
-                     "--cross-doc", "--boilerplate-min-docs", "3", "--report", str(report)])
+                     *options, "--report", str(report)])
         assert code == 0
         outputs.append((snapshot(out), report.read_bytes()))
-    assert outputs[0] == outputs[1]
+    assert outputs[0] == outputs[1] == outputs[2]
 
 
 def test_site_boilerplate_removed_everywhere_article_text_stays(

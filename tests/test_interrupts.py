@@ -127,7 +127,7 @@ def test_workers_die_with_a_killed_main_process(hostile: Path, tmp_path: Path) -
 def _interrupting(after: int):  # type: ignore[no-untyped-def]
     """An analysis that, on call ``after``, fails as Numba does when Ctrl-C lands in it."""
     calls = []
-    real = tasks.analyze_article
+    real = tasks.article_facts
 
     def analyze(*args: object, **kwargs: object) -> object:
         calls.append(1)
@@ -154,7 +154,7 @@ def test_an_interrupt_reported_as_system_error_exits_130(
         write_jsonl(source / f"f-{number}.jsonl",
                     [{"id": str(n), "text": "\n".join(story("s", 10 * number + n))}
                      for n in range(2)])
-    monkeypatch.setattr(tasks, "analyze_article", _interrupting(after))
+    monkeypatch.setattr(tasks, "article_facts", _interrupting(after))
     out = tmp_path / "out"
     assert main(["batch", str(source), str(out), "--workers", "1", "--quiet"]) == 130
     assert "interrupted" in capsys.readouterr().err

@@ -2,8 +2,10 @@
 
 Workers analyze each chunk of articles (:func:`dedup.corpus.tasks.analyze_chunk`);
 the main process takes the results in corpus order (input path, line) and
-makes every decision that depends on other documents; workers then render
-each chunk with those decisions (:func:`dedup.corpus.tasks.render_chunk`:
+makes every decision that depends on other documents
+(:func:`dedup.corpus.crossdoc.decide_rows` for cross-document duplicates);
+workers then render each chunk with those decisions, in one pass the worker
+that analyzed it, from what it kept (:func:`dedup.corpus.tasks.render_chunk`:
 output bytes, compressed for gzip, report lines, counts), and the main process
 writes each output file atomically and the report. :mod:`dedup.corpus.ordered`
 runs the two worker stages around the main process's decisions. Before it
@@ -38,19 +40,20 @@ import pickle
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Executor, Future
+from concurrent.futures import Future
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.console import Console
 from rich.progress import TaskID
 
 from dedup.corpus.boilerplate import SiteCounts, site_counts
 from dedup.corpus.collector import collecting_less
-from dedup.corpus.decisions import CorpusDrop, apply_boilerplate, decide_cross_doc
+from dedup.corpus.crossdoc import decide_rows
+from dedup.corpus.decisions import CorpusDrop, apply_boilerplate
 from dedup.corpus.index import Index, PendingIndex, index_params, open_index, pending_index
 from dedup.corpus.options import BatchOptions, RunOptions
-from dedup.corpus.ordered import Item, ReadFailure, completed, executor, ordered
+from dedup.corpus.ordered import Item, Lanes, ReadFailure, completed, executor, ordered
 from dedup.corpus.progress import RunProgress, progress_bar
 from dedup.corpus.readers import BadInput, Chunk, Source, find_sources, read_chunks
 from dedup.corpus.report_file import ReportFile
@@ -64,6 +67,7 @@ from dedup.corpus.tasks import (
     RenderTask,
     WorkerState,
     analyze_chunk,
+    chunk_key,
     render_chunk,
     start_worker,
     warm_up,
@@ -175,7 +179,7 @@ def _boilerplate_sets(options: RunOptions, index: Index) -> dict[str, SiteCounts
 
 def _count(
     run: _Run,
-    pool: Executor,
+    pool: Lanes,
     sources: list[Source],
     index: Index,
     spill: Spill,
@@ -236,7 +240,7 @@ class _Decider:
     def __init__(
         self,
         run: _Run,
-        pool: Executor,
+        pool: Lanes,
         analyses: Spill | None,
         boilerplate: dict[str, SiteCounts],
         index: PendingIndex | None,
@@ -246,11 +250,17 @@ class _Decider:
         self.analyses = analyses
         self.boilerplate = boilerplate
         self.index = index
+        self.lanes: dict[tuple[str, int], int] = {}  # the lane of each chunk held there
 
     def analyze(self, chunk: Chunk) -> Future[Analyzed | BadInput]:
-        """Start (or, after the count pass, look up) the analysis of ``chunk``."""
+        """Start (or, after the count pass, look up) the analysis of ``chunk``.
+
+        A chunk analyzed now stays in its worker (its lane), which renders it.
+        """
         if self.analyses is None:
-            return self.pool.submit(analyze_chunk, self.run.state, chunk)
+            lane = self.pool.next_lane()
+            self.lanes[chunk_key(chunk)] = lane
+            return self.pool.lane(lane).submit(analyze_chunk, self.run.state, chunk, True)
         facts = self.analyses.take(chunk)
         return completed(facts if isinstance(facts, BadInput) else Analyzed((), facts))
 
@@ -260,6 +270,7 @@ class _Decider:
         """Decide a chunk's corpus drops and start rendering it (``None``: its file failed)."""
         source = item.source
         failed = self.run.failed
+        lane = self.lanes.pop(chunk_key(item), None) if isinstance(item, Chunk) else None
         if source.relative in failed:
             if isinstance(item, Chunk) and item.last and self.index is not None:
                 self.index.discard()  # the file failed while rendering: forget its decisions
@@ -276,23 +287,31 @@ class _Decider:
         if item.last and self.index is not None:
             self.index.flush()
         write = not self.run.options.dry_run and source.relative not in self.run.done
-        return self.pool.submit(render_chunk, self.run.state,
-                                RenderTask(item, facts.layouts, extra, write))
+        if lane is None:
+            return self.pool.submit(render_chunk, self.run.state,
+                                    RenderTask(item, facts.layouts, extra, write))
+        # the worker holds the chunk: name it, without its lines
+        return self.pool.lane(lane).submit(render_chunk, self.run.state,
+                                           RenderTask(replace(item, lines=()), None, extra, write))
 
     def _corpus_drops(self, facts: Facts) -> list[dict[int, CorpusDrop]]:
         """Return each article's boilerplate and cross-document drops."""
-        analyses = [(doc, apply_boilerplate(analysis, self.boilerplate.get(site)))
-                    for doc, site, analysis in facts.analyses()]
+        rows = facts.rows
+        drops: list[dict[int, CorpusDrop]] = [{} for _ in rows.docs]
+        if self.boilerplate:
+            drops = [apply_boilerplate(analysis, self.boilerplate.get(site)).drops
+                     for site, analysis in zip(facts.sites, facts.analyses(), strict=True)]
+            rows = rows.without(drops)  # boilerplate is no cross-document candidate
         if not self.run.options.cross_doc or self.index is None:
-            return [analysis.drops for _, analysis in analyses]
-        cross = decide_cross_doc(analyses, self.index, self.run.options.config)
-        return [{**analysis.drops, **drops} if drops else analysis.drops
-                for (_, analysis), drops in zip(analyses, cross, strict=True)]
+            return drops
+        cross = decide_rows(rows, self.index, self.run.options.config)
+        return [{**boilerplate, **found} if found else boilerplate
+                for boilerplate, found in zip(drops, cross, strict=True)]
 
 
 def _clean(
     run: _Run,
-    pool: Executor,
+    pool: Lanes,
     sources: list[Source],
     decider: _Decider,
     report: ReportFile,

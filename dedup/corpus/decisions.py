@@ -25,63 +25,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from enum import Enum
-from itertools import chain
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
+from dedup.candidates import band_keys
 from dedup.config import Config
-from dedup.corpus.bands import U64, BandOwners
 from dedup.corpus.boilerplate import SiteCounts
-from dedup.corpus.fingerprints import fingerprints, reuse_band_keys
-from dedup.corpus.index import Index, Kept, LiveBands
+from dedup.corpus.crossdoc import decide_rows, rows_of
+from dedup.corpus.drops import REASONS, CorpusDrop, CorpusReason
+from dedup.corpus.fingerprints import fingerprints, signature_rows
+from dedup.corpus.index import Index
 from dedup.corpus.templates import shape_prints, site_drops
 from dedup.lengths import text_lengths
 from dedup.paragraphs import Paragraph, Paragraphs
 from dedup.pipeline import analyze
-from dedup.report import DropReason
-from dedup.verify import verify_pairs
+from dedup.signatures import U32
 
 __all__ = [
+    "REASONS",
     "Analysis",
+    "ArticleFacts",
     "CorpusDrop",
     "CorpusReason",
     "analyze_article",
     "apply_boilerplate",
+    "article_facts",
     "decide_cross_doc",
 ]
-
-
-class CorpusReason(str, Enum):  # noqa: UP042 - like dedup.DropReason
-    """Why a paragraph was dropped for reasons beyond its own article."""
-
-    BOILERPLATE = "boilerplate"
-    """Site boilerplate (:mod:`dedup.corpus.templates`: exact, template or neighbours rule)."""
-    CROSS_DOC = "cross_doc"
-    """An exact or near duplicate of a paragraph an earlier document kept."""
-
-
-REASONS: tuple[str, ...] = (*(r.value for r in DropReason), *(r.value for r in CorpusReason))
-
-
-class CorpusDrop(NamedTuple):
-    """One dropped paragraph: the reason, the kept copy (index or document), similarity.
-
-    ``boilerplate_rule`` and ``site_docs`` explain a boilerplate drop (the
-    keys of the same name in :class:`dedup.report.ParagraphRecord`). A named
-    tuple: cheap to make and to pickle between processes, by the hundred
-    thousand on a corpus.
-    """
-
-    reason: DropReason | CorpusReason
-    duplicate_of: int | None = None
-    duplicate_doc: str | None = None
-    similarity: float | None = None
-    block: int | None = None
-    boilerplate_rule: str | None = None
-    site_docs: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +97,84 @@ def _spans(paragraphs: Sequence[Paragraph]) -> tuple[tuple[int, int], ...]:
     return tuple((p.start, p.end) for p in paragraphs)
 
 
+class ArticleFacts(NamedTuple):
+    """One article's in-article analysis, in the form a batch run's workers ship it.
+
+    ``paragraphs`` (lazy: no objects made until read) and ``drops`` by index;
+    ``candidates`` (with cross-document matching on) with their fingerprints,
+    keys, and the MinHash ``signatures`` of those ``banded`` (the others get
+    no band keys); with ``counting``, every paragraph's fingerprint
+    (``prints``), shape fingerprint and length, and the dropped indices.
+    """
+
+    paragraphs: Sequence[Paragraph]
+    drops: dict[int, CorpusDrop]
+    candidates: tuple[int, ...] = ()
+    fingerprints: tuple[int, ...] = ()
+    keys: tuple[str, ...] = ()
+    signatures: U32 | None = None
+    banded: npt.NDArray[np.bool_] | None = None
+    prints: tuple[int, ...] = ()
+    shapes: tuple[int, ...] = ()
+    sizes: tuple[int, ...] = ()
+    dropped: tuple[int, ...] = ()
+
+
+def article_facts(
+    text: str, config: Config, *, cross_doc: bool = False, counting: bool = False
+) -> ArticleFacts:
+    """Run the in-article stages on one article; list its cross-document candidates.
+
+    A candidate is a kept paragraph whose normalized text has at least
+    ``min_length`` characters (script-aware, :func:`dedup.lengths.text_lengths`).
+    With ``counting``, keep every paragraph's fingerprint, shape and length.
+    """
+    found = analyze(text, config)
+    paragraphs, keys, core = found.paragraphs, found.keys, found.drops
+    if not paragraphs:
+        return ArticleFacts(paragraphs, {})
+    drops: dict[int, CorpusDrop] = {
+        i: CorpusDrop(d.reason, d.duplicate_of, None, d.similarity, d.block)
+        for i, d in sorted(core.items())
+    }
+    every = tuple(fingerprints(keys)) if counting else ()
+    facts = ArticleFacts(paragraphs, drops, prints=every)
+    sizes: Sequence[int] = ()
+    if counting:
+        sizes = tuple(text_lengths(keys))
+        facts = facts._replace(shapes=tuple(shape_prints(keys)), sizes=sizes,
+                               dropped=tuple(drops))
+    if not cross_doc:
+        return facts
+    long = _long(keys, sizes, config.min_length)
+    candidates = tuple([i for i in long if i not in drops] if drops else long)
+    signatures, banded = signature_rows(keys, candidates, found.signed, found.signatures, config)
+    return facts._replace(
+        candidates=candidates,
+        fingerprints=tuple(every[i] for i in candidates) if every else tuple(
+            fingerprints([keys[i] for i in candidates])),
+        keys=tuple(keys[i] for i in candidates),
+        signatures=signatures,
+        banded=banded,
+    )
+
+
+def _long(keys: Sequence[str], sizes: Sequence[int], shortest: int) -> list[int]:
+    """Return the indices of the keys at least ``shortest`` long (``sizes``: their lengths).
+
+    Without ``sizes``, only the keys shorter in characters are weighed: no
+    character weighs less than one (:mod:`dedup.lengths`).
+    """
+    if sizes:
+        return [i for i, size in enumerate(sizes) if size >= shortest]
+    lengths = list(map(len, keys))
+    short = [i for i, n in enumerate(lengths) if n < shortest and not keys[i].isascii()]
+    if short:
+        for i, size in zip(short, text_lengths([keys[i] for i in short]), strict=True):
+            lengths[i] = size
+    return [i for i, size in enumerate(lengths) if size >= shortest]
+
+
 def analyze_article(
     text: str,
     config: Config,
@@ -146,35 +196,17 @@ def analyze_article(
         >>> {i: (d.reason.value, d.boilerplate_rule, d.site_docs) for i, d in a.drops.items()}
         {1: ('boilerplate', 'exact', 4)}
     """
-    found = analyze(text, config)
-    paragraphs, keys, core = found.paragraphs, found.keys, found.drops
-    spans = _spans(paragraphs)
-    if not paragraphs:
-        return Analysis(spans, {})
-    drops: dict[int, CorpusDrop] = {
-        i: CorpusDrop(d.reason, d.duplicate_of, None, d.similarity, d.block)
-        for i, d in sorted(core.items())
-    }
     counting = prints or boilerplate is not None
-    every = tuple(fingerprints(keys)) if counting else ()
-    sizes = tuple(text_lengths(keys)) if counting or cross_doc else ()
-    analysis = Analysis(spans, drops, prints=every)
-    if counting:
-        analysis = replace(analysis, shapes=tuple(shape_prints(keys)), sizes=sizes,
-                           dropped=tuple(drops))
-    if cross_doc:
-        shortest = config.min_length
-        long = [i for i, size in enumerate(sizes) if size >= shortest]
-        candidates = tuple([i for i in long if i not in drops] if drops else long)
-        analysis = replace(
-            analysis,
-            candidates=candidates,
-            fingerprints=tuple(every[i] for i in candidates) if every else tuple(
-                fingerprints([keys[i] for i in candidates])),
-            bands=tuple(reuse_band_keys(keys, candidates, found.signed, found.signatures,
-                                        config)),
-            keys=tuple(keys[i] for i in candidates),
-        )
+    facts = article_facts(text, config, cross_doc=cross_doc, counting=counting)
+    spans = _spans(facts.paragraphs)
+    if not facts.paragraphs:
+        return Analysis(spans, {})
+    bands: tuple[tuple[int, ...], ...] = ()
+    if facts.signatures is not None and facts.banded is not None:
+        table = iter(band_keys(facts.signatures, config.bands).tolist())
+        bands = tuple(tuple(next(table)) if ok else () for ok in facts.banded.tolist())
+    analysis = Analysis(spans, facts.drops, facts.candidates, facts.fingerprints, bands,
+                        facts.keys, facts.prints, facts.shapes, facts.sizes, facts.dropped)
     analysis = apply_boilerplate(analysis, boilerplate)
     return analysis if prints else replace(analysis, prints=(), shapes=(), sizes=(), dropped=())
 
@@ -239,109 +271,4 @@ def decide_cross_doc(
         >>> drops[0], drops[1][1].duplicate_doc
         ({}, 'a')
     """
-    exact = index.find_exact({f for _, a in articles for f in a.fingerprints})
-    stored_keys: dict[int, str] = {}
-    # band key -> fingerprint of the first paragraph kept under it: the index's, then this
-    # batch's; an index in this process lends its own table (LiveBands), others a copy
-    live = isinstance(index, LiveBands)
-    every = np.fromiter(chain.from_iterable(chain.from_iterable(a.bands for _, a in articles)),
-                        np.uint64)
-    if live:
-        owners = cast(LiveBands, index).band_owners()
-    else:
-        found = index.find_bands(set(every.tolist()))
-        owners = BandOwners()
-        owners.claim(np.fromiter(found, np.uint64, len(found)),
-                     np.fromiter(found.values(), np.uint64, len(found)))
-        earlier = set(found.values())
-        exact.update(index.find_exact(earlier - exact.keys()))
-        stored_keys = index.find_keys(earlier)
-    results: list[dict[int, CorpusDrop]] = []
-    kept: list[Kept] = []
-    start = 0
-    for doc, analysis in articles:
-        sizes = np.fromiter(map(len, analysis.bands), np.int64, len(analysis.bands))
-        keys = every[start:start + int(sizes.sum())]
-        start += keys.shape[0]
-        near_by_row = _near_owners(owners, keys, sizes)
-        drops: dict[int, CorpusDrop] = {}
-        rows = list(zip(analysis.candidates, analysis.fingerprints, analysis.keys, strict=True))
-        for row, (i, fp, key) in enumerate(rows):
-            owner = exact.get(fp)
-            if owner is not None:
-                if owner != doc:
-                    drops[i] = CorpusDrop(CorpusReason.CROSS_DOC, None, owner, 1.0)
-                continue
-            near = near_by_row.get(row)
-            if near:
-                if live:  # fetch what the copy would have brought along
-                    _fetch(index, near, exact, stored_keys)
-                drop = _near(key, near, doc, exact, stored_keys, config)
-                if drop is not None:
-                    drops[i] = drop
-        claiming = np.zeros(len(rows), dtype=np.bool_)
-        for row, (i, fp, key) in enumerate(rows):
-            if i in drops or fp in exact:
-                continue
-            exact[fp] = doc
-            stored_keys[fp] = key
-            claiming[row] = True
-            kept.append(Kept(fp, doc, analysis.bands[row], key))
-        if claiming.any():  # in order: a band key goes to the first paragraph holding it
-            prints = np.array(analysis.fingerprints, dtype=np.uint64)[claiming]
-            owners.claim(keys[np.repeat(claiming, sizes)], np.repeat(prints, sizes[claiming]))
-        results.append(drops)
-    if live:
-        cast(LiveBands, index).add_claimed(kept)
-    else:
-        index.add_kept(kept)
-    return results
-
-
-def _near_owners(
-    owners: BandOwners, keys: U64, sizes: npt.NDArray[np.int64]
-) -> dict[int, set[int]]:
-    """Return the owners of each row's band keys, for the rows where any has one."""
-    found, owner = owners.find(keys)
-    if not found.any():
-        return {}
-    rows = np.repeat(np.arange(sizes.shape[0]), sizes)[found]
-    near: dict[int, set[int]] = {}
-    for row, fp in zip(rows.tolist(), owner[found].tolist(), strict=True):
-        near.setdefault(row, set()).add(fp)
-    return near
-
-
-def _fetch(
-    index: Index, found: set[int], exact: dict[int, str], stored_keys: dict[int, str]
-) -> None:
-    """Look up the owners and texts of earlier keepers not fetched yet."""
-    owners = {f for f in found if f not in exact}
-    if owners:
-        exact.update(index.find_exact(owners))
-    texts = {f for f in found if f not in stored_keys}
-    if texts:
-        stored_keys.update(index.find_keys(texts))
-
-
-def _near(
-    key: str,
-    found: set[int],
-    doc: str,
-    exact: dict[int, str],
-    stored_keys: dict[int, str],
-    config: Config,
-) -> CorpusDrop | None:
-    """Return the drop of ``key`` if an earlier paragraph among ``found`` is a near duplicate."""
-    for candidate in sorted(found):
-        owner = exact.get(candidate)
-        other = stored_keys.get(candidate)
-        if owner is None or owner == doc or other is None:
-            continue
-        for match in verify_pairs(
-            [key, other], [(0, 1)], config.min_similarity, min_contained=config.min_length
-        ):
-            # a longer paragraph is never dropped because a shorter one it holds was seen
-            if match.kind == "near" or len(key) <= len(other):
-                return CorpusDrop(CorpusReason.CROSS_DOC, None, owner, match.similarity)
-    return None
+    return decide_rows(rows_of(articles), index, config)

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+import numpy.typing as npt
 import xxhash
 
 from dedup.candidates import band_keys
 from dedup.config import Config
 from dedup.signatures import U32, sign_keys
 
-__all__ = ["band_keys_of", "fingerprint", "fingerprints", "reuse_band_keys"]
+__all__ = ["band_keys_of", "fingerprint", "fingerprints", "reuse_band_keys", "signature_rows"]
 
 
 def fingerprint(key: str) -> int:
@@ -83,12 +85,46 @@ def reuse_band_keys(
         ...     band_keys_of([found.keys[0], found.keys[1]], Config()))
         True
     """
-    if signatures is None:
-        return band_keys_of([keys[i] for i in chosen], config)
-    row_of = {keys[paragraph]: row for row, paragraph in enumerate(signed)}
-    rows = [row_of.get(keys[i]) for i in chosen]
-    found = [row for row in rows if row is not None]
-    if not found:
+    rows, banded = signature_rows(keys, chosen, signed, signatures, config)
+    if not rows.shape[0]:
         return [() for _ in chosen]
-    table = iter(band_keys(signatures[found], config.bands).tolist())
-    return [() if row is None else tuple(next(table)) for row in rows]
+    table = iter(band_keys(rows, config.bands).tolist())
+    return [tuple(next(table)) if ok else () for ok in banded.tolist()]
+
+
+def signature_rows(
+    keys: Sequence[str],
+    chosen: Sequence[int],
+    signed: Sequence[int],
+    signatures: U32 | None,
+    config: Config,
+) -> tuple[U32, npt.NDArray[np.bool_]]:
+    """Return the MinHash signatures of the ``chosen`` keys that get band keys, and which do.
+
+    As :func:`reuse_band_keys` (which makes band keys of these rows): the
+    signature of the signed paragraph holding the same key, computed only
+    without ``signatures``.
+    """
+    if not chosen:
+        return np.zeros((0, config.num_perm), dtype=np.uint32), np.zeros(0, dtype=np.bool_)
+    if signatures is None:
+        fresh = sign_keys([keys[i] for i in chosen], config.shingle_size, config.num_perm,
+                          config.seed)
+        usable = fresh.usable(config.min_words)
+        return fresh.signatures[usable], usable
+    wanted = np.asarray(chosen, dtype=np.int64)
+    rows = np.zeros(wanted.shape[0], dtype=np.int64)
+    found = np.zeros(wanted.shape[0], dtype=np.bool_)
+    if len(signed):  # a signed paragraph is its key's first copy: most candidates are signed
+        order = np.asarray(signed, dtype=np.int64)
+        rows = np.minimum(np.searchsorted(order, wanted), order.shape[0] - 1)
+        found = order[rows] == wanted
+    missing = np.flatnonzero(~found).tolist()
+    if missing and len(signed):  # a later copy whose first copy was dropped, or too short
+        row_of = {keys[paragraph]: row for row, paragraph in enumerate(signed)}
+        for n in missing:
+            row = row_of.get(keys[chosen[n]])
+            if row is not None:
+                rows[n] = row
+                found[n] = True
+    return signatures[rows[found]], found

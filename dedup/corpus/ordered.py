@@ -7,11 +7,13 @@ worker processes), hands each first-stage result to ``then`` in chunk order
 result in chunk order. A chunk whose file could not be read, or whose stage
 raised, comes out with a :class:`~dedup.corpus.readers.BadInput`.
 
-:func:`executor` gives the pool: worker processes, or for one worker a serial
-executor that runs each task at once in this process, so both take the same
-path through the code. Workers never outlive the run: on Ctrl-C or SIGTERM they
-are stopped at once (their results would be thrown away; they write nothing),
-and each ends itself when the main process dies, even by SIGKILL
+:func:`executor` gives the pool: worker processes, each with its own queue
+(:class:`Lanes`, so that both stages of a chunk can run in the same worker),
+or for one worker a serial executor that runs each task at once in this
+process, so both take the same path through the code. Workers never outlive
+the run: on Ctrl-C or SIGTERM they are stopped at once (their results would
+be thrown away; they write nothing), and each ends itself when the main
+process dies, even by SIGKILL
 (``PR_SET_PDEATHSIG`` on Linux, and a watchdog thread that sees the parent
 change everywhere).
 """
@@ -34,7 +36,7 @@ from typing import Any, ParamSpec, TypeVar
 from dedup.corpus.readers import BadInput, Chunk, Source
 from dedup.interrupts import interrupted
 
-__all__ = ["ReadFailure", "SerialExecutor", "completed", "executor", "ordered"]
+__all__ = ["Lanes", "ReadFailure", "SerialExecutor", "completed", "executor", "ordered"]
 
 A = TypeVar("A")
 B = TypeVar("B")
@@ -74,36 +76,71 @@ def completed(value: A) -> Future[A]:
     return future
 
 
+class Lanes:
+    """The worker processes of a run, each with its own queue of tasks: one lane per worker.
+
+    The stages of a chunk run on the lane the chunk was given
+    (:meth:`lane`), so its first stage may leave in that worker what its
+    second stage needs, instead of sending it through the main process.
+    """
+
+    def __init__(self, executors: list[Executor]) -> None:
+        self.executors = executors
+        self._next = 0
+
+    def __len__(self) -> int:
+        return len(self.executors)
+
+    def lane(self, number: int) -> Executor:
+        """Return lane ``number`` (modulo the number of lanes)."""
+        return self.executors[number % len(self.executors)]
+
+    def next_lane(self) -> int:
+        """Return the number of the lane for the next chunk: each in turn."""
+        number = self._next
+        self._next += 1
+        return number
+
+    def submit(self, fn: Callable[P, A], /, *args: P.args, **kwargs: P.kwargs) -> Future[A]:
+        """Run ``fn`` on the next lane."""
+        return self.lane(self.next_lane()).submit(fn, *args, **kwargs)
+
+
 @contextmanager
-def executor(workers: int, initializer: Callable[[], None]) -> Iterator[Executor]:
-    """Yield a pool of ``workers`` processes (a :class:`SerialExecutor` for one).
+def executor(workers: int, initializer: Callable[[], None]) -> Iterator[Lanes]:
+    """Yield ``workers`` worker processes as :class:`Lanes` (one :class:`SerialExecutor` for one).
 
     ``initializer`` runs in each worker (making it ignore SIGINT: Ctrl-C is the
     main process's to handle). On any exception, Ctrl-C and SIGTERM included,
     the queued tasks are dropped and the workers stopped at once.
     """
     if workers <= 1:
-        yield SerialExecutor()
+        yield Lanes([SerialExecutor()])
         return
-    pool = ProcessPoolExecutor(workers, initializer=_start_worker,
-                               initargs=(initializer, os.getpid()))
+    pools: list[ProcessPoolExecutor] = []
     try:
-        yield pool
+        for _ in range(workers):
+            pools.append(ProcessPoolExecutor(1, initializer=_start_worker,
+                                             initargs=(initializer, os.getpid())))
+        yield Lanes(list(pools))
     except BaseException:
-        _stop(pool)
+        _stop(pools)
         raise
-    pool.shutdown()
+    for pool in pools:
+        pool.shutdown()
 
 
-def _stop(pool: ProcessPoolExecutor) -> None:
+def _stop(pools: list[ProcessPoolExecutor]) -> None:
     """Drop the queued tasks and end the workers now, instead of waiting for their tasks."""
     # CPython keeps the worker processes there; the executor has no public way
     # to end them before Python 3.14 (terminate_workers).
-    workers = list((getattr(pool, "_processes", None) or {}).values())
-    calls = getattr(pool, "_call_queue", None)
-    if calls is not None:  # a task being fed to a stopped worker must not hold up the exit
-        calls.cancel_join_thread()
-    pool.shutdown(wait=False, cancel_futures=True)
+    workers = [process for pool in pools
+               for process in (getattr(pool, "_processes", None) or {}).values()]
+    for pool in pools:
+        calls = getattr(pool, "_call_queue", None)
+        if calls is not None:  # a task being fed to a stopped worker must not hold up the exit
+            calls.cancel_join_thread()
+        pool.shutdown(wait=False, cancel_futures=True)
     for process in workers:
         process.terminate()
     deadline = time.monotonic() + _STOP_WAIT

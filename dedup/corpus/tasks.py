@@ -1,21 +1,25 @@
 """What a batch run hands to worker processes: analyze a chunk, later render it.
 
 1. :func:`analyze_chunk` decodes a chunk's articles and runs the in-article
-   stages on each (:func:`dedup.corpus.decisions.analyze_article`, without
+   stages on each (:func:`dedup.corpus.decisions.article_facts`, without
    boilerplate, which the main process applies). It returns what the main
-   process decides with, pickled (:class:`Facts`: ids, sites, cross-document
-   candidates, and with boilerplate on every paragraph's fingerprint), and
-   inside it, pickled apart, what rendering needs (paragraph counts and
-   in-article drops), which the main process passes back untouched. With
-   boilerplate on it also returns each document's distinct fingerprints for
-   counting.
-2. :func:`render_chunk` decodes the chunk again and finishes every article
-   with all its drops, the in-article ones and those the main process added
-   (boilerplate, cross-document), with :class:`dedup.corpus.records.ChunkOutput`,
-   as the Ray engine does. It splits an article into paragraphs again only
-   when it has drops or the report lists them all (the same split as the
-   analysis: cheaper than shipping the spans). It returns the output bytes
-   (deflated for gzip output), the report lines and the counts.
+   process decides with, pickled (:class:`Facts`: sites, the chunk's
+   cross-document candidates as a few arrays, and with boilerplate on every
+   paragraph's fingerprint), and what rendering needs (paragraph counts and
+   in-article drops, pickled apart), which the main process passes back
+   untouched. With ``hold`` (the one-pass run), the worker keeps those, the
+   chunk, its articles and their paragraphs instead, for the render task the
+   main process then sends to the same worker (:class:`~dedup.corpus.ordered.Lanes`):
+   the lines travel once and are decoded and split once. With boilerplate on
+   it also returns each document's distinct fingerprints for counting.
+2. :func:`render_chunk` finishes every article with all its drops, the
+   in-article ones and those the main process added (boilerplate,
+   cross-document), with :class:`dedup.corpus.records.ChunkOutput`, as the Ray
+   engine does. A chunk it does not hold (the two-pass run, whose analyses
+   wait in a spill file) it decodes again, and it splits an article into
+   paragraphs again only when it has drops or the report lists them all (the
+   same split as the analysis). It returns the output bytes (deflated for
+   gzip output), the report lines and the counts.
 
 Every function takes the :class:`WorkerState` and runs the same in a worker
 or in the main process, so results never depend on where they ran.
@@ -26,6 +30,7 @@ from __future__ import annotations
 import gc
 import pickle
 import signal
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -33,7 +38,8 @@ import orjson
 
 from dedup import kernels
 from dedup.config import Config
-from dedup.corpus.decisions import Analysis, CorpusDrop, analyze_article
+from dedup.corpus.crossdoc import CandidateRows, RowsBuilder
+from dedup.corpus.decisions import Analysis, CorpusDrop, analyze_article, article_facts
 from dedup.corpus.options import CorpusOptions
 from dedup.corpus.readers import Article, BadInput, Chunk, Fields, parse_chunk
 from dedup.corpus.records import ChunkOutput
@@ -50,17 +56,15 @@ __all__ = [
     "Rendered",
     "WorkerState",
     "analyze_chunk",
+    "chunk_key",
     "render_chunk",
     "start_worker",
     "warm_up",
 ]
 
 Layout = tuple[int, dict[int, CorpusDrop]]  # paragraph count, in-article drops
-# id, site, and the analysis's candidates, fingerprints, bands, keys, prints, shapes, sizes and
-# in-article drops
-ArticleFacts = tuple[str, str, tuple[int, ...], tuple[int, ...], tuple[tuple[int, ...], ...],
-                     tuple[str, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...],
-                     tuple[int, ...]]
+# an article's fingerprints, shapes and lengths of every paragraph, and in-article drops
+Counting = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]
 # Python's default (700, 10, 10) runs the collector every 700 new container
 # objects; a chunk makes hundreds of thousands, almost none in cycles.
 GC_THRESHOLDS = (20_000, 20, 20)
@@ -101,21 +105,24 @@ class WorkerState:
 class Facts:
     """A chunk's articles as the main process decides on them.
 
-    ``articles`` holds each article's id, site and the parts of its analysis
-    the decisions read (:meth:`analyses`), as plain tuples, which pickle
-    faster; ``layouts`` the pickled paragraph counts and in-article drops for
+    ``sites`` holds each article's site; ``rows`` the cross-document
+    candidates of the chunk (:class:`~dedup.corpus.crossdoc.CandidateRows`,
+    whose ``docs`` are the articles' ids): a few arrays, which pickle fast.
+    With boilerplate on, ``counting`` holds each article's paragraph
+    fingerprints, shapes, lengths and in-article drops (see :meth:`analyses`).
+    ``layouts``: the pickled paragraph counts and in-article drops for
     :func:`render_chunk`.
     """
 
-    articles: list[ArticleFacts]
+    sites: list[str]
+    rows: CandidateRows
+    counting: list[Counting]
     layouts: bytes
 
-    def analyses(self) -> list[tuple[str, str, Analysis]]:
-        """Return ``(id, site, analysis)`` of each article: no spans, no drops."""
-        return [(doc, site, Analysis((), {}, candidates, prints_of, bands, keys, prints, shapes,
-                                     sizes, dropped))
-                for doc, site, candidates, prints_of, bands, keys, prints, shapes, sizes, dropped
-                in self.articles]
+    def analyses(self) -> list[Analysis]:
+        """Return what site boilerplate is decided with, per article: no spans, no candidates."""
+        return [Analysis((), {}, prints=prints, shapes=shapes, sizes=sizes, dropped=dropped)
+                for prints, shapes, sizes, dropped in self.counting]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,12 +139,43 @@ class Analyzed:
 
 @dataclass(frozen=True, slots=True)
 class RenderTask:
-    """A chunk to render: its layouts, each article's extra drops, whether to write it."""
+    """A chunk to render: its layouts, each article's extra drops, whether to write it.
+
+    ``layouts`` is ``None`` when the worker rendering the chunk analyzed it
+    with ``hold`` (:func:`analyze_chunk`) and still holds it: ``chunk`` then
+    only names it (its lines need not travel again).
+    """
 
     chunk: Chunk
-    layouts: bytes
+    layouts: bytes | None
     extra: list[dict[int, CorpusDrop]]
     write: bool
+
+
+# What analyze_chunk(hold=True) leaves in this process for render_chunk, by chunk: the chunk,
+# its articles, their layouts and paragraphs; oldest first.
+_Held = tuple[Chunk, list[Article], list[Layout], list[Sequence[Paragraph]]]
+_HELD: OrderedDict[tuple[str, int], _Held] = OrderedDict()
+
+
+def chunk_key(chunk: Chunk) -> tuple[str, int]:
+    """Return what names a chunk in a run: its file and its number there."""
+    return chunk.source.relative, chunk.number
+
+
+def _take_held(chunk: Chunk) -> _Held:
+    """Return what this process holds of ``chunk``, forgetting it and every older chunk.
+
+    Chunks are rendered in corpus order, so an older chunk still held was never
+    going to be (its file failed).
+    """
+    key = chunk_key(chunk)
+    while _HELD:
+        found, held = _HELD.popitem(last=False)
+        if found == key:
+            return held
+    msg = f"{chunk.source.relative}: chunk {chunk.number} is not held by this worker"
+    raise RuntimeError(msg)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,26 +219,40 @@ def start_worker() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def analyze_chunk(state: WorkerState, chunk: Chunk) -> Analyzed | BadInput:
-    """Decode a chunk and analyze each article (see the module docstring)."""
+def analyze_chunk(state: WorkerState, chunk: Chunk, hold: bool = False) -> Analyzed | BadInput:
+    """Decode a chunk and analyze each article (see the module docstring).
+
+    With ``hold``, this process keeps the chunk, its articles, layouts and
+    paragraphs for :func:`render_chunk` (then given no layouts), and the
+    facts carry no layouts.
+    """
     try:
         articles = parse_chunk(chunk, state.fields)
     except BadInput as error:
         return error
-    facts: list[ArticleFacts] = []
+    rows = RowsBuilder(state.config.bands)
+    sites: list[str] = []
+    counting: list[Counting] = []
     layouts: list[Layout] = []
+    split: list[Sequence[Paragraph]] = []
     counts: list[tuple[str, str, tuple[int, ...]]] = []
     for article in articles:
         _check_writable(article)
-        analysis = analyze_article(article.text, state.config, cross_doc=state.cross_doc,
-                                   prints=state.boilerplate)
-        layouts.append((len(analysis.spans), analysis.drops))
-        facts.append((article.id, article.site, analysis.candidates, analysis.fingerprints,
-                      analysis.bands, analysis.keys, analysis.prints, analysis.shapes,
-                      analysis.sizes, analysis.dropped))
+        facts = article_facts(article.text, state.config, cross_doc=state.cross_doc,
+                              counting=state.boilerplate)
+        layouts.append((len(facts.paragraphs), facts.drops))
+        split.append(facts.paragraphs)
+        sites.append(article.site)
+        rows.add(article.id, facts.candidates, facts.fingerprints, facts.keys, facts.signatures,
+                 facts.banded)
         if state.boilerplate:
-            counts.append((article.id, article.site, analysis.counted()))
-    chunk_facts = Facts(facts, pickle.dumps(layouts, pickle.HIGHEST_PROTOCOL))
+            counting.append((facts.prints, facts.shapes, facts.sizes, facts.dropped))
+            counted = Analysis((), {}, prints=facts.prints, shapes=facts.shapes).counted()
+            counts.append((article.id, article.site, counted))
+    if hold:
+        _HELD[chunk_key(chunk)] = (chunk, articles, layouts, split)
+    chunk_facts = Facts(sites, rows.build(), counting,
+                        b"" if hold else pickle.dumps(layouts, pickle.HIGHEST_PROTOCOL))
     return Analyzed(tuple(counts), pickle.dumps(chunk_facts, pickle.HIGHEST_PROTOCOL))
 
 
@@ -224,21 +276,27 @@ def _is_row(article: Article) -> bool:
 
 def render_chunk(state: WorkerState, task: RenderTask) -> Rendered:
     """Render a chunk's articles with all their drops (see the module docstring)."""
-    layouts: list[Layout] = pickle.loads(task.layouts)
+    split: list[Sequence[Paragraph]] | None = None
+    if task.layouts is None:
+        chunk, articles, layouts, split = _take_held(task.chunk)
+    else:
+        chunk, articles, layouts = task.chunk, parse_chunk(task.chunk, state.fields), pickle.loads(
+            task.layouts)
     output = ChunkOutput(state.fields, state.report)
-    for article, (count, drops), extra in zip(parse_chunk(task.chunk, state.fields), layouts,
-                                              task.extra, strict=True):
+    for n, (article, (count, drops), extra) in enumerate(zip(articles, layouts, task.extra,
+                                                             strict=True)):
         drops = {**drops, **extra} if extra else drops
         paragraphs: Sequence[Paragraph] = ()
         if output.needs_paragraphs(drops):
-            paragraphs = split_paragraphs(article.text, state.config.split)
+            paragraphs = split[n] if split is not None else split_paragraphs(
+                article.text, state.config.split)
             if len(paragraphs) != count:  # pragma: no cover - the analysis split the same text
                 msg = f"{article.path}:{article.line}: split differently when rendering"
                 raise RuntimeError(msg)
         output.add(article, count, paragraphs, drops)
     data: bytes | Deflated | None = None
     if task.write:
-        data = _encode(task.chunk, output, state.fields)
+        data = _encode(chunk, output, state.fields)
     return Rendered(data, output.report_lines, output.summary)
 
 
