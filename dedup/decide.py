@@ -10,7 +10,8 @@
    policy: earliest first, latest first, or with
    ``"best"`` the copies with at least 80% of the longest copy's text first
    (earliest first, those ending in an ellipsis, or mid-sentence while a
-   longer one ends its sentence, after the others), then the
+   longer one ends its sentence, after the others, and of those the ones whose
+   words are the start of another copy's last), then the
    shorter ones, longest first. A full paragraph beats its teaser, while noise
    and short fragments do not make a copy "more complete". In that order a
    paragraph is dropped when it matched a paragraph already kept *directly*
@@ -198,7 +199,10 @@ def _preferred(
             return 2, -len(keys[i]), i
         text = paragraphs[i].text
         cut = ends_in_ellipsis(text) or (len(keys[i]) < ended and not _ends_sentence(text))
-        return int(cut), 0, i
+        # of two cut copies, the one whose words start another copy was cut shorter
+        shorter = cut and any(keys[k] != keys[i] and keys[k].startswith(keys[i] + " ")
+                              for k in complete)
+        return int(cut), int(shorter), i
 
     return sorted(indices, key=rank)
 

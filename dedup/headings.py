@@ -56,8 +56,11 @@ REACH = 4
 SITE_WORDS = 5
 _SITE_CHARS = 80  # a site name is shorter than this
 _WIDE = "\u3000-\u9fff\uac00-\ud7af\uff00-\uffef"  # CJK and Hangul: no spaces around a separator
+# closing marks a title may end with before a site name joined without spaces: "“标题？”-网站"
+_CLOSING = "\"”’»)」』）】〉》!?？！"
 _SEPARATOR = re.compile(
-    rf"\s+[|\-–—:·•»/~]+\s+|\s*[|｜_]+\s*|(?<=\w):\s+|(?<=[{_WIDE}])[-–—]|[-–—](?=[{_WIDE}])"
+    rf"\s+[|\-–—:·•»/~]+\s+|\s*[|｜_]+\s*|(?<=\w):\s+|(?<=[{_WIDE}{_CLOSING}])[-–—]"
+    rf"|[-–—](?=[{_WIDE}])"
 )
 _WORD = re.compile(r"[^\W_]+")
 _LIST_ITEM = re.compile(r"\s*(?:[-*•·–—+>#]|\d{1,3}[.)])\s")
