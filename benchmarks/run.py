@@ -231,6 +231,8 @@ def markdown(results: dict) -> str:
                 )
             n = next(iter(q["tools"].values()))["patterns"].get(pattern, {}).get("cases", 0)
             lines.append(f"| {pattern} (n={n}) | " + " | ".join(cells) + " |")
+        if "dedup_best" in q["tools"]:
+            lines += per_script_markdown(q["tools"]["dedup_best"]["patterns"])
     g = results.get("gold")
     if g:
         lines += [
@@ -327,6 +329,27 @@ def markdown(results: dict) -> str:
     if plots:
         lines += ["", "## Plots", ""] + [f"![{p}]({p})" for p in plots]
     return "\n".join(lines) + "\n"
+
+
+def per_script_markdown(per_pattern: dict) -> list[str]:
+    """dedup_best's recall in scope and false drops per pattern and script of the article."""
+    scripts = sorted({name.partition("#")[2] for name in per_pattern if "#" in name})
+    lines = [
+        "",
+        "### dedup (`keep=\"best\"`) per script of the article: recall in scope "
+        "/ false drops / content paragraphs",
+        "",
+        "| pattern | " + " | ".join(scripts) + " |",
+        "|---|" + "---|" * len(scripts),
+    ]
+    for pattern in patterns.PATTERNS:
+        cells = []
+        for script in scripts:
+            s = per_pattern.get(f"{pattern}#{script}")
+            cells.append("–" if not s else f"{fmt(s['recall_in_scope'], 4, True)} / "
+                         f"{s['false_drops']} / {s['content_paragraphs']}")
+        lines.append(f"| {pattern} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def gold_corpus_markdown(corpus: dict) -> list[str]:

@@ -280,7 +280,7 @@ _LONG_WORD = 5
 def _pair_double_typos(
     first: list[str], second: list[str], budget: int, long_budget: int
 ) -> tuple[list[str], list[str]]:
-    """Pair leftover words two edits apart (``"oww"`` for ``"now"``, ``"agaisr"`` for ``"against"``).
+    """Pair leftover words two edits apart ("oww" for "now", "agaisr" for "against").
 
     Up to ``budget`` pairs of words of three letters or more, or up to
     ``long_budget`` pairs when both words have ``_LONG_WORD`` letters or more
