@@ -438,7 +438,7 @@ def _doubled_heading(texts: Sequence[str], i: int) -> bool:
     """Whether copy ``i`` of the title (``texts[0]``) is a doubled heading by the README's rule.
 
     The title is heading-like, and the copy comes right after it, or is the last
-    paragraph with prose (a paragraph of ``MIN_LENGTH``) among the five before it
+    paragraph with prose (a paragraph of ``MIN_LENGTH``) among the two before it
     and no label (``:``) right before it. A short line repeated elsewhere, after a
     label or among short lines only (a refrain, a list, a fixture table) is kept by
     design, for every tool alike.
@@ -447,7 +447,7 @@ def _doubled_heading(texts: Sequence[str], i: int) -> bool:
         return False
     if i == 1:
         return True
-    before = texts[max(1, i - 5) : i]
+    before = texts[max(1, i - 2) : i]
     return (i == len(texts) - 1 and not texts[i - 1].rstrip().endswith(":")
             and any(len(_key(t)) >= MIN_LENGTH for t in before))
 

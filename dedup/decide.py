@@ -200,7 +200,7 @@ def _preferred(
         text = paragraphs[i].text
         cut = ends_in_ellipsis(text) or (len(keys[i]) < ended and not _ends_sentence(text))
         # of two cut copies, the one whose words start another copy was cut shorter
-        shorter = cut and any(keys[k] != keys[i] and keys[k].startswith(keys[i] + " ")
+        shorter = cut and any(keys[k] != keys[i] and keys[k].startswith(keys[i])
                               for k in complete)
         return int(cut), int(shorter), i
 

@@ -27,9 +27,9 @@ in isolation are protected, so this stage looks at the top of the article only:
 The title also comes back as the last paragraph (the ``og:title`` of a share
 box or a footer, a breadcrumb under the body). That copy goes too when the
 first kept paragraph is the title (same tests as above, and the last copy
-looks like a heading as well) and one of the ``TAIL_REACH`` (5) paragraphs
+looks like a heading as well) and one of the ``TAIL_REACH`` (2) paragraphs
 before it is prose of at least ``min_length`` (:func:`dedup.lengths.text_length`;
-a byline, a "follow us" line or a line-up may come between): a refrain
+a byline or a "follow us" line may come between): a refrain
 closing a song or a poem follows other short lines only, and stays, as does a
 line after a label ending in ``:``.
 
@@ -47,6 +47,7 @@ from itertools import islice
 
 from dedup.config import Keep
 from dedup.decide import Drop, add_drop, key_similarity
+from dedup.keys import normalize
 from dedup.lengths import text_length, word_count
 from dedup.paragraphs import Paragraphs
 from dedup.report import DropReason
@@ -55,7 +56,7 @@ __all__ = ["HEAD", "REACH", "SITE_WORDS", "TAIL_REACH", "heading_drops"]
 
 HEAD = 2
 REACH = 4
-TAIL_REACH = 5
+TAIL_REACH = 2
 SITE_WORDS = 5
 _SITE_CHARS = 80  # a site name is shorter than this
 _WIDE = "\u3000-\u9fff\uac00-\ud7af\uff00-\uffef"  # CJK and Hangul: no spaces around a separator
@@ -65,7 +66,6 @@ _SEPARATOR = re.compile(
     rf"\s+[|\-–—:·•»/~]+\s+|\s*[|｜_]+\s*|(?<=\w):\s+|(?<=[{_WIDE}{_CLOSING}])[-–—]"
     rf"|[-–—](?=[{_WIDE}])"
 )
-_WORD = re.compile(r"[^\W_]+")
 _LIST_ITEM = re.compile(r"\s*(?:[-*•·–—+>#]|\d{1,3}[.)])\s")
 _LABEL_END = (":", ";", ",", "：", "；", "，")
 _SENTENCE_END = (".", "。", *_LABEL_END)
@@ -187,7 +187,7 @@ def _same_heading(first: str, first_key: str, second: str, second_key: str) -> i
     for mark in _SEPARATOR.finditer(long):
         before, after = long[: mark.start()], long[mark.end() :]
         site = after if long_key.startswith(short_key) else before
-        if len(_WORD.findall(site)) == added:
+        if len(normalize(site).split()) == added:
             return sited
     return None
 

@@ -37,6 +37,7 @@ from dedup.lengths import text_length
 __all__ = ["Match", "similarity", "verify_pairs"]
 
 _NUMBER = re.compile(r"\d+")
+_LAST_NUMBER = re.compile(r"\d+$")
 _NONE: Counter[str] = Counter()
 # Inserting or deleting one of these reverses a statement ("t" is what is left
 # of "n't" once punctuation is folded: "didn't" -> "didn t").
@@ -321,9 +322,10 @@ def _cut_number(short: str, short_numbers: Counter[str], long_numbers: Counter[s
     A teaser cut anywhere may stop within a number ("展现风貌。6…" of "…风貌。60年后"):
     its last word is then the start of a longer number of the other paragraph.
     """
-    last = short.rsplit(" ", 1)[-1]
-    if not last.isdigit() or not short_numbers[last]:
+    found = _LAST_NUMBER.search(short)  # unspaced scripts join it to the word: "超过3"
+    if found is None:
         return False
+    last = found.group()
     rest = short_numbers.copy()
     rest[last] -= 1
     if not _numbers_fit(+rest, long_numbers):
