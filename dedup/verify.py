@@ -37,7 +37,6 @@ from dedup.lengths import text_length
 __all__ = ["Match", "similarity", "verify_pairs"]
 
 _NUMBER = re.compile(r"\d+")
-_LAST_NUMBER = re.compile(r"\d+$")
 _NONE: Counter[str] = Counter()
 # Inserting or deleting one of these reverses a statement ("t" is what is left
 # of "n't" once punctuation is folded: "didn't" -> "didn t").
@@ -110,7 +109,8 @@ def verify_pairs(
         short_numbers, long_numbers = _numbers(numbers, a, first), _numbers(numbers, b, second)
         head_only = False
         if not _numbers_fit(short_numbers, long_numbers):
-            if not _cut_number(first, short_numbers, long_numbers):
+            if not (first[-1:].isdigit() and _cut_number(first, second, short_numbers,
+                                                         long_numbers)):
                 continue
             head_only = True  # a teaser cut inside its last number ("60" -> "6…")
         match = _verify(first, second, cutoff, min_contained, head_only=head_only)
@@ -316,21 +316,33 @@ def _typo(word: str, other: str) -> bool:
     return DamerauLevenshtein.distance(word, other, score_cutoff=limit) <= limit
 
 
-def _cut_number(short: str, short_numbers: Counter[str], long_numbers: Counter[str]) -> bool:
+_CUT_SHIFT = 16  # how far noise may move the cut number in the other key
+_CUT_HEAD = 4  # a teaser and its paragraph start alike
+
+
+def _cut_number(
+    short: str, long: str, short_numbers: Counter[str], long_numbers: Counter[str]
+) -> bool:
     """Whether ``short`` ends inside a number of ``long``, and its other numbers fit.
 
     A teaser cut anywhere may stop within a number ("展现风貌。6…" of "…风貌。60年后"):
-    its last word is then the start of a longer number of the other paragraph.
+    its last digits are then the start of a longer number of ``long``, found
+    where ``short`` ends (give or take ``_CUT_SHIFT`` characters), and both
+    keys start with the same ``_CUT_HEAD`` characters.
     """
-    found = _LAST_NUMBER.search(short)  # unspaced scripts join it to the word: "超过3"
-    if found is None:
+    if not short[-1:].isdigit() or long[:_CUT_HEAD] != short[:_CUT_HEAD]:
+        return False  # most keys: no number at the end, or another start than a teaser's
+    start = len(short) - 1
+    while start and short[start - 1].isdigit():  # unspaced scripts join it to a word: "超过3"
+        start -= 1
+    last = short[start:]
+    end = min(len(long) - 1, len(short) + _CUT_SHIFT)
+    at = long.find(last, max(0, start - _CUT_SHIFT), end)
+    while at >= 0 and (not long[at + len(last)].isdigit() or long[at - 1 : at].isdigit()):
+        at = long.find(last, at + 1, end)
+    if at < 0:
         return False
-    last = found.group()
-    rest = short_numbers.copy()
-    rest[last] -= 1
-    if not _numbers_fit(+rest, long_numbers):
-        return False
-    return any(n.startswith(last) and len(n) > len(last) for n in long_numbers)
+    return all(long_numbers[n] >= count - (n == last) for n, count in short_numbers.items())
 
 
 def _numbers_fit(short: Counter[str], long: Counter[str]) -> bool:
