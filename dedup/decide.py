@@ -134,7 +134,8 @@ def decide(
             continue
         survivors: list[int] = []
         for i in _preferred(alive, paragraphs, keys, keep):
-            kept_copy = next((k for k in survivors if _linked(i, k, keys, first, links)), None)
+            kept_copy = next((k for k in survivors if _linked(i, k, keys, first, links)
+                              and not _continued(paragraphs[i].text, paragraphs[k].text)), None)
             if kept_copy is None:
                 survivors.append(i)
             else:
@@ -222,6 +223,38 @@ def _linked(
         return True
     a, b = first[keys[i]], first[keys[k]]
     return (min(a, b), max(a, b)) in links
+
+
+_TAIL = 8  # characters that locate a sentence's end in the other copy
+_REACH = 40  # how far noise may move it
+
+
+def _continued(first: str, second: str) -> bool:
+    """Whether the shorter text is a finished sentence that the longer one goes on with.
+
+    ``"… alongside the US military."`` and ``"… alongside the U.S. military until
+    elections can be held."`` are two statements (MRPC labels such pairs "not a
+    paraphrase"): the longer says more *within the sentence* the shorter ends,
+    and keeping the earlier one would lose that. A fragment a scraper appends
+    starts a new sentence ("… military. Read more") and is no such case, nor is
+    a teaser, which does not end its sentence.
+    """
+    short, long = (first, second) if len(first) <= len(second) else (second, first)
+    short = short.rstrip()
+    if (not short.endswith(_FINAL_STOPS) or ends_in_ellipsis(short)
+            or len(long.rstrip()) <= len(short)):
+        return False
+    tail = short.rstrip("".join(_FINAL_STOPS)).rstrip()[-_TAIL:]
+    if len(tail) < _TAIL // 2:
+        return False
+    at = long.find(tail, max(0, len(short) - len(tail) - _REACH))
+    if at < 0:
+        return False  # noise moved or changed it: no evidence, the match stands
+    after = long[at + len(tail) :].lstrip(" \"”’'»」』）)")
+    return bool(after) and (after[0].isalnum() or after[0] in ",;:，、；：")
+
+
+_FINAL_STOPS = (".", "!", "?", "。", "！", "？", '"', "”", "’", "»", "」", "』")
 
 
 def _resolve(drop: Drop, drops: dict[int, Drop], group: Sequence[int]) -> Drop:

@@ -152,3 +152,28 @@ def test_the_title_again_after_a_label_at_the_end_stays():
     title = "Opening times and prices"
     text = _lines(title, NUMBERED["en"], EN, "See also:", title)
     assert dedup.clean(text) == text
+
+
+CONTINUED = {
+    "en": ("The council named a panel of local residents to run the covered market alongside "
+           "the mayor's office.",
+           "The council named a panel of local residents to run the covered market alongside "
+           "the mayor's office until new elections can be held."),
+    "zh": ("市议会任命了一个由当地居民组成的小组，与市长办公室一起管理老城区的室内市场。",
+           "市议会任命了一个由当地居民组成的小组，与市长办公室一起管理老城区的室内市场，直到新的选举举行为止。"),
+}
+
+
+@pytest.mark.parametrize("script", sorted(CONTINUED))
+@pytest.mark.parametrize("order", [0, 1])
+def test_a_sentence_the_other_copy_goes_on_with_stays(script, order):
+    # two statements: the longer says more within the sentence the shorter ends
+    one, two = CONTINUED[script][order], CONTINUED[script][1 - order]
+    text = _lines(one, OTHER[script], two)
+    assert dedup.clean(text) == text
+
+
+@pytest.mark.parametrize("fragment", [" Read more", " (Reuters)", " Click here to subscribe."])
+def test_a_fragment_after_a_finished_sentence_still_goes(fragment):
+    one = CONTINUED["en"][0]
+    assert dedup.clean(_lines(one, EN_OTHER, one + fragment)) == _lines(one, EN_OTHER)
