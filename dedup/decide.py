@@ -247,7 +247,8 @@ def _continued(first: str, second: str) -> bool:
     tail = short.rstrip("".join(_FINAL_STOPS)).rstrip()[-_TAIL:]
     if len(tail) < _TAIL // 2:
         return False
-    at = long.find(tail, max(0, len(short) - len(tail) - _REACH))
+    # where the shorter one ends in the longer: the last match near the same place
+    at = long.rfind(tail, max(0, len(short) - len(tail) - _REACH), len(short) + _REACH)
     if at < 0:
         return False  # noise moved or changed it: no evidence, the match stands
     after = long[at + len(tail) :].lstrip(" \"”’'»」』）)")
