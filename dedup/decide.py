@@ -251,8 +251,12 @@ def _continued(first: str, second: str) -> bool:
     at = long.rfind(tail, max(0, len(short) - len(tail) - _REACH), len(short) + _REACH)
     if at < 0:
         return False  # noise moved or changed it: no evidence, the match stands
-    after = long[at + len(tail) :].lstrip(" \"”’'»」』）)")
+    rest = long[at + len(tail) :]
+    if rest[:1].isalnum():
+        return False  # the word goes on ("electionn."): a typo, not a longer sentence
+    after = rest.lstrip(" \"”’'»」』）)")
     return bool(after) and (after[0].isalnum() or after[0] in ",;:，、；：")
+
 
 
 _FINAL_STOPS = (".", "!", "?", "。", "！", "？", '"', "”", "’", "»", "」", "』")

@@ -177,3 +177,9 @@ def test_a_sentence_the_other_copy_goes_on_with_stays(script, order):
 def test_a_fragment_after_a_finished_sentence_still_goes(fragment):
     one = CONTINUED["en"][0]
     assert dedup.clean(_lines(one, EN_OTHER, one + fragment)) == _lines(one, EN_OTHER)
+
+
+def test_a_typo_in_the_last_word_is_no_longer_sentence():
+    one = CONTINUED["en"][1]
+    copy = one.replace("held.", "heldd.")
+    assert dedup.clean(_lines(one, EN_OTHER, copy)) == _lines(one, EN_OTHER)
