@@ -70,7 +70,10 @@ def run_quality(root: Path, cfg: dict, seed: int) -> tuple[dict, list]:
     )
     log(f"quality: {len(cases)} cases")
     out: dict = {"cases": len(cases), "tools": {}}
-    for name, tool in alternatives.tools().items():
+    chosen = alternatives.tools()
+    if cfg.get("tools"):
+        chosen = {name: tool for name, tool in chosen.items() if name in cfg["tools"]}
+    for name, tool in chosen.items():
         per_pattern, failures = quality.evaluate(cases, tool)
         out["tools"][name] = {
             "headline": quality.headline(per_pattern, patterns.PATTERNS),
@@ -395,10 +398,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip", default="", help="comma-separated parts to skip: quality,gold,speed,scale"
     )
+    parser.add_argument(
+        "--tools", default="", help="comma-separated tools for the quality part (default: all)"
+    )
     args = parser.parse_args(argv)
     root = data_dir(args.data)
     mode = "quick" if args.quick else "full"
-    cfg = SETTINGS[mode]
+    cfg = dict(SETTINGS[mode], tools=[t for t in args.tools.split(",") if t])
     skip = set(filter(None, args.skip.split(",")))
     started = time.time()
     results: dict = {
