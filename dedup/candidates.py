@@ -116,6 +116,8 @@ def _sharing_a_band(signatures: npt.NDArray[np.uint32], bands: int, owner: I64) 
     if kernel is not None:
         shared = cast("I64", kernel.band_pairs(signatures, bands, _BAND_MIX, _BAND_SHIFT, owner,
                                                MAX_BUCKET, WINDOW))
+        if not len(shared):
+            return set()
         return set(zip(shared[:, 0].tolist(), shared[:, 1].tolist(), strict=True))
     return _sharing_a_band_numpy(signatures, bands, owner)
 

@@ -141,50 +141,62 @@ def band_pairs(
 
 
 def fold_spaces(
-    data: npt.NDArray[np.uint8], ascii_fold: npt.NDArray[np.uint8], survives: npt.NDArray[np.uint8]
+    data: npt.NDArray[np.uint8],
+    ascii_fold: npt.NDArray[np.uint8],
+    actions: npt.NDArray[np.uint8],
+    replaced: npt.NDArray[np.int32],
+    offsets: npt.NDArray[np.int32],
+    pool: npt.NDArray[np.uint8],
 ) -> npt.NDArray[np.uint8]:
-    """Fold UTF-8 to its key bytes: what :func:`dedup.keys._fold` does after preparing the text.
+    """Fold UTF-8 to its key bytes: what :func:`dedup.keys._fold` does after NFKC.
 
-    An ASCII byte is mapped through ``ascii_fold`` (letters, digits, space and
-    newline stay, the rest become spaces); a character of several bytes stays
-    when ``survives[code point]`` is set and becomes a space otherwise. Then
-    runs of spaces collapse to one and spaces at the ends of lines go: each
-    line becomes ``" ".join(line.split())``. ``data`` is valid UTF-8 (lone
-    surrogates encoded as three bytes allowed).
+    An ASCII byte is mapped through ``ascii_fold`` (letters, lower-cased, digits,
+    space and newline stay, the rest become spaces). A character of several
+    bytes is looked up in ``actions`` by code point: 0, it becomes a space; 1, it
+    stays; 2, it is replaced by ``pool[offsets[r]:offsets[r + 1]]`` with ``r =
+    replaced[code point]``: its casefold, already folded (a space byte for a
+    character that does not survive; nothing for an invisible one). Then runs of
+    spaces collapse to one and spaces at the ends of lines go: each line becomes
+    ``" ".join(line.split())``. ``data`` is valid UTF-8 (lone surrogates encoded
+    as three bytes allowed).
     """
-    out = np.empty(data.shape[0], dtype=np.uint8)
+    out = np.empty(data.shape[0] * 3, dtype=np.uint8)  # a casefold is at most 3 times longer
     n = 0
     pending = False  # a space seen after a word of the current line
     i = 0
     size = data.shape[0]
     while i < size:
         byte = data[i]
-        width = 1
         if byte < 0x80:
             byte = ascii_fold[byte]
             if byte == 10:
                 out[n] = 10
                 n += 1
                 pending = False
-                i += 1
-                continue
-            space = byte == 32
-        else:
-            if byte >= 0xF0:
-                width = 4
-                code = np.int64(byte & 0x07)
-            elif byte >= 0xE0:
-                width = 3
-                code = np.int64(byte & 0x0F)
+            elif byte == 32:
+                pending = n > 0 and out[n - 1] != 10
             else:
-                width = 2
-                code = np.int64(byte & 0x1F)
-            for k in range(1, width):
-                code = (code << 6) | np.int64(data[i + k] & 0x3F)
-            space = survives[code] == 0
-        if space:
-            pending = n > 0 and out[n - 1] != 10
+                if pending:
+                    out[n] = 32
+                    n += 1
+                    pending = False
+                out[n] = byte
+                n += 1
+            i += 1
+            continue
+        if byte >= 0xF0:
+            width = 4
+            code = np.int64(byte & 0x07)
+        elif byte >= 0xE0:
+            width = 3
+            code = np.int64(byte & 0x0F)
         else:
+            width = 2
+            code = np.int64(byte & 0x1F)
+        for k in range(1, width):
+            code = (code << 6) | np.int64(data[i + k] & 0x3F)
+        action = actions[code]
+        if action == 1:
             if pending:
                 out[n] = 32
                 n += 1
@@ -192,8 +204,21 @@ def fold_spaces(
             for k in range(width):
                 out[n] = data[i + k]
                 n += 1
-            if width == 1:
-                out[n - 1] = byte
+        elif action == 0:
+            pending = n > 0 and out[n - 1] != 10
+        else:
+            row = replaced[code]
+            for k in range(offsets[row], offsets[row + 1]):
+                unit = pool[k]
+                if unit == 32:
+                    pending = n > 0 and out[n - 1] != 10
+                    continue
+                if pending:
+                    out[n] = 32
+                    n += 1
+                    pending = False
+                out[n] = unit
+                n += 1
         i += width
     return out[:n]
 

@@ -207,7 +207,9 @@ def _warm_up(kernels: Kernels) -> None:
         data, 2, mix, 2, ones, ones, np.uint64(3), mix))
     kernels.band_pairs(signed[0], 2, np.ones(8, dtype=np.uint64), np.uint64(29),
                        np.arange(2, dtype=np.int64), 64, 8)
-    kernels.fold_spaces(data, np.arange(256, dtype=np.uint8), np.ones(1, dtype=np.uint8))
+    rows = np.zeros(2, dtype=np.int32)
+    kernels.fold_spaces(data, np.arange(256, dtype=np.uint8), np.ones(1, dtype=np.uint8),
+                        rows[:1], rows, ones.view(np.uint8))
     slots, used = np.zeros((4, 2), dtype=np.uint64), np.zeros(4, dtype=np.uint8)
     keys = np.arange(2, dtype=np.uint64)
     kernels.table_claim(slots, used, 62, keys, keys)

@@ -43,15 +43,19 @@ _INVISIBLE = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
 # it up front, so that most articles take its ASCII path (the compiled fold folds
 # it like any other character that does not survive).
 _COMMON_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2013\u2014\u00ab\u00bb\u2022\u00b7"
-# Byte folding of UTF-8: ASCII letters, digits, space and newline stay, other
+# Byte folding of UTF-8: ASCII letters (lower-cased), digits, space and newline stay, other
 # ASCII (punctuation, symbols, controls, underscore) becomes a space, and the
 # bytes of multi-byte characters (128-255) pass through untouched.
 _BYTE_FOLD = bytes(
-    c if c >= 0x80 or chr(c).isalnum() or c in (0x20, 0x0A) else 0x20 for c in range(256)
+    c if c >= 0x80 else ord(chr(c).lower()) if chr(c).isalnum() or c in (0x20, 0x0A) else 0x20
+    for c in range(256)
 )
 _ASCII_FOLD = np.frombuffer(_BYTE_FOLD, dtype=np.uint8).copy()  # writable, as kernels' warm-up
 # The planes where letters, digits or marks live: BMP, SMP, SIP, TIP and SSP.
 _SCANNED = ((0x80, 0x40000), (0xE0000, 0xF0000))
+_CASED = 0x20000  # str.casefold changes no character from here on
+# Common characters NFKC changes, and their NFKD decomposition.
+_DECOMPOSED = {c: unicodedata.normalize("NFKD", c) for c in "\u00a0\u2026"}
 
 
 @cache
@@ -92,12 +96,14 @@ def _folded() -> re.Pattern[str]:
 
 def _fold(text: str) -> list[str]:
     """Fold ``text`` and return the key of each of its lines (collapsed and stripped)."""
-    text = _prepare(text)
     kernel = kernels.compiled(len(text))
-    if kernel is not None:
-        utf8 = np.frombuffer(text.encode("utf-8", "surrogatepass"), np.uint8)
-        folded = cast("npt.NDArray[np.uint8]", kernel.fold_spaces(utf8, _ASCII_FOLD, _survivors()))
+    if kernel is not None:  # casefold and invisible characters are the kernel's
+        utf8 = np.frombuffer(_compatible(_unescaped(text)).encode("utf-8", "surrogatepass"),
+                             np.uint8)
+        folded = cast("npt.NDArray[np.uint8]", kernel.fold_spaces(utf8, _ASCII_FOLD,
+                                                                  *_fold_tables()))
         return folded.tobytes().decode("utf-8", "surrogatepass").split("\n")
+    text = _prepare(text)
     if not text.isascii():
         for char in _COMMON_PUNCTUATION:
             if char in text:
@@ -111,14 +117,68 @@ def _fold(text: str) -> list[str]:
 
 def _prepare(text: str) -> str:
     """Decode entities, apply NFKC and casefold, delete invisible characters."""
-    if "&" in text:
-        text = html.unescape(text)
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _compatible(_unescaped(text)).casefold()
     if not text.isascii():
         for char in _INVISIBLE:
             if char in text:
                 text = text.replace(char, "")
     return text
+
+
+def _unescaped(text: str) -> str:
+    return html.unescape(text) if "&" in text else text
+
+
+def _compatible(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, normalizing only the lines that need it.
+
+    ASCII and most other text is normalized already (a quick check says so). Else
+    the common offenders are replaced by their NFKD decomposition first, which
+    leaves the NFKD, hence the NFKC, of the text as it was; and a line break
+    never composes with its neighbours, so the lines still not normalized are
+    normalized one by one.
+    """
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+        return text
+    for char, decomposed in _DECOMPOSED.items():
+        if char in text:
+            text = text.replace(char, decomposed)
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    return "\n".join([unicodedata.normalize("NFKC", line) for line in text.split("\n")])
+
+
+@cache
+def _fold_tables() -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int32], npt.NDArray[np.int32],
+                            npt.NDArray[np.uint8]]:
+    """The compiled fold's tables: per code point 0 (a space), 1 (stays) or 2 (replaced).
+
+    A replaced character (its casefold differs, or it is invisible) has its row
+    in the second table; its replacement, folded already (a character that does
+    not survive as one space byte), is ``pool[offsets[row]:offsets[row + 1]]``.
+    Below ``_CASED`` are all the characters ``str.casefold`` changes (a test
+    checks every code point), and ``str.casefold`` maps each character alone,
+    so the kernel folds case as it does.
+    """
+    survivors = _survivors()
+    actions = survivors.copy()
+    replaced = np.zeros(_CASED, dtype=np.int32)
+    pool = bytearray()
+    offsets = [0]
+    chars = list(map(chr, range(0x80, _CASED)))
+    changed = [(c, f) for c, f in zip(chars, map(str.casefold, chars), strict=True) if f != c]
+    for char, replacement in [*changed, *((c, "") for c in _INVISIBLE)]:
+        code = ord(char)
+        actions[code], replaced[code] = 2, len(offsets) - 1
+        for unit in replacement:
+            point = ord(unit)
+            if point < 0x80:
+                pool.append(_BYTE_FOLD[point])
+            else:
+                pool += unit.encode("utf-8", "surrogatepass") if survivors[point] else b" "
+        offsets.append(len(pool))
+    return (actions, replaced, np.array(offsets, dtype=np.int32),
+            np.frombuffer(bytes(pool), dtype=np.uint8).copy())
 
 
 def normalize(text: str) -> str:

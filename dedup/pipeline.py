@@ -196,10 +196,9 @@ def _signatures(
     """Sign the ``firsts`` that have ``min_words`` words and a shingle: their indices and rows."""
     chosen = keys if len(firsts) == len(keys) else [keys[i] for i in firsts]
     signed = sign_keys(chosen, config.shingle_size, config.num_perm, config.seed)
-    usable = signed.usable(config.min_words)
-    if usable.all():
+    rows = np.flatnonzero(signed.usable(config.min_words))
+    if len(rows) == len(firsts):
         return list(firsts), signed.signatures
-    rows = np.flatnonzero(usable)
     return [firsts[row] for row in rows.tolist()], signed.signatures[rows]
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from dedup import candidates
 from dedup.candidates import AFFIX, MAX_BUCKET, band_keys, find_candidates
 from dedup.keys import normalize_paragraphs
+from dedup.lengths import affixes
 from dedup.paragraphs import split_paragraphs
 from dedup.shingles import shingle
 from dedup.signatures import sign
@@ -130,3 +131,26 @@ def test_compiled_band_pairs_equal_numpy(compiled_kernels, count, values, shape,
                                            candidates.MAX_BUCKET, candidates.WINDOW)
     expected = candidates._sharing_a_band_numpy(signatures, bands, owner)
     assert sorted(map(tuple, compiled.tolist())) == sorted(expected)
+
+
+def _affix_groups(keys: list[str], members: list[int]) -> list[list[int]]:
+    """The groups of members sharing an affix, from :func:`dedup.lengths.affixes` alone."""
+    groups = []
+    for side in affixes(keys, members, AFFIX):
+        by_affix: dict[str, list[int]] = {}
+        for i, affix in zip(members, side, strict=True):
+            by_affix.setdefault(affix, []).append(i)
+        groups += [group for group in by_affix.values() if len(group) > 1]
+    return groups
+
+
+_PIECES = st.sampled_from(["the council ", "met ", "東京都庁の前で", "서울에 ", "ก", "a", "b ",
+                           "x" * 20, "\U00020001", "今年冬天的第一场雪"])
+
+
+@given(st.lists(st.lists(_PIECES, min_size=1, max_size=12).map("".join), min_size=2,
+                max_size=10, unique=True))
+def test_affix_groups_are_those_affixes_give(keys):
+    """Members sharing a first or last affix group together, in every script."""
+    members = list(range(len(keys)))
+    assert candidates._affixes(keys, members) == _affix_groups(keys, members)

@@ -120,18 +120,44 @@ def test_normalize_never_crashes(text):
 
 
 @given(st.one_of(ANY_TEXT, st.text(alphabet=st.sampled_from(
-    " \n\t ab_-.\u00e9\u0301\u0903\u6771\u3000\u2028\U0001f600\U00020000\U000e0100\ud800"
+    " \n\t aB_-.\u00e9\u00c9\u0301\u0903\u6771\u3000\u2028\U0001f600\U00020000\U000e0100\ud800"
+    "\u00df\u0130\u03a3\u1e9e\ufb01\u00ad\u200b\ufeff\u0345\u2126\u212a\U00010400\u00a0\u2026"
 ), max_size=60)))
 def test_compiled_fold_equals_regex_fold(compiled_kernels, text):
-    """The compiled fold gives the keys of the byte table, the regex and ``split``/``join``."""
+    """The compiled fold (casefold included) gives the keys of casefold, byte table and regex."""
     prepared = keys._prepare(text)
     data = prepared.encode("utf-8", "surrogatepass").translate(keys._BYTE_FOLD)
     expected = keys._folded().sub(" ", data.decode("utf-8", "surrogatepass"))
-    utf8 = np.frombuffer(prepared.encode("utf-8", "surrogatepass"), np.uint8)
-    folded = compiled_kernels.fold_spaces(utf8, keys._ASCII_FOLD, keys._survivors())
+    uncased = keys._compatible(keys._unescaped(text))
+    utf8 = np.frombuffer(uncased.encode("utf-8", "surrogatepass"), np.uint8)
+    folded = compiled_kernels.fold_spaces(utf8, keys._ASCII_FOLD, *keys._fold_tables())
     assert folded.tobytes().decode("utf-8", "surrogatepass").split("\n") == [
         " ".join(line.split()) for line in expected.split("\n")
     ]
+
+
+@given(st.text(max_size=80))
+def test_nfkc_of_the_lines_that_need_it_is_nfkc(text):
+    assert keys._compatible(text) == unicodedata.normalize("NFKC", text)
+
+
+@pytest.mark.parametrize("text", ["ok\u00a0fine…\nx\u0301\nＦＵＬＬ", "…\u0301 e\u00a0\u0301",
+                                  "½\n\n"])
+def test_nfkc_shortcuts(text):
+    assert keys._compatible(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_compiled_casefold_covers_every_code_point(compiled_kernels):
+    """The kernel's casefold table equals ``str.casefold`` of every character, each alone."""
+    chars = [chr(c) for c in range(0x80, sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]
+    assert all(c.casefold() == c for c in chars[keys._CASED - 0x80 - 0x800:])
+    text = "\n".join(chars)
+    utf8 = np.frombuffer(keys._compatible(text).encode("utf-8"), np.uint8)
+    folded = compiled_kernels.fold_spaces(utf8, keys._ASCII_FOLD, *keys._fold_tables())
+    data = keys._prepare(text).encode("utf-8").translate(keys._BYTE_FOLD)
+    expected = keys._folded().sub(" ", data.decode("utf-8"))
+    assert folded.tobytes().decode("utf-8").split("\n") == [
+        " ".join(line.split()) for line in expected.split("\n")]
 
 
 def test_survivor_table_holds_every_letter_digit_and_mark():
