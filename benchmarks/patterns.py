@@ -45,6 +45,9 @@ from dataclasses import dataclass, field
 from data import Article
 from rapidfuzz import fuzz
 
+from dedup.keys import normalize
+from dedup.lengths import word_count
+
 NOISY = (
     "noisy_whitespace",
     "noisy_quotes",
@@ -223,6 +226,33 @@ def _key(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
 
+def script_of(text: str) -> str:
+    """The dominant script of ``text``: zh, ja, ko, ru, ar, latin or other."""
+    counts = {"han": 0, "kana": 0, "ko": 0, "ru": 0, "ar": 0, "latin": 0, "other": 0}
+    for char in text:
+        o = ord(char)
+        if not char.isalpha():
+            continue
+        if 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF:
+            counts["han"] += 1
+        elif 0x3040 <= o <= 0x30FF:
+            counts["kana"] += 1
+        elif 0xAC00 <= o <= 0xD7AF:
+            counts["ko"] += 1
+        elif 0x400 <= o <= 0x4FF:
+            counts["ru"] += 1
+        elif 0x600 <= o <= 0x6FF:
+            counts["ar"] += 1
+        elif o < 0x250:
+            counts["latin"] += 1
+        else:
+            counts["other"] += 1
+    cjk = counts.pop("han") + counts["kana"]
+    kana = counts.pop("kana")
+    counts["ja" if kana > 0.1 * max(cjk, 1) else "zh"] = cjk
+    return max(counts, key=lambda name: counts[name])
+
+
 class NegativeMiner:
     """Finds, for a paragraph, a similar but different paragraph of another article.
 
@@ -382,13 +412,47 @@ class Generator:
         expected = texts if pattern in NEGATIVE else paras
         short = [len(_key(t)) < MIN_LENGTH for t in texts]
         isolated = pattern not in BLOCKS
+        # a run copied together with no long paragraph in it is a chorus, kept by design
+        copied = {lab.of for lab in labels if lab.kind == "dup"}
+        chorus = not isolated and all(len(_key(paras[k])) < MIN_LENGTH for k in copied)
         by_design = [
-            isolated and lab.kind == "dup" and (short[i] or len(_key(paras[lab.of])) < MIN_LENGTH)
+            lab.kind == "dup" and (chorus or (isolated and (
+                short[i] or len(_key(paras[lab.of])) < MIN_LENGTH)))
             for i, lab in enumerate(labels)
         ]
+        if pattern == "repeated_title":
+            by_design = [d and not _doubled_heading(texts, i) for i, d in enumerate(by_design)]
         return Case(
             pattern, source, "\n".join(paras), texts, labels, "\n".join(expected), short, by_design
         )
+
+
+def heading_like(text: str) -> bool:
+    """The documented shape of a heading: two words or more, no list mark, no sentence end."""
+    stripped = text.rstrip()
+    return (word_count(normalize(text)) >= 2 and not _LIST_ITEM.match(text)
+            and not stripped.endswith((".", ":", ";", ",", "。", "：", "；", "，")))
+
+
+def _doubled_heading(texts: Sequence[str], i: int) -> bool:
+    """Whether copy ``i`` of the title (``texts[0]``) is a doubled heading by the README's rule.
+
+    The title is heading-like, and the copy comes right after it, or is the last
+    paragraph with prose (a paragraph of ``MIN_LENGTH``) among the two before it
+    and no label (``:``) right before it. A short line repeated elsewhere, after a
+    label or among short lines only (a refrain, a list, a fixture table) is kept by
+    design, for every tool alike.
+    """
+    if not heading_like(texts[0]):
+        return False
+    if i == 1:
+        return True
+    before = texts[max(1, i - 2) : i]
+    return (i == len(texts) - 1 and not texts[i - 1].rstrip().endswith(":")
+            and any(len(_key(t)) >= MIN_LENGTH for t in before))
+
+
+_LIST_ITEM = re.compile(r"\s*(?:[-*•·–—+>#]|\d{1,3}[.)])\s")
 
 
 def clean_pages(

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from alternatives import Tool
-from patterns import NOISY, Case
+from patterns import NOISY, Case, script_of
 
 
 @dataclass
@@ -111,7 +111,11 @@ def score(case: Case, kept: Sequence[bool]) -> tuple[Tally, Failure | None]:
 
 
 def evaluate(cases: Sequence[Case], tool: Tool) -> tuple[dict[str, Tally], list[Failure]]:
-    """Run ``tool`` on every case; tallies per pattern and the failures."""
+    """Run ``tool`` on every case; tallies per pattern and the failures.
+
+    Tallies are kept per pattern, per ``pattern@source`` and per ``pattern#script``
+    (the dominant script of the clean article: latin, zh, ja, ko, ru, ar, other).
+    """
     per_pattern: dict[str, Tally] = defaultdict(Tally)
     failures: list[Failure] = []
     for n, case in enumerate(cases):
@@ -122,6 +126,7 @@ def evaluate(cases: Sequence[Case], tool: Tool) -> tuple[dict[str, Tally], list[
         tally.seconds = elapsed
         per_pattern[case.pattern].add(tally)
         per_pattern[f"{case.pattern}@{case.source}"].add(tally)
+        per_pattern[f"{case.pattern}#{script_of(case.original[:5000])}"].add(tally)
         if failure is not None:
             failure.case = n
             failures.append(failure)

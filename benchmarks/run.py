@@ -70,7 +70,10 @@ def run_quality(root: Path, cfg: dict, seed: int) -> tuple[dict, list]:
     )
     log(f"quality: {len(cases)} cases")
     out: dict = {"cases": len(cases), "tools": {}}
-    for name, tool in alternatives.tools().items():
+    chosen = alternatives.tools()
+    if cfg.get("tools"):
+        chosen = {name: tool for name, tool in chosen.items() if name in cfg["tools"]}
+    for name, tool in chosen.items():
         per_pattern, failures = quality.evaluate(cases, tool)
         out["tools"][name] = {
             "headline": quality.headline(per_pattern, patterns.PATTERNS),
@@ -231,6 +234,8 @@ def markdown(results: dict) -> str:
                 )
             n = next(iter(q["tools"].values()))["patterns"].get(pattern, {}).get("cases", 0)
             lines.append(f"| {pattern} (n={n}) | " + " | ".join(cells) + " |")
+        if "dedup_best" in q["tools"]:
+            lines += per_script_markdown(q["tools"]["dedup_best"]["patterns"])
     g = results.get("gold")
     if g:
         lines += [
@@ -329,6 +334,27 @@ def markdown(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def per_script_markdown(per_pattern: dict) -> list[str]:
+    """dedup_best's recall in scope and false drops per pattern and script of the article."""
+    scripts = sorted({name.partition("#")[2] for name in per_pattern if "#" in name})
+    lines = [
+        "",
+        "### dedup (`keep=\"best\"`) per script of the article: recall in scope "
+        "/ false drops / content paragraphs",
+        "",
+        "| pattern | " + " | ".join(scripts) + " |",
+        "|---|" + "---|" * len(scripts),
+    ]
+    for pattern in patterns.PATTERNS:
+        cells = []
+        for script in scripts:
+            s = per_pattern.get(f"{pattern}#{script}")
+            cells.append("–" if not s else f"{fmt(s['recall_in_scope'], 4, True)} / "
+                         f"{s['false_drops']} / {s['content_paragraphs']}")
+        lines.append(f"| {pattern} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def gold_corpus_markdown(corpus: dict) -> list[str]:
     """The corpus-mode gold table: dedup batch and the peers, then the worst sites."""
     lines = [
@@ -372,10 +398,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip", default="", help="comma-separated parts to skip: quality,gold,speed,scale"
     )
+    parser.add_argument(
+        "--tools", default="", help="comma-separated tools for the quality part (default: all)"
+    )
     args = parser.parse_args(argv)
     root = data_dir(args.data)
     mode = "quick" if args.quick else "full"
-    cfg = SETTINGS[mode]
+    cfg = dict(SETTINGS[mode], tools=[t for t in args.tools.split(",") if t])
     skip = set(filter(None, args.skip.split(",")))
     started = time.time()
     results: dict = {

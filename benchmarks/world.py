@@ -42,7 +42,7 @@ import re
 from collections.abc import Sequence
 
 from data import Article
-from patterns import Case, Label, _key, _pairwise_clean, _whitespace
+from patterns import Case, Label, _key, _pairwise_clean, _whitespace, heading_like, script_of
 
 from dedup.keys import normalize
 from dedup.lengths import text_length, word_count
@@ -78,33 +78,6 @@ TIMES = ("twice", "three times", "six times", "nine times")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b")
 _DIGIT = re.compile(r"\d")
 _UNSPACED = re.compile("[\u0e00-\u0eff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-
-
-def script_of(text: str) -> str:
-    """The dominant script of ``text``: zh, ja, ko, ru, ar, latin or other."""
-    counts = {"han": 0, "kana": 0, "ko": 0, "ru": 0, "ar": 0, "latin": 0, "other": 0}
-    for char in text:
-        o = ord(char)
-        if not char.isalpha():
-            continue
-        if 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF:
-            counts["han"] += 1
-        elif 0x3040 <= o <= 0x30FF:
-            counts["kana"] += 1
-        elif 0xAC00 <= o <= 0xD7AF:
-            counts["ko"] += 1
-        elif 0x400 <= o <= 0x4FF:
-            counts["ru"] += 1
-        elif 0x600 <= o <= 0x6FF:
-            counts["ar"] += 1
-        elif o < 0x250:
-            counts["latin"] += 1
-        else:
-            counts["other"] += 1
-    cjk = counts.pop("han") + counts["kana"]
-    kana = counts.pop("kana")
-    counts["ja" if kana > 0.1 * max(cjk, 1) else "zh"] = cjk
-    return max(counts, key=lambda name: counts[name])
 
 
 def length(text: str) -> int:
@@ -190,13 +163,6 @@ def _heading(title: str, rng: random.Random, world: bool) -> str:
     if not world and rng.random() < 0.25:
         return rng.choice(PREFIXES).format(site) + title
     return title + rng.choice(styles).format(site)
-
-
-def heading_like(text: str) -> bool:
-    """The documented shape of a heading: two words or more, no sentence or label ending."""
-    stripped = text.rstrip()
-    return word_count(normalize(text)) >= 2 and not stripped.endswith(
-        (".", ":", ";", ",", "。", "：", "；", "，"))
 
 
 def _box(article: Article, rng: random.Random) -> list[str]:

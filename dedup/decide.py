@@ -10,7 +10,8 @@
    policy: earliest first, latest first, or with
    ``"best"`` the copies with at least 80% of the longest copy's text first
    (earliest first, those ending in an ellipsis, or mid-sentence while a
-   longer one ends its sentence, after the others), then the
+   longer one ends its sentence, after the others, and of those the ones whose
+   words are the start of another copy's last), then the
    shorter ones, longest first. A full paragraph beats its teaser, while noise
    and short fragments do not make a copy "more complete". In that order a
    paragraph is dropped when it matched a paragraph already kept *directly*
@@ -133,7 +134,8 @@ def decide(
             continue
         survivors: list[int] = []
         for i in _preferred(alive, paragraphs, keys, keep):
-            kept_copy = next((k for k in survivors if _linked(i, k, keys, first, links)), None)
+            kept_copy = next((k for k in survivors if _linked(i, k, keys, first, links)
+                              and not _continued(paragraphs[i].text, paragraphs[k].text)), None)
             if kept_copy is None:
                 survivors.append(i)
             else:
@@ -198,7 +200,10 @@ def _preferred(
             return 2, -len(keys[i]), i
         text = paragraphs[i].text
         cut = ends_in_ellipsis(text) or (len(keys[i]) < ended and not _ends_sentence(text))
-        return int(cut), 0, i
+        # of two cut copies, the one whose words start another copy was cut shorter
+        shorter = cut and any(keys[k] != keys[i] and keys[k].startswith(keys[i])
+                              for k in complete)
+        return int(cut), int(shorter), i
 
     return sorted(indices, key=rank)
 
@@ -218,6 +223,43 @@ def _linked(
         return True
     a, b = first[keys[i]], first[keys[k]]
     return (min(a, b), max(a, b)) in links
+
+
+_TAIL = 8  # characters that locate a sentence's end in the other copy
+_REACH = 40  # how far noise may move it
+
+
+def _continued(first: str, second: str) -> bool:
+    """Whether the shorter text is a finished sentence that the longer one goes on with.
+
+    ``"… alongside the US military."`` and ``"… alongside the U.S. military until
+    elections can be held."`` are two statements (MRPC labels such pairs "not a
+    paraphrase"): the longer says more *within the sentence* the shorter ends,
+    and keeping the earlier one would lose that. A fragment a scraper appends
+    starts a new sentence ("… military. Read more") and is no such case, nor is
+    a teaser, which does not end its sentence.
+    """
+    short, long = (first, second) if len(first) <= len(second) else (second, first)
+    short = short.rstrip()
+    if (not short.endswith(_FINAL_STOPS) or ends_in_ellipsis(short)
+            or len(long.rstrip()) <= len(short)):
+        return False
+    tail = short.rstrip("".join(_FINAL_STOPS)).rstrip()[-_TAIL:]
+    if len(tail) < _TAIL // 2:
+        return False
+    # where the shorter one ends in the longer: the last match near the same place
+    at = long.rfind(tail, max(0, len(short) - len(tail) - _REACH), len(short) + _REACH)
+    if at < 0:
+        return False  # noise moved or changed it: no evidence, the match stands
+    rest = long[at + len(tail) :]
+    if rest[:1].isalnum():
+        return False  # the word goes on ("electionn."): a typo, not a longer sentence
+    after = rest.lstrip(" \"”’'»」』）)")
+    return bool(after) and (after[0].isalnum() or after[0] in ",;:，、；：")
+
+
+
+_FINAL_STOPS = (".", "!", "?", "。", "！", "？", '"', "”", "’", "»", "」", "』")
 
 
 def _resolve(drop: Drop, drops: dict[int, Drop], group: Sequence[int]) -> Drop:

@@ -27,9 +27,11 @@ in isolation are protected, so this stage looks at the top of the article only:
 The title also comes back as the last paragraph (the ``og:title`` of a share
 box or a footer, a breadcrumb under the body). That copy goes too when the
 first kept paragraph is the title (same tests as above, and the last copy
-looks like a heading as well) and the paragraph before the last one is prose
-of at least ``min_length`` (:func:`dedup.lengths.text_length`): a refrain
-closing a song or a poem follows other short lines, and stays.
+looks like a heading as well) and one of the ``TAIL_REACH`` (2) paragraphs
+before it is prose of at least ``min_length`` (:func:`dedup.lengths.text_length`;
+a byline or a "follow us" line may come between): a refrain
+closing a song or a poem follows other short lines only, and stays, as does a
+line after a label ending in ``:``.
 
 Then one copy goes: with ``keep="best"`` the one carrying the site name, else
 the second; ``"first"`` drops the second, ``"last"`` the first. A refrain, a
@@ -45,21 +47,25 @@ from itertools import islice
 
 from dedup.config import Keep
 from dedup.decide import Drop, add_drop, key_similarity
+from dedup.keys import normalize
 from dedup.lengths import text_length, word_count
 from dedup.paragraphs import Paragraphs
 from dedup.report import DropReason
 
-__all__ = ["HEAD", "REACH", "SITE_WORDS", "heading_drops"]
+__all__ = ["HEAD", "REACH", "SITE_WORDS", "TAIL_REACH", "heading_drops"]
 
 HEAD = 2
 REACH = 4
+TAIL_REACH = 2
 SITE_WORDS = 5
 _SITE_CHARS = 80  # a site name is shorter than this
 _WIDE = "\u3000-\u9fff\uac00-\ud7af\uff00-\uffef"  # CJK and Hangul: no spaces around a separator
+# closing marks a title may end with before a site name joined without spaces: "“标题？”-网站"
+_CLOSING = "\"”’»)」』）】〉》!?？！"
 _SEPARATOR = re.compile(
-    rf"\s+[|\-–—:·•»/~]+\s+|\s*[|｜_]+\s*|(?<=\w):\s+|(?<=[{_WIDE}])[-–—]|[-–—](?=[{_WIDE}])"
+    rf"\s+[|\-–—:·•»/~]+\s+|\s*[|｜_]+\s*|(?<=\w):\s+|(?<=[{_WIDE}{_CLOSING}])[-–—]"
+    rf"|[-–—](?=[{_WIDE}])"
 )
-_WORD = re.compile(r"[^\W_]+")
 _LIST_ITEM = re.compile(r"\s*(?:[-*•·–—+>#]|\d{1,3}[.)])\s")
 _LABEL_END = (":", ";", ",", "：", "；", "，")
 _SENTENCE_END = (".", "。", *_LABEL_END)
@@ -127,13 +133,16 @@ def _tail_drop(
 ) -> dict[int, Drop] | None:
     """``drops`` with one copy of the title ``i`` repeated as the last kept paragraph, if it is."""
     kept = (n for n in range(len(keys) - 1, i, -1) if n not in drops)
-    j, before = next(kept), next(kept)
+    j = next(kept)
+    before = list(islice(kept, TAIL_REACH))
     title, other = keys[i], keys[j]
     if other != title and not _sited_key(title, other):
         return None
     if not _heading_like(texts, [i], 0, title) or not _heading_like(texts, [j], 0, other):
         return None
-    if text_length(keys[before]) < min_length:  # among short lines: a refrain, a list, a poem
+    if texts[before[0]].rstrip().endswith(_LABEL_END):  # a label introduces it
+        return None
+    if all(text_length(keys[n]) < min_length for n in before):  # a refrain, a list, a poem
         return None
     sited = _same_heading(texts[i], keys[i], texts[j], keys[j])
     if sited is None or _elsewhere(keys, drops, i, j):
@@ -178,7 +187,7 @@ def _same_heading(first: str, first_key: str, second: str, second_key: str) -> i
     for mark in _SEPARATOR.finditer(long):
         before, after = long[: mark.start()], long[mark.end() :]
         site = after if long_key.startswith(short_key) else before
-        if len(_WORD.findall(site)) == added:
+        if len(normalize(site).split()) == added:
             return sited
     return None
 

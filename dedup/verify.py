@@ -106,9 +106,14 @@ def verify_pairs(
         if (len(first), first) > (len(second), second):  # symmetric: short, then long
             a, b = b, a
             first, second = second, first
-        if not _numbers_fit(_numbers(numbers, a, first), _numbers(numbers, b, second)):
-            continue
-        match = _verify(first, second, cutoff, min_contained)
+        short_numbers, long_numbers = _numbers(numbers, a, first), _numbers(numbers, b, second)
+        head_only = False
+        if not _numbers_fit(short_numbers, long_numbers):
+            if not (first[-1:].isdigit() and _cut_number(first, second, short_numbers,
+                                                         long_numbers)):
+                continue
+            head_only = True  # a teaser cut inside its last number ("60" -> "6…")
+        match = _verify(first, second, cutoff, min_contained, head_only=head_only)
         if match is not None:
             matches.append(Match(min(a, b), max(a, b), match[0], match[1]))
     return matches
@@ -123,21 +128,27 @@ def _numbers(cache: dict[int, Counter[str]], index: int, key: str) -> Counter[st
 
 
 def _verify(
-    short: str, long: str, cutoff: float, min_contained: int
+    short: str, long: str, cutoff: float, min_contained: int, *, head_only: bool = False
 ) -> tuple[MatchKind, float] | None:
-    """Verify ``short`` against ``long`` (``short`` is not the longer one)."""
-    score = ratio(short, long, score_cutoff=cutoff)
+    """Verify ``short`` against ``long`` (``short`` is not the longer one).
+
+    ``head_only``: only ``short`` as the start of ``long`` may match (a teaser).
+    """
+    score = 0.0 if head_only else ratio(short, long, score_cutoff=cutoff)
     if score and _words_fit(short.split(), long.split()):
         return "near", score / 100.0
     if text_length(short) < min_contained:
         return None
+    words = short.split()
     head_window = long[: len(short)]
     head = ratio(short, head_window, score_cutoff=cutoff)
-    if head and not _words_fit(short.split(), head_window.split()):
+    if head and not _words_fit(words, head_window.split()):
         head = 0.0
+    if head_only:
+        return ("contained", head / 100.0) if head else None
     tail_window = long[-len(short) :]
     tail = ratio(short, tail_window, score_cutoff=cutoff)
-    if tail and not _words_fit(short.split(), tail_window.split()):
+    if tail and not _words_fit(words, tail_window.split()):
         tail = 0.0
     best = max(head, tail)
     return ("contained", best / 100.0) if best else None
@@ -149,7 +160,8 @@ def _words_fit(first: list[str], second: list[str]) -> bool:
     Allowed: typos and abbreviations (a word pairs with a word of the other
     text it could be a misspelling of), words run together or split ("sea
     front" / "seafront"), and a few inserted or deleted words, at most one in
-    ten; in a long paragraph, also one word per ``_DOUBLE_TYPO_WORDS`` (40)
+    ten; in a long paragraph, also one word per ``_DOUBLE_TYPO_WORDS`` (40), or per
+    ``_DOUBLE_TYPO_LONG_WORDS`` (20) when both words have five letters or more,
     two edits off ("oww" for "now": typing noise hits short words twice).
     Refused: a word replaced by a different word ("safe" / "closed",
     "man" / "woman", "Yes" / "No"), and an inserted or deleted negation ("not",
@@ -164,8 +176,9 @@ def _words_fit(first: list[str], second: list[str]) -> bool:
     only_second, only_first = _unsplit(only_second, only_first)
     only_first, only_second = _pair_typos(only_first, only_second)
     if only_first and only_second:
+        words = min(len(first), len(second))
         only_first, only_second = _pair_double_typos(
-            only_first, only_second, min(len(first), len(second)) // _DOUBLE_TYPO_WORDS
+            only_first, only_second, words // _DOUBLE_TYPO_WORDS, words // _DOUBLE_TYPO_LONG_WORDS
         )
     if only_first and only_second:
         return False  # a word was replaced by another
@@ -220,7 +233,12 @@ def _unsplit(joined: list[str], split: list[str]) -> tuple[list[str], list[str]]
 
 
 def _pair_typos(first: list[str], second: list[str]) -> tuple[list[str], list[str]]:
-    """Pair each word of ``first`` with the first unpaired word of ``second`` it is a typo of."""
+    """Pair words of ``first`` with words of ``second`` they are typos of, as many as can be.
+
+    Each word first takes the first unpaired word it is a typo of. When words are
+    left on both sides and every pair may be tried, a maximum matching replaces
+    that greedy one: "tha" took "the", which "teh" needed, while "that" waits.
+    """
     first, second, full = _prepared(first, second)
     taken = [False] * len(second)
     kept = []
@@ -231,27 +249,59 @@ def _pair_typos(first: list[str], second: list[str]) -> tuple[list[str], list[st
                 break
         else:
             kept.append(word)
+    if kept and full and not all(taken):
+        return _matched_typos(first, second)
     return kept, [w for w, used in zip(second, taken, strict=True) if not used]
 
 
+def _matched_typos(first: list[str], second: list[str]) -> tuple[list[str], list[str]]:
+    """The words of each side left over by a maximum matching of typo pairs (augmenting paths)."""
+    options = [[n for n in range(len(second)) if _typo(word, second[n])] for word in first]
+    owner = [-1] * len(second)  # the word of ``first`` each word of ``second`` is paired with
+
+    def augment(m: int, seen: set[int]) -> bool:
+        for n in options[m]:
+            if n not in seen:
+                seen.add(n)
+                if owner[n] < 0 or augment(owner[n], seen):
+                    owner[n] = m
+                    return True
+        return False
+
+    paired = {m for m in range(len(first)) if options[m] and augment(m, set())}
+    return ([w for m, w in enumerate(first) if m not in paired],
+            [w for n, w in enumerate(second) if owner[n] < 0])
+
+
 _DOUBLE_TYPO_WORDS = 40  # a long paragraph may hold one word with two typos per this many words
+_DOUBLE_TYPO_LONG_WORDS = 20  # or per this many, when both words have _LONG_WORD letters or more
+_LONG_WORD = 5
 
 
 def _pair_double_typos(
-    first: list[str], second: list[str], budget: int
+    first: list[str], second: list[str], budget: int, long_budget: int
 ) -> tuple[list[str], list[str]]:
-    """Pair up to ``budget`` leftover words two edits apart (``"oww"`` for ``"now"``)."""
-    if budget <= 0 or len(first) > budget or len(second) > budget:
+    """Pair leftover words two edits apart ("oww" for "now", "agaisr" for "against").
+
+    Up to ``budget`` pairs of words of three letters or more, or up to
+    ``long_budget`` pairs when both words have ``_LONG_WORD`` letters or more
+    (two edits change a long word less: typing noise hits it twice by chance).
+    """
+    most = max(budget, long_budget)
+    if most <= 0 or len(first) > most or len(second) > most:
         return first, second
     rest = list(second)
     kept = []
+    used = 0
     for word in first:
-        n = next((n for n, other in enumerate(rest) if min(len(word), len(other)) >= 3
+        shortest = 3 if used < budget else _LONG_WORD
+        n = next((n for n, other in enumerate(rest) if min(len(word), len(other)) >= shortest
                   and DamerauLevenshtein.distance(word, other, score_cutoff=2) <= 2), None)
-        if n is None:
+        if n is None or used >= most:
             kept.append(word)
         else:
             del rest[n]
+            used += 1
     return kept, rest
 
 
@@ -264,6 +314,35 @@ def _typo(word: str, other: str) -> bool:
     if len(longer) > PIECE:  # Damerau-Levenshtein is quadratic: bound it by the pieces' Indel
         return len(longer) - len(shorter) <= limit and distance(word, other) <= limit
     return DamerauLevenshtein.distance(word, other, score_cutoff=limit) <= limit
+
+
+_CUT_SHIFT = 16  # how far noise may move the cut number in the other key
+_CUT_HEAD = 4  # a teaser and its paragraph start alike
+
+
+def _cut_number(
+    short: str, long: str, short_numbers: Counter[str], long_numbers: Counter[str]
+) -> bool:
+    """Whether ``short`` ends inside a number of ``long``, and its other numbers fit.
+
+    A teaser cut anywhere may stop within a number ("展现风貌。6…" of "…风貌。60年后"):
+    its last digits are then the start of a longer number of ``long``, found
+    where ``short`` ends (give or take ``_CUT_SHIFT`` characters), and both
+    keys start with the same ``_CUT_HEAD`` characters.
+    """
+    if not short[-1:].isdigit() or long[:_CUT_HEAD] != short[:_CUT_HEAD]:
+        return False  # most keys: no number at the end, or another start than a teaser's
+    start = len(short) - 1
+    while start and short[start - 1].isdigit():  # unspaced scripts join it to a word: "超过3"
+        start -= 1
+    last = short[start:]
+    end = min(len(long) - 1, len(short) + _CUT_SHIFT)
+    at = long.find(last, max(0, start - _CUT_SHIFT), end)
+    while at >= 0 and (not long[at + len(last)].isdigit() or long[at - 1 : at].isdigit()):
+        at = long.find(last, at + 1, end)
+    if at < 0:
+        return False
+    return all(long_numbers[n] >= count - (n == last) for n, count in short_numbers.items())
 
 
 def _numbers_fit(short: Counter[str], long: Counter[str]) -> bool:
