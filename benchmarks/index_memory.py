@@ -23,7 +23,8 @@ temporary directory, no report); a small wrapper records, when the index
 closes, the bytes each part of the in-memory index holds
 (``MemoryIndex.nbytes()``: its arrays, and the document ids), the size of its
 texts' temporary file, and the peak resident memory of the main process (which
-holds the index: ``ru_maxrss``) and of the whole run (main process + workers,
+holds the index: its ``VmHWM``, which an ``exec`` resets, unlike ``ru_maxrss``), of its
+largest worker, and of the whole run (main process + workers,
 sampled every 50 ms from ``/proc``). Bytes per indexed paragraph are the
 growth of the index (and of the main process's peak) from the smallest to the
 largest factor divided by the growth in indexed paragraphs. Writes
@@ -36,6 +37,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import platform
 import random
 import resource
@@ -125,10 +127,10 @@ def write_copy(pages: list[tuple[str, str, str]], ranked: list[str], copy: int,
 
 
 CHILD = r"""
-import json, os, resource, sys, threading, time
+import json, os, sys, threading, time
 from dedup.corpus import index as module
 
-peaks = {"main_rss_mb": 0.0, "run_rss_mb": 0.0}
+peaks = {"run_rss_mb": 0.0, "worker_peak_mb": 0.0}
 
 def rss_mb(pid):
     try:
@@ -136,6 +138,16 @@ def rss_mb(pid):
             return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
     except OSError:
         return 0.0
+
+def hwm_mb(pid):  # VmHWM: this process image's peak resident set (reset by exec, unlike ru_maxrss)
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 def children():
     found = []
@@ -149,20 +161,36 @@ def children():
 
 def poll():  # the run's resident memory, sampled: main process + its worker processes
     while True:
-        main = rss_mb("self")
-        total = main + sum(rss_mb(child) for child in children())
-        peaks["main_rss_mb"] = max(peaks["main_rss_mb"], main)
+        workers = children()
+        total = rss_mb("self") + sum(rss_mb(child) for child in workers)
         peaks["run_rss_mb"] = max(peaks["run_rss_mb"], total)
+        peaks["worker_peak_mb"] = max([peaks["worker_peak_mb"], *map(hwm_mb, workers)])
         time.sleep(0.05)
 
 threading.Thread(target=poll, daemon=True).start()
 
+def deep(container):
+    size = sys.getsizeof(container)
+    items = container.items() if isinstance(container, dict) else ((k, None) for k in container)
+    for key, value in items:
+        size += sys.getsizeof(key) + (0 if value is None else sys.getsizeof(value))
+    return size
+
+def layout(self):  # sizes and bytes; an index of dicts (dedup before 2026-12-04) measured as such
+    if hasattr(self, "nbytes"):
+        return self.sizes, self.nbytes()
+    sizes = {"paragraphs": len(self._exact), "band_keys": len(self._bands),
+             "texts": len(self._keys), "text_file_bytes": 0}
+    exact = deep(self._exact) - sum(sys.getsizeof(v) for v in self._exact.values())
+    return sizes, {"exact (fingerprint -> document)": exact, "texts": deep(self._keys),
+                   "band owners": self._bands.nbytes}
+
 def measure(self):
+    sizes, parts = layout(self)
     stats = {
-        **self.sizes,
-        "bytes": self.nbytes(),
-        "main_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        **sizes,
+        "bytes": parts,
+        "main_peak_mb": hwm_mb("self"),
         **peaks,
     }
     with open(sys.argv[1], "w") as handle:
@@ -178,12 +206,15 @@ sys.exit(main(sys.argv[2:]))
 """
 
 
-def run(inputs: Path, out: Path, stats: Path, workers: int) -> dict[str, object]:
+def run(inputs: Path, out: Path, stats: Path, workers: int, source: Path | None
+        ) -> dict[str, object]:
     command = [sys.executable, "-c", CHILD, str(stats), "batch", str(inputs), str(out),
-               "--site-field", "site", "--cross-doc", "--workers", str(workers), "--quiet"]
+               "--site-field", "site", "--cross-doc", "--workers", str(workers), "--quiet",
+               "--follow-links"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(command, check=True, cwd=ROOT)
+    env = dict(os.environ, PYTHONPATH=str(source)) if source else None
+    subprocess.run(command, check=True, cwd=ROOT if source is None else source, env=env)
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     found: dict[str, object] = json.loads(stats.read_text())
@@ -203,8 +234,9 @@ def markdown(result: dict[str, object]) -> str:
         "",
         "| factor | MB of text | indexed paragraphs | band keys | index MB | "
         + " | ".join(f"{p} MB" for p in parts)
-        + " | texts file MB | main process peak MB | whole run peak MB | wall s |",
-        "|---:|---:|---:|---:|---:|" + "---:|" * len(parts) + "---:|---:|---:|---:|",
+        + " | texts file MB | main process peak MB | largest worker peak MB | whole run peak MB "
+        "| wall s |",
+        "|---:|---:|---:|---:|---:|" + "---:|" * len(parts) + "---:|---:|---:|---:|---:|",
     ]
     for factor, r in runs.items():
         sizes: dict[str, int] = r["bytes"]  # type: ignore[assignment]
@@ -213,7 +245,7 @@ def markdown(result: dict[str, object]) -> str:
             f"{r['band_keys']:,} | {sum(sizes.values()) / 1e6:.0f} | "
             + " | ".join(f"{sizes[p] / 1e6:.0f}" for p in parts)
             + f" | {r['text_file_bytes'] / 1e6:.0f} | {r['main_peak_mb']:.0f} | "
-            f"{r['run_rss_mb']:.0f} | {r['seconds']:.0f} |")
+            f"{r['worker_peak_mb']:.0f} | {r['run_rss_mb']:.0f} | {r['seconds']:.0f} |")
     growth: dict[str, float] = result["growth"]  # type: ignore[assignment]
     lines += [
         "",
@@ -225,7 +257,8 @@ def markdown(result: dict[str, object]) -> str:
         f"**{growth['main_peak_ratio']:.2f}x** the {growth['from']}x run; of the whole run "
         f"(main process + workers, sampled every 50 ms): {growth['run_peak_ratio']:.2f}x.",
         "",
-        "Peaks are resident memory: the main process's `ru_maxrss`, and the largest sum of the "
+        "Peaks are resident memory: the main process's `VmHWM` (`ru_maxrss` would carry over "
+        "the benchmark's own peak through `exec`), and the largest sum of the "
         "resident sets of the main process and its workers (pages the workers share with the "
         "main process since the fork are counted in each). The texts of indexed paragraphs are "
         "in an unnamed temporary file read with `pread` (no memory map): its pages are the "
@@ -244,6 +277,9 @@ def main() -> None:
     parser.add_argument("--parts", type=Path,
                         help="keep the enlarged copies in this directory (outside the "
                         "repository) and reuse the ones already there")
+    parser.add_argument("--source", type=Path,
+                        help="run the dedup of this source tree (a reference, e.g. `git archive` "
+                        "of an older commit) instead of this repository's")
     args = parser.parse_args()
     if not (args.data / "derived" / "pages.jsonl.gz").exists():
         sys.exit(f"no derived/pages.jsonl.gz under {args.data}: pass --data")
@@ -268,7 +304,7 @@ def main() -> None:
                 name = f"part-{copy:02d}.jsonl.gz"
                 (inputs / name).symlink_to(parts / name)
             found = run(inputs, work / f"out-{factor}", work / f"stats-{factor}.json",
-                        args.workers)
+                        args.workers, args.source)
             found["megabytes"] = megabytes * factor
             runs[str(factor)] = found
             print(f"{factor}x: {found}", flush=True)
