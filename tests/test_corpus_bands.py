@@ -131,9 +131,10 @@ def test_table_stays_between_30_and_60_percent_full(compiled_kernels: kernels.Ke
     assert max(loads) <= 0.6
 
 
-def test_frozen_keys_take_13_bytes_each(compiled_kernels: kernels.Kernels) -> None:
+def test_frozen_keys_take_about_14_bytes_each(compiled_kernels: kernels.Kernels) -> None:
     """Past the table's largest size, keys go to sorted runs: 8 bytes of key, 4 of owner index,
-    the owners themselves (8 paragraphs' bands share one); each key found with its owner."""
+    the owners themselves (8 paragraphs' bands share one), 1 to 2 of bit filter; each key
+    found with its owner."""
     rng = np.random.default_rng(12)
     keys = np.unique(rng.integers(0, 2**64, 400_000, dtype=np.uint64))
     rng.shuffle(keys)
@@ -145,7 +146,7 @@ def test_frozen_keys_take_13_bytes_each(compiled_kernels: kernels.Kernels) -> No
             table.claim(keys[start:start + 800], owners[start:start + 800])
     hot = (1 << 12) * 17
     assert len(table._runs) <= 12
-    assert table.nbytes - hot <= 13.1 * len(table)
+    assert table.nbytes - hot <= 15 * len(table)
     found, got = table.find(keys)
     assert found.all()
     assert np.array_equal(got, owners)

@@ -11,7 +11,7 @@ keys into its arrays.
 The newest keys live in a flat open-addressing table (compiled kernels of
 :mod:`dedup.kernels`) of at most ``hot_capacity`` slots. When it is full, its
 keys are frozen into a sorted run (keys, and beside each the index of its
-owner in the run's sorted distinct owners: about 13 bytes per key, against 28
+owner in the run's sorted distinct owners, and a bit filter: about 14 bytes per key, against 28
 to 57 in a table that doubles), and the table starts empty. Runs of about the
 same size are merged, up to ``MAX_RUN`` keys, so a lookup searches a few runs
 and no step ever copies the whole index at once.
@@ -50,11 +50,30 @@ GONE = np.uint32(0xFFFFFFFF)  # the owner index of a released key in a run
 
 
 class _Run(NamedTuple):
-    """Keys sorted, each with the index of its owner in ``owners`` (``GONE``: released)."""
+    """Keys sorted, each with the index of its owner in ``owners`` (``GONE``: released).
+
+    ``bits`` has a bit set for each value of a key's top bits (about 8 bits per
+    key, set for 1 in 8): a key whose bit is clear is not in the run, found in
+    one memory read instead of a binary search's twenty.
+    """
 
     keys: U64
     which: U32
     owners: U64
+    bits: npt.NDArray[np.uint8]
+    shift: np.uint64
+
+
+def _run(keys: U64, which: U32, owners: U64) -> _Run:
+    """Build a run of sorted ``keys``, with its bit filter."""
+    shift = 64 - (8 * keys.shape[0] - 1).bit_length()
+    top = np.unique(keys >> np.uint64(shift))
+    byte = top >> np.uint64(3)
+    starts = np.flatnonzero(np.r_[True, byte[1:] != byte[:-1]])
+    bits = np.zeros(((1 << (64 - shift)) + 7) // 8, dtype=np.uint8)
+    bits[byte[starts]] = np.bitwise_or.reduceat(
+        np.left_shift(1, top & np.uint64(7)).astype(np.uint8), starts)
+    return _Run(keys, which, owners, bits, np.uint64(shift))
 
 
 class BandOwners:
@@ -91,7 +110,8 @@ class BandOwners:
         """Bytes held by the table's and the runs' arrays (0 for the ``dict`` fallback)."""
         if self._kernels is None:
             return 0
-        runs = sum(r.keys.nbytes + r.which.nbytes + r.owners.nbytes for r in self._runs)
+        runs = sum(r.keys.nbytes + r.which.nbytes + r.owners.nbytes + r.bits.nbytes
+                   for r in self._runs)
         return self._slots.nbytes + self._used.nbytes + runs
 
     def find(self, keys: U64) -> tuple[Flags, U64]:
@@ -201,13 +221,19 @@ class BandOwners:
             owners = np.concatenate([merged.owners[merged.which[kept]], owners])
         order = np.argsort(keys, kind="stable")
         distinct, which = np.unique(owners[order], return_inverse=True)
-        self._runs.append(_Run(keys[order], which.astype(np.uint32), distinct))
+        self._runs.append(_run(keys[order], which.astype(np.uint32), distinct))
 
 
 def _search(run: _Run, keys: U64) -> tuple[Flags, npt.NDArray[np.intp]]:
     """Return, for each key, whether ``run`` holds it unreleased, and where."""
-    at = np.searchsorted(run.keys, keys)
-    np.minimum(at, run.keys.shape[0] - 1, out=at)
-    hit = run.keys[at] == keys
-    hit &= run.which[at] != GONE
+    top = keys >> run.shift
+    maybe = np.flatnonzero((run.bits[top >> np.uint64(3)] >> (top & np.uint64(7))) & 1)
+    hit = np.zeros(keys.shape[0], dtype=np.bool_)
+    at = np.zeros(keys.shape[0], dtype=np.intp)
+    if maybe.shape[0]:
+        wanted = keys[maybe]
+        found = np.searchsorted(run.keys, wanted)
+        np.minimum(found, run.keys.shape[0] - 1, out=found)
+        hit[maybe] = (run.keys[found] == wanted) & (run.which[found] != GONE)
+        at[maybe] = found
     return hit, at
