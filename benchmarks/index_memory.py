@@ -18,14 +18,18 @@ repository (never into it) as ``part-KK.jsonl.gz``:
   but are neither exact nor near duplicates of anything.
 
 The ``Fx`` input is the directory of copies ``0 .. F-1``. Each factor runs
-``dedup batch IN OUT --cross-doc --workers N`` in a new process; a small
-wrapper measures, when the index closes, the exact bytes of each part of the
-in-memory index (``sys.getsizeof`` over its dicts, keys and values; the band
-table's arrays) and the peak resident memory of the main process (which holds
-the index) and of the largest worker. Bytes per indexed paragraph are the
-growth of the index (and of the peak) from the smallest to the largest factor
-divided by the growth in indexed paragraphs. Writes ``index_memory.json`` and
-``index_memory.md`` to ``--out`` (default ``benchmarks/results``).
+``dedup batch IN OUT --cross-doc --workers N`` in a new process (outputs in the
+temporary directory, no report); a small wrapper records, when the index
+closes, the bytes each part of the in-memory index holds
+(``MemoryIndex.nbytes()``: its arrays, and the document ids), the size of its
+texts' temporary file, and the peak resident memory of the main process (which
+holds the index: its ``VmHWM``, which an ``exec`` resets, unlike ``ru_maxrss``), of its
+largest worker, and of the whole run (main process + workers,
+sampled every 50 ms from ``/proc``). Bytes per indexed paragraph are the
+growth of the index (and of the main process's peak) from the smallest to the
+largest factor divided by the growth in indexed paragraphs. Writes
+``index_memory.json`` and ``index_memory.md`` to ``--out`` (default
+``benchmarks/results``) after each factor from the second on.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import platform
 import random
 import resource
@@ -122,8 +127,47 @@ def write_copy(pages: list[tuple[str, str, str]], ranked: list[str], copy: int,
 
 
 CHILD = r"""
-import json, resource, sys
+import json, os, sys, threading, time
 from dedup.corpus import index as module
+
+peaks = {"run_rss_mb": 0.0, "worker_peak_mb": 0.0}
+
+def rss_mb(pid):
+    try:
+        with open(f"/proc/{pid}/statm") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return 0.0
+
+def hwm_mb(pid):  # VmHWM: this process image's peak resident set (reset by exec, unlike ru_maxrss)
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+def children():
+    found = []
+    for task in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{task}/children") as handle:
+                found += handle.read().split()
+        except OSError:
+            pass
+    return found
+
+def poll():  # the run's resident memory, sampled: main process + its worker processes
+    while True:
+        workers = children()
+        total = rss_mb("self") + sum(rss_mb(child) for child in workers)
+        peaks["run_rss_mb"] = max(peaks["run_rss_mb"], total)
+        peaks["worker_peak_mb"] = max([peaks["worker_peak_mb"], *map(hwm_mb, workers)])
+        time.sleep(0.05)
+
+threading.Thread(target=poll, daemon=True).start()
 
 def deep(container):
     size = sys.getsizeof(container)
@@ -132,19 +176,22 @@ def deep(container):
         size += sys.getsizeof(key) + (0 if value is None else sys.getsizeof(value))
     return size
 
+def layout(self):  # sizes and bytes; an index of dicts (dedup before 2026-12-04) measured as such
+    if hasattr(self, "nbytes"):
+        return self.sizes, self.nbytes()
+    sizes = {"paragraphs": len(self._exact), "band_keys": len(self._bands),
+             "texts": len(self._keys), "text_file_bytes": 0}
+    exact = deep(self._exact) - sum(sys.getsizeof(v) for v in self._exact.values())
+    return sizes, {"exact (fingerprint -> document)": exact, "texts": deep(self._keys),
+                   "band owners": self._bands.nbytes}
+
 def measure(self):
-    bands = self._bands
-    table = bands._slots.nbytes + bands._used.nbytes + deep(bands._dict)
+    sizes, parts = layout(self)
     stats = {
-        "indexed_paragraphs": len(self._exact), "band_keys": len(bands),
-        "band_table_slots": int(bands._slots.shape[0]), "texts_kept": len(self._keys),
-        "documents": len(self._docs),
-        "bytes": {"exact (fingerprint -> document)": deep(self._exact) -
-                  sum(sys.getsizeof(v) for v in self._exact.values()),
-                  "band owners table": table, "texts": deep(self._keys),
-                  "document ids": deep(self._docs)},
-        "main_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        **sizes,
+        "bytes": parts,
+        "main_peak_mb": hwm_mb("self"),
+        **peaks,
     }
     with open(sys.argv[1], "w") as handle:
         json.dump(stats, handle)
@@ -159,12 +206,15 @@ sys.exit(main(sys.argv[2:]))
 """
 
 
-def run(inputs: Path, out: Path, stats: Path, workers: int) -> dict[str, object]:
+def run(inputs: Path, out: Path, stats: Path, workers: int, source: Path | None
+        ) -> dict[str, object]:
     command = [sys.executable, "-c", CHILD, str(stats), "batch", str(inputs), str(out),
-               "--site-field", "site", "--cross-doc", "--workers", str(workers), "--quiet"]
+               "--site-field", "site", "--cross-doc", "--workers", str(workers), "--quiet",
+               "--follow-links"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(command, check=True, cwd=ROOT)
+    env = dict(os.environ, PYTHONPATH=str(source)) if source else None
+    subprocess.run(command, check=True, cwd=ROOT if source is None else source, env=env)
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     found: dict[str, object] = json.loads(stats.read_text())
@@ -179,20 +229,23 @@ def markdown(result: dict[str, object]) -> str:
     lines = [
         f"Run {result['started']} on {result['machine']}, `dedup batch --cross-doc --workers "
         f"{result['workers']}` on the `full` view enlarged as described in "
-        "`benchmarks/index_memory.py`. Generated by `python benchmarks/index_memory.py`.",
+        "`benchmarks/index_memory.py`. Generated by `python benchmarks/index_memory.py "
+        f"--factors {' '.join(runs)} --workers {result['workers']}`.",
         "",
         "| factor | MB of text | indexed paragraphs | band keys | index MB | "
         + " | ".join(f"{p} MB" for p in parts)
-        + " | main process peak MB | largest worker peak MB | wall s |",
-        "|---:|---:|---:|---:|---:|" + "---:|" * len(parts) + "---:|---:|---:|",
+        + " | texts file MB | main process peak MB | largest worker peak MB | whole run peak MB "
+        "| wall s |",
+        "|---:|---:|---:|---:|---:|" + "---:|" * len(parts) + "---:|---:|---:|---:|---:|",
     ]
     for factor, r in runs.items():
         sizes: dict[str, int] = r["bytes"]  # type: ignore[assignment]
         lines.append(
-            f"| {factor}x | {r['megabytes']:.0f} | {r['indexed_paragraphs']:,} | "
+            f"| {factor}x | {r['megabytes']:.0f} | {r['paragraphs']:,} | "
             f"{r['band_keys']:,} | {sum(sizes.values()) / 1e6:.0f} | "
             + " | ".join(f"{sizes[p] / 1e6:.0f}" for p in parts)
-            + f" | {r['main_peak_mb']:.0f} | {r['worker_peak_mb']:.0f} | {r['seconds']:.0f} |")
+            + f" | {r['text_file_bytes'] / 1e6:.0f} | {r['main_peak_mb']:.0f} | "
+            f"{r['worker_peak_mb']:.0f} | {r['run_rss_mb']:.0f} | {r['seconds']:.0f} |")
     growth: dict[str, float] = result["growth"]  # type: ignore[assignment]
     lines += [
         "",
@@ -202,7 +255,14 @@ def markdown(result: dict[str, object]) -> str:
         + f"); the main process's peak grew {growth['peak_bytes_per_paragraph']:.0f} bytes per "
         f"indexed paragraph. Peak of the main process at {growth['to']}x: "
         f"**{growth['main_peak_ratio']:.2f}x** the {growth['from']}x run; of the whole run "
-        f"(main + workers x largest worker): {growth['total_peak_ratio']:.2f}x.",
+        f"(main process + workers, sampled every 50 ms): {growth['run_peak_ratio']:.2f}x.",
+        "",
+        "Peaks are resident memory: the main process's `VmHWM` (`ru_maxrss` would carry over "
+        "the benchmark's own peak through `exec`), and the largest sum of the "
+        "resident sets of the main process and its workers (pages the workers share with the "
+        "main process since the fork are counted in each). The texts of indexed paragraphs are "
+        "in an unnamed temporary file read with `pread` (no memory map): its pages are the "
+        "kernel's page cache, not any process's memory; the table gives its size.",
         "",
     ]
     return "\n".join(lines)
@@ -217,6 +277,9 @@ def main() -> None:
     parser.add_argument("--parts", type=Path,
                         help="keep the enlarged copies in this directory (outside the "
                         "repository) and reuse the ones already there")
+    parser.add_argument("--source", type=Path,
+                        help="run the dedup of this source tree (a reference, e.g. `git archive` "
+                        "of an older commit) instead of this repository's")
     args = parser.parse_args()
     if not (args.data / "derived" / "pages.jsonl.gz").exists():
         sys.exit(f"no derived/pages.jsonl.gz under {args.data}: pass --data")
@@ -241,7 +304,7 @@ def main() -> None:
                 name = f"part-{copy:02d}.jsonl.gz"
                 (inputs / name).symlink_to(parts / name)
             found = run(inputs, work / f"out-{factor}", work / f"stats-{factor}.json",
-                        args.workers)
+                        args.workers, args.source)
             found["megabytes"] = megabytes * factor
             runs[str(factor)] = found
             print(f"{factor}x: {found}", flush=True)
@@ -254,19 +317,18 @@ def write_results(args: argparse.Namespace, runs: dict[str, dict[str, object]],
     """Write the results of the runs so far (growth from the smallest to the largest)."""
     factors = [int(f) for f in runs]
     low, high = runs[str(min(factors))], runs[str(max(factors))]
-    added = float(high["indexed_paragraphs"]) - float(low["indexed_paragraphs"])  # type: ignore[arg-type]
+    added = float(high["paragraphs"]) - float(low["paragraphs"])  # type: ignore[arg-type]
     low_bytes: dict[str, int] = low["bytes"]  # type: ignore[assignment]
     high_bytes: dict[str, int] = high["bytes"]  # type: ignore[assignment]
     main_low, main_high = float(low["main_peak_mb"]), float(high["main_peak_mb"])  # type: ignore[arg-type]
-    work_low, work_high = float(low["worker_peak_mb"]), float(high["worker_peak_mb"])  # type: ignore[arg-type]
+    run_low, run_high = float(low["run_rss_mb"]), float(high["run_rss_mb"])  # type: ignore[arg-type]
     growth = {
         "from": min(factors), "to": max(factors),
         "index_bytes_per_paragraph": (sum(high_bytes.values()) - sum(low_bytes.values())) / added,
         "parts": {p: (high_bytes[p] - low_bytes[p]) / added for p in low_bytes},
         "peak_bytes_per_paragraph": (main_high - main_low) * 1024 * 1024 / added,
         "main_peak_ratio": main_high / main_low,
-        "total_peak_ratio": (main_high + args.workers * work_high)
-        / (main_low + args.workers * work_low),
+        "run_peak_ratio": run_high / run_low,
     }
     result = {
         "started": started,

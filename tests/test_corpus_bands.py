@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import kernels
+from dedup.corpus import bands
 from dedup.corpus.bands import BandOwners
 
 # Few distinct keys, so that claims repeat and releases hit, in a table of 8 slots at first,
@@ -20,8 +21,8 @@ STEPS = st.lists(st.tuples(st.sampled_from(["claim", "release"]), PAIRS), max_si
 
 
 
-def _table() -> BandOwners:
-    return BandOwners(capacity=8)
+def _table(hot: int = 1 << 19) -> BandOwners:
+    return BandOwners(capacity=8, hot_capacity=hot)
 
 
 def _arrays(pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -30,11 +31,7 @@ def _arrays(pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
     return keys, owners
 
 
-@settings(max_examples=300)
-@given(steps=STEPS, queries=st.lists(KEYS, max_size=10))
-def test_table_behaves_as_a_dict(kernel_path: str, steps, queries) -> None:
-    """Claims keep the first owner, releases remove only a key's own owner, finds see both."""
-    table = _table()
+def _check_against_a_dict(table: BandOwners, steps, queries) -> None:
     model: dict[int, int] = {}
     for action, pairs in steps:
         if action == "claim":
@@ -53,6 +50,26 @@ def test_table_behaves_as_a_dict(kernel_path: str, steps, queries) -> None:
     assert [o for o, f in zip(owners.tolist(), found.tolist(), strict=True) if f] == [
         model[key] for key in wanted if key in model
     ]
+
+
+@settings(max_examples=300)
+@given(steps=STEPS, queries=st.lists(KEYS, max_size=10))
+def test_table_behaves_as_a_dict(kernel_path: str, steps, queries) -> None:
+    """Claims keep the first owner, releases remove only a key's own owner, finds see both."""
+    _check_against_a_dict(_table(), steps, queries)
+
+
+@settings(max_examples=300)
+@given(steps=STEPS, queries=st.lists(KEYS, max_size=10), merge=st.sampled_from([1, 6, 1 << 22]))
+def test_frozen_runs_behave_as_a_dict(compiled_kernels: kernels.Kernels, steps, queries,
+                                      merge: int) -> None:
+    """A table of 8 slots at most freezes its keys into sorted runs, merged up to ``merge``
+    keys: released there, claimed again, found in any run, as in a dict (the NumPy path
+    is a dict)."""
+    with pytest.MonkeyPatch.context() as patch, kernels.use("compiled"):
+        patch.setattr(bands, "MAX_RUN", merge)
+        table = _table(hot=8)
+        _check_against_a_dict(table, steps, queries)
 
 
 def test_table_grows_and_keeps_every_key(kernel_path: str) -> None:
@@ -98,11 +115,11 @@ def test_capacity_must_be_a_power_of_two() -> None:
 
 
 def test_table_stays_between_30_and_60_percent_full(compiled_kernels: kernels.Kernels) -> None:
-    """Memory per key stays bounded: the table doubles when 60% full, never quadruples."""
+    """Below its largest size, the table doubles when 60% full, never quadruples."""
     rng = np.random.default_rng(11)
     keys = np.unique(rng.integers(0, 2**64, 300_000, dtype=np.uint64))
     with kernels.use("compiled"):
-        table = BandOwners(capacity=8)
+        table = BandOwners(capacity=8, hot_capacity=1 << 20)
     assert table.nbytes > 0
     loads = []
     for start in range(0, keys.shape[0], 997):
@@ -112,3 +129,28 @@ def test_table_stays_between_30_and_60_percent_full(compiled_kernels: kernels.Ke
     grown = loads[len(loads) // 10:]  # past the first few growths of a tiny table
     assert min(grown) >= 0.29
     assert max(loads) <= 0.6
+
+
+def test_frozen_keys_take_about_14_bytes_each(compiled_kernels: kernels.Kernels) -> None:
+    """Past the table's largest size, keys go to sorted runs: 8 bytes of key, 4 of owner index,
+    the owners themselves (8 paragraphs' bands share one), 1 to 2 of bit filter; each key
+    found with its owner."""
+    rng = np.random.default_rng(12)
+    keys = np.unique(rng.integers(0, 2**64, 400_000, dtype=np.uint64))
+    rng.shuffle(keys)
+    owners = np.repeat(rng.integers(0, 2**64, keys.shape[0] // 8 + 1, dtype=np.uint64), 8)
+    owners = owners[:keys.shape[0]]
+    with kernels.use("compiled"):
+        table = BandOwners(capacity=8, hot_capacity=1 << 12)
+        for start in range(0, keys.shape[0], 800):
+            table.claim(keys[start:start + 800], owners[start:start + 800])
+    hot = (1 << 12) * 17
+    assert len(table._runs) <= 12
+    assert table.nbytes - hot <= 15 * len(table)
+    found, got = table.find(keys)
+    assert found.all()
+    assert np.array_equal(got, owners)
+    table.release(keys[1::2], owners[1::2])
+    found, got = table.find(keys)
+    assert found.tolist() == [True, False] * (keys.shape[0] // 2)
+    assert len(table) == keys.shape[0] // 2

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 import dedup
+from dedup import kernels
 from dedup.cli import main
 from dedup.config import Config
+from dedup.corpus import bands as bands_module
 from dedup.corpus.index import (
     Kept,
     LiveBands,
@@ -125,6 +127,36 @@ def test_memory_pending_layer_sees_what_a_separate_layer_sees(
         assert direct.find_exact(everything) == layered.find_exact(everything)
         assert direct.find_bands(range(40)) == layered.find_bands(range(40))
         assert direct.find_keys(everything) == layered.find_keys(everything)
+
+
+@pytest.mark.parametrize("hot", [8, 1 << 19])
+def test_memory_index_with_frozen_runs_answers_as_sqlite(
+    monkeypatch: pytest.MonkeyPatch, compiled_kernels: object, hot: int
+) -> None:
+    """Band keys and fingerprints frozen into sorted runs (a table of 8 slots), texts evicted
+    from the file and files undone: the same answers as SQLite, step by step."""
+    monkeypatch.setattr(bands_module, "HOT_CAPACITY", hot)
+    monkeypatch.setattr(pending_module, "MAX_KEYS", 7)
+    rng = random.Random(hot)
+    with kernels.use("compiled"):
+        memory = pending_index(MemoryIndex(max_keys=6))
+        sqlite = PendingIndex(SqliteIndex(":memory:", max_keys=6))
+        for step in range(400):
+            action = rng.choice(["add", "add", "add", "add", "flush", "discard"])
+            if action == "add":
+                kept = [Kept(n, f"d{step}", tuple(rng.sample(range(90), 3)), f"key {n} é")
+                        for n in rng.sample(range(120), 4)]
+                new = [k for k in kept if not sqlite.find_exact([k.fingerprint])]
+                memory.add_kept(new)
+                sqlite.add_kept(new)
+            else:
+                getattr(memory, action)()
+                getattr(sqlite, action)()
+            assert memory.find_exact(range(120)) == sqlite.find_exact(range(120))
+            assert memory.find_bands(range(90)) == sqlite.find_bands(range(90))
+            assert memory.find_keys(range(120)) == sqlite.find_keys(range(120))
+        memory.close()
+        sqlite.close()
 
 
 def test_only_memory_lends_its_band_table() -> None:

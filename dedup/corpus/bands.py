@@ -4,10 +4,17 @@ Cross-document matching asks, for every band key of every candidate paragraph,
 whether an earlier kept paragraph holds it, and then claims the keys of the
 paragraphs it keeps: over a million keys on a corpus of a few thousand pages.
 In a Python ``dict`` each of those operations is a few cache misses and
-several objects; :class:`BandOwners` does them an array at a time, in a flat
-open-addressing table (compiled kernels of :mod:`dedup.kernels`), and keeps
-a ``dict`` until the kernels are loaded (with the same results), then moves its
-keys into the table.
+several objects; :class:`BandOwners` does them an array at a time, and keeps a
+``dict`` until the kernels are loaded (with the same results), then moves its
+keys into its arrays.
+
+The newest keys live in a flat open-addressing table (compiled kernels of
+:mod:`dedup.kernels`) of at most ``hot_capacity`` slots. When it is full, its
+keys are frozen into a sorted run (keys, and beside each the index of its
+owner in the run's sorted distinct owners, and a bit filter: about 14 bytes per key, against 28
+to 57 in a table that doubles), and the table starts empty. Runs of about the
+same size are merged, up to ``MAX_RUN`` keys, so a lookup searches a few runs
+and no step ever copies the whole index at once.
 
 Example:
     >>> import numpy as np
@@ -20,7 +27,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import cast
+from typing import NamedTuple, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -30,11 +37,43 @@ from dedup import kernels
 __all__ = ["BandOwners"]
 
 U64 = npt.NDArray[np.uint64]
+U32 = npt.NDArray[np.uint32]
+Flags = npt.NDArray[np.bool_]
 
 # The table grows when a claim would fill more than MAX_LOAD of its slots, to
-# twice the size (or more, for a very large claim): between growths it is 30% to
-# 60% full, 17 bytes per slot, so about 28 to 57 bytes per band key.
+# twice the size (or more, for a very large claim), until HOT_CAPACITY slots
+# (17 bytes each: 9 MB); then its keys are frozen into a sorted run.
 MAX_LOAD = 0.6
+HOT_CAPACITY = 1 << 19
+MAX_RUN = 1 << 22  # runs are merged up to this many keys (54 MB), never beyond
+GONE = np.uint32(0xFFFFFFFF)  # the owner index of a released key in a run
+
+
+class _Run(NamedTuple):
+    """Keys sorted, each with the index of its owner in ``owners`` (``GONE``: released).
+
+    ``bits`` has a bit set for each value of a key's top bits (about 8 bits per
+    key, set for 1 in 8): a key whose bit is clear is not in the run, found in
+    one memory read instead of a binary search's twenty.
+    """
+
+    keys: U64
+    which: U32
+    owners: U64
+    bits: npt.NDArray[np.uint8]
+    shift: np.uint64
+
+
+def _run(keys: U64, which: U32, owners: U64) -> _Run:
+    """Build a run of sorted ``keys``, with its bit filter."""
+    shift = 64 - (8 * keys.shape[0] - 1).bit_length()
+    top = np.unique(keys >> np.uint64(shift))
+    byte = top >> np.uint64(3)
+    starts = np.flatnonzero(np.r_[True, byte[1:] != byte[:-1]])
+    bits = np.zeros(((1 << (64 - shift)) + 7) // 8, dtype=np.uint8)
+    bits[byte[starts]] = np.bitwise_or.reduceat(
+        np.left_shift(1, top & np.uint64(7)).astype(np.uint8), starts)
+    return _Run(keys, which, owners, bits, np.uint64(shift))
 
 
 class BandOwners:
@@ -44,14 +83,19 @@ class BandOwners:
     loop; :meth:`release` removes keys still owned by the given owners.
     """
 
-    def __init__(self, *, capacity: int = 1 << 10) -> None:
-        if capacity < 2 or capacity & (capacity - 1):
-            msg = f"capacity must be a power of two of at least 2, not {capacity!r}"
-            raise ValueError(msg)
+    def __init__(self, *, capacity: int = 1 << 10, hot_capacity: int | None = None) -> None:
+        hot_capacity = HOT_CAPACITY if hot_capacity is None else hot_capacity
+        for name, value in (("capacity", capacity), ("hot_capacity", hot_capacity)):
+            if value < 2 or value & (value - 1):
+                msg = f"{name} must be a power of two of at least 2, not {value!r}"
+                raise ValueError(msg)
         self._kernels = kernels.compiled()
         self._dict: dict[int, int] = {}
-        self._size = 0
-        self._allocate(capacity)
+        self._size = 0  # keys in the table
+        self._hot_capacity = hot_capacity
+        self._runs: list[_Run] = []
+        self._in_runs = 0  # keys in the runs, released ones excluded
+        self._allocate(min(capacity, hot_capacity))
 
     def _allocate(self, capacity: int) -> None:
         self._slots = np.zeros((capacity, 2), dtype=np.uint64)  # key, value
@@ -59,23 +103,31 @@ class BandOwners:
         self._shift = 64 - (capacity.bit_length() - 1)
 
     def __len__(self) -> int:
-        return self._size if self._kernels is not None else len(self._dict)
+        return self._size + self._in_runs if self._kernels is not None else len(self._dict)
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the compiled table's arrays (0 for the ``dict`` fallback's slots)."""
-        return self._slots.nbytes + self._used.nbytes if self._kernels is not None else 0
+        """Bytes held by the table's and the runs' arrays (0 for the ``dict`` fallback)."""
+        if self._kernels is None:
+            return 0
+        runs = sum(r.keys.nbytes + r.which.nbytes + r.owners.nbytes + r.bits.nbytes
+                   for r in self._runs)
+        return self._slots.nbytes + self._used.nbytes + runs
 
-    def find(self, keys: U64) -> tuple[npt.NDArray[np.bool_], U64]:
+    def find(self, keys: U64) -> tuple[Flags, U64]:
         """Return, for each key, whether it has an owner, and the owner (0 where none)."""
         if self._kernels is not None:
-            found = self._kernels.table_find(self._slots, self._used, self._shift, keys)
-            return cast("tuple[npt.NDArray[np.bool_], U64]", found)
+            found, owners = cast("tuple[Flags, U64]", self._kernels.table_find(
+                self._slots, self._used, self._shift, keys))
+            for run in self._runs:
+                hit, at = _search(run, keys)
+                found |= hit
+                owners[hit] = run.owners[run.which[at[hit]]]
+            return found, owners
         get = self._dict.get
-        owners = [get(key) for key in keys.tolist()]
-        found = np.array([owner is not None for owner in owners], dtype=np.bool_)
-        values = np.array([owner or 0 for owner in owners], dtype=np.uint64)
-        return found, values
+        values = [get(key) for key in keys.tolist()]
+        found = np.array([owner is not None for owner in values], dtype=np.bool_)
+        return found, np.array([owner or 0 for owner in values], dtype=np.uint64)
 
     def claim(self, keys: U64, owners: U64) -> None:
         """Give each key without an owner the owner beside it (the first one, for repeats)."""
@@ -87,7 +139,13 @@ class BandOwners:
                 setdefault(key, owner)
             return
         if self._size + keys.shape[0] > MAX_LOAD * self._slots.shape[0]:
-            self._grow(self._size + keys.shape[0])
+            if self._slots.shape[0] >= self._hot_capacity and self._size:
+                self._freeze()
+            if self._size + keys.shape[0] > MAX_LOAD * self._slots.shape[0]:
+                self._grow(self._size + keys.shape[0])
+        if self._runs:  # a key owned in a run keeps its owner
+            fresh = ~self._in_run(keys)
+            keys, owners = keys[fresh], owners[fresh]
         self._size += self._table_claim(keys, owners)
 
     def release(self, keys: U64, owners: U64) -> None:
@@ -100,6 +158,18 @@ class BandOwners:
             return
         removed = self._kernels.table_release(self._slots, self._used, self._shift, keys, owners)
         self._size -= cast("int", removed)
+        for run in self._runs:
+            hit, at = _search(run, keys)
+            hit[hit] = run.owners[run.which[at[hit]]] == owners[hit]
+            gone = np.unique(at[hit])  # a key given twice is released once
+            run.which[gone] = GONE
+            self._in_runs -= gone.shape[0]
+
+    def _in_run(self, keys: U64) -> Flags:
+        found = np.zeros(keys.shape[0], dtype=np.bool_)
+        for run in self._runs:
+            found |= _search(run, keys)[0]
+        return found
 
     def _table_claim(self, keys: U64, owners: U64) -> int:
         assert self._kernels is not None
@@ -131,3 +201,39 @@ class BandOwners:
         self._allocate(capacity)
         self._size = self._table_claim(np.ascontiguousarray(live[:, 0]),
                                        np.ascontiguousarray(live[:, 1]))
+
+    def _freeze(self) -> None:
+        """Move the table's keys into a new sorted run (merging runs of about its size)."""
+        live = self._slots[self._used.view(np.bool_)]
+        if self._slots.shape[0] == self._hot_capacity:
+            self._slots[:] = 0
+            self._used[:] = 0
+        else:  # grown past its largest size by one very large claim
+            self._allocate(self._hot_capacity)
+        self._in_runs += self._size
+        self._size = 0
+        keys, owners = live[:, 0], live[:, 1]
+        while self._runs and (merged := self._runs[-1]).keys.shape[0] <= 2 * keys.shape[0] \
+                and merged.keys.shape[0] + keys.shape[0] <= MAX_RUN:
+            self._runs.pop()
+            kept = merged.which != GONE  # released keys are dropped here
+            keys = np.concatenate([merged.keys[kept], keys])
+            owners = np.concatenate([merged.owners[merged.which[kept]], owners])
+        order = np.argsort(keys, kind="stable")
+        distinct, which = np.unique(owners[order], return_inverse=True)
+        self._runs.append(_run(keys[order], which.astype(np.uint32), distinct))
+
+
+def _search(run: _Run, keys: U64) -> tuple[Flags, npt.NDArray[np.intp]]:
+    """Return, for each key, whether ``run`` holds it unreleased, and where."""
+    top = keys >> run.shift
+    maybe = np.flatnonzero((run.bits[top >> np.uint64(3)] >> (top & np.uint64(7))) & 1)
+    hit = np.zeros(keys.shape[0], dtype=np.bool_)
+    at = np.zeros(keys.shape[0], dtype=np.intp)
+    if maybe.shape[0]:
+        wanted = keys[maybe]
+        found = np.searchsorted(run.keys, wanted)
+        np.minimum(found, run.keys.shape[0] - 1, out=found)
+        hit[maybe] = (run.keys[found] == wanted) & (run.which[found] != GONE)
+        at[maybe] = found
+    return hit, at

@@ -1,4 +1,11 @@
-"""An index in this process's dicts (:class:`MemoryIndex`), lost when the process ends."""
+"""An index in this process's memory (:class:`MemoryIndex`), lost when the process ends.
+
+Its cross-document part holds no Python object per paragraph: fingerprint ->
+paragraph number and band key -> owner are :class:`~dedup.corpus.bands.BandOwners`
+(a compiled table and sorted runs of arrays), and the paragraphs' documents and
+texts are :class:`~dedup.corpus.index.kept.KeptParagraphs` (arrays, and the
+texts in a temporary file read back only for a near-duplicate candidate).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain, repeat
 
 import numpy as np
+import numpy.typing as npt
 
 from dedup.corpus.bands import U64, BandOwners
+from dedup.corpus.index.kept import KeptParagraphs
 from dedup.corpus.index.protocol import MAX_KEYS, Kept, check_max_keys, check_params
 
 __all__ = ["MemoryIndex"]
@@ -30,9 +39,9 @@ class MemoryIndex:
         self._docs: set[str] = set()
         self._site_docs: dict[str, int] = {}
         self._counts: dict[str, dict[int, int]] = {}
-        self._exact: dict[int, str] = {}
+        self._exact = BandOwners()  # fingerprint -> its number in _kept
+        self._kept = KeptParagraphs()
         self._bands = BandOwners()
-        self._keys: dict[int, str] = {}
 
     def check(self, params: str) -> None:  # noqa: D102 - documented in Index
         check_params(self._params, params, "in memory")
@@ -68,7 +77,8 @@ class MemoryIndex:
         return sorted(self._counts)
 
     def find_exact(self, fingerprints: Iterable[int]) -> dict[int, str]:  # noqa: D102
-        return {f: self._exact[f] for f in fingerprints if f in self._exact}
+        wanted, numbers = self._numbers(fingerprints)
+        return dict(zip(wanted.tolist(), self._kept.docs(numbers), strict=True))
 
     def find_bands(self, bands: Iterable[int]) -> dict[int, int]:  # noqa: D102
         wanted = np.fromiter(bands, np.uint64)
@@ -76,7 +86,15 @@ class MemoryIndex:
         return dict(zip(wanted[found].tolist(), owners[found].tolist(), strict=True))
 
     def find_keys(self, fingerprints: Iterable[int]) -> dict[int, str]:  # noqa: D102
-        return {f: self._keys[f] for f in fingerprints if f in self._keys}
+        wanted, numbers = self._numbers(fingerprints)
+        texts = self._kept.texts(numbers)
+        return {f: t for f, t in zip(wanted.tolist(), texts, strict=True) if t is not None}
+
+    def _numbers(self, fingerprints: Iterable[int]) -> tuple[U64, U64]:
+        """Return the known fingerprints among these, in order, and their paragraph numbers."""
+        wanted = np.fromiter(fingerprints, np.uint64)
+        found, numbers = self._exact.find(wanted)
+        return wanted[found], numbers[found]
 
     def add_kept(self, kept: Sequence[Kept]) -> None:  # noqa: D102
         self.insert(kept, keys=self.max_keys > 0)
@@ -94,24 +112,23 @@ class MemoryIndex:
 
         ``bands=False``: their band keys were claimed in :meth:`band_owners` already.
         """
-        exact, texts = self._exact, self._keys
-        added = []
-        for item in kept:
-            fingerprint, doc, _, key = item
-            if fingerprint in exact:
-                continue
-            exact[fingerprint] = doc
-            if keys:
-                texts[fingerprint] = key
-            added.append(item)
+        prints = np.fromiter((item.fingerprint for item in kept), np.uint64, len(kept))
+        new = ~self._exact.find(prints)[0]
+        new[new] = _first_occurrences(prints[new])
+        chosen = np.flatnonzero(new).tolist()
+        added = [kept[i] for i in chosen]
+        if not added:
+            return added
+        first = self._kept.append([item.doc for item in added],
+                                  [item.key for item in added] if keys else None)
+        self._exact.claim(prints[chosen], np.arange(first, first + len(added), dtype=np.uint64))
         if bands:
             self._bands.claim(*band_rows(added))
         return added
 
     def evict(self, max_keys: int) -> None:
         """Forget the oldest texts beyond ``max_keys``."""
-        while len(self._keys) > max_keys:
-            del self._keys[next(iter(self._keys))]
+        self._kept.evict(max_keys)
 
     def remove(self, kept: Sequence[Kept], *, texts_only: bool = False) -> None:
         """Forget paragraphs that :meth:`insert` added (or only their texts)."""
@@ -120,15 +137,32 @@ class MemoryIndex:
 
     def remove_rows(self, fingerprints: U64, bands: tuple[U64, U64] | None) -> None:
         """Forget the texts of these paragraphs and, given their band rows, the paragraphs."""
-        for fingerprint in fingerprints.tolist():
-            self._keys.pop(fingerprint, None)
-            if bands is not None:
-                del self._exact[fingerprint]
+        found, numbers = self._exact.find(fingerprints)
+        self._kept.forget_texts(numbers[found])
         if bands is not None:
+            self._exact.release(fingerprints[found], numbers[found])
             self._bands.release(*bands)
 
+    def nbytes(self) -> dict[str, int]:
+        """Bytes of memory held by each part of the cross-document index (texts: none)."""
+        return {"exact (fingerprint -> paragraph)": self._exact.nbytes, **self._kept.nbytes(),
+                "band owners": self._bands.nbytes}
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        """How many paragraphs, band keys and texts are held, and the texts' file size in bytes."""
+        return {"paragraphs": len(self._exact), "band_keys": len(self._bands),
+                "texts": self._kept.text_count, "text_file_bytes": self._kept.file_bytes}
+
     def close(self) -> None:  # noqa: D102
-        return
+        self._kept.close()
+
+
+def _first_occurrences(values: U64) -> npt.NDArray[np.bool_]:
+    """Flag the first occurrence of each value."""
+    first = np.zeros(values.shape[0], dtype=np.bool_)
+    first[np.unique(values, return_index=True)[1]] = True
+    return first
 
 
 def band_rows(kept: Sequence[Kept]) -> tuple[U64, U64]:
