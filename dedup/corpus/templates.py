@@ -5,9 +5,9 @@ documents, :func:`dedup.corpus.boilerplate.min_docs_for`):
 
 1. **exact**: the paragraph's exact fingerprint is in ``T`` or more of the
    site's documents.
-2. **template**: its shape (:func:`shape_of`: the same line with other numbers,
-   dates or times) is in ``T`` or more documents, and the page holds that shape
-   once, and no neighbour of it holds numbers too (unless that neighbour is
+2. **template**: its shape (:func:`dedup.corpus.shapes.shape_of`: the same
+   line with other numbers, dates or times; lines only, not long prose) is
+   in ``T`` or more documents, and the page holds that shape once, and no neighbour of it holds numbers too (unless that neighbour is
    exact boilerplate). A shape that repeats inside one page, or lines with
    numbers next to each other, are the page's own structure (a results table,
    market prices, comment datelines), not template.
@@ -32,82 +32,21 @@ order of documents or on which worker ran, so every engine drops the same.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 
-import xxhash
+from dedup.corpus.shapes import SHAPE_SEED, shape_of, shape_prints
 
 __all__ = ["OWN_LENGTH", "RULES", "SHAPE_SEED", "shape_of", "shape_prints", "site_drops"]
 
 OWN_LENGTH = 80
 """Normalized characters that make a paragraph found on one page its own text."""
-SHAPE_SEED = 0x7E6D
-"""xxh3 seed of shape fingerprints: never equal to an exact fingerprint of the same text."""
 RULES = ("exact", "template", "neighbours")
-
-_DATE_WORDS = frozenset([
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "today", "yesterday",
-    "am", "pm", "gmt", "bst", "cet", "cest", "utc", "est", "edt", "cst", "cdt", "pst", "pdt",
-])
-_NUMBER = re.compile(r"\d+(?:st|nd|rd|th)?")
-_DIGIT = re.compile(r"\d")
-_SEPARATOR = " \n "
-
-
-def shape_of(key: str) -> str | None:
-    """Return the shape of a normalized key (numbers and date words folded), or ``None``.
-
-    ``None`` when nothing folds: the shape would be the key itself.
-
-    Example:
-        >>> shape_of("last updated monday 14 march 2005 12 02 gmt")
-        'last updated # # # # # # #'
-        >>> shape_of("12 comments") == shape_of("7 comments"), shape_of("share this")
-        (True, None)
-    """
-    words = key.split(" ")
-    dated = not _DATE_WORDS.isdisjoint(words)
-    if not dated and _DIGIT.search(key) is None:
-        return None
-    if dated:
-        words = ["#" if w in _DATE_WORDS else w for w in words]
-    return _NUMBER.sub("#", " ".join(words))
 
 
 def _in_table(i: int, docs: Sequence[int], shapes: Sequence[int], threshold: int) -> bool:
     """Whether paragraph ``i`` has a neighbour with numbers too that is not exact boilerplate."""
     return any(0 <= j < len(shapes) and shapes[j] and docs[j] < threshold for j in (i - 1, i + 1))
-
-
-def shape_prints(keys: Sequence[str]) -> list[int]:
-    """Return the shape fingerprint of every key (0 for keys without a shape).
-
-    The same shapes as :func:`shape_of`, folded over the whole article at once.
-
-    Example:
-        >>> keys = ["posted 3 may", "share this", "posted 14 june"]
-        >>> first, none, last = shape_prints(keys)
-        >>> first == last != 0 == none
-        True
-    """
-    if not keys:
-        return []
-    joined = _SEPARATOR.join(keys)  # keys hold no newline; split(" ") is lossless
-    words = joined.split(" ")
-    dated = joined
-    if not _DATE_WORDS.isdisjoint(words):
-        dated = " ".join(["#" if w in _DATE_WORDS else w for w in words])
-    folded = _NUMBER.sub("#", dated)
-    if folded == joined:
-        return [0] * len(keys)
-    digest = xxhash.xxh3_64_intdigest
-    return [0 if shape == key else digest(shape.encode("utf-8", "surrogatepass"), SHAPE_SEED) or 1
-            for key, shape in zip(keys, folded.split(_SEPARATOR), strict=True)]
 
 
 def site_drops(
