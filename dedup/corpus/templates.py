@@ -7,8 +7,9 @@ documents, :func:`dedup.corpus.boilerplate.min_docs_for`):
    site's documents.
 2. **template**: its shape (:func:`dedup.corpus.shapes.shape_of`: the same
    line with other numbers, dates or times; lines only, not long prose) is
-   in ``T`` or more documents, and the page holds that shape once, and no neighbour of it holds numbers too (unless that neighbour is
-   exact boilerplate). A shape that repeats inside one page, or lines with
+   in ``T`` or more documents, and the page holds that shape once, and no
+   neighbour of it holds numbers too (unless that neighbour is exact
+   boilerplate). A shape that repeats inside one page, or lines with
    numbers next to each other, are the page's own structure (a results table,
    market prices, comment datelines), not template.
 3. **own text**: a paragraph found on this page only (no other document of the
