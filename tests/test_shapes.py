@@ -42,3 +42,57 @@ def test_long_prose_with_numbers_has_no_shape() -> None:
     assert shape_prints([report, "posted 3 may"])[0] == 0
     line = report[:SHAPE_LENGTH]
     assert shape_of(line) is not None
+
+
+def _reference_site_drops(prints, shapes, sizes, counts, threshold, dropped):  # type: ignore[no-untyped-def]
+    """The rules paragraph by paragraph, as first written: the model site_drops must equal."""
+    from collections import Counter
+
+    from dedup.corpus.templates import OWN_LENGTH
+
+    n = len(prints)
+    docs = [counts.get(f, 0) for f in prints]
+    in_page = Counter(s for s in shapes if s)
+    rule, found, own = [None] * n, [0] * n, [False] * n
+    for i in range(n):
+        shaped = counts.get(shapes[i], 0) if shapes[i] else 0
+        table = any(0 <= j < n and shapes[j] and docs[j] < threshold for j in (i - 1, i + 1))
+        if docs[i] >= threshold:
+            rule[i], found[i] = "exact", docs[i]
+        elif shaped >= threshold and in_page[shapes[i]] == 1 and not table:
+            rule[i], found[i] = "template", shaped
+        elif docs[i] < 2 and shaped < 2 and sizes[i] >= OWN_LENGTH and i not in dropped:
+            own[i] = True
+    drops = {i: (rule[i], found[i]) for i in range(n)
+             if rule[i] is not None and not (i + 1 < n and own[i + 1])}
+    above, pending = True, []
+    for i in range(n + 1):
+        if i < n and rule[i] is None and not own[i]:
+            if docs[i] >= 2 and sizes[i] < OWN_LENGTH and above and not (i + 1 < n and own[i + 1]):
+                pending.append(i)
+            continue
+        if i == n or rule[i] is not None:
+            drops.update((j, ("neighbours", docs[j])) for j in pending)
+        pending = []
+        above = i < n and rule[i] is not None
+    return dict(sorted(drops.items()))
+
+
+PAGE = st.lists(st.tuples(st.integers(1, 8), st.integers(0, 4), st.sampled_from([10, 79, 80, 200])),
+                max_size=25)
+
+
+@given(PAGE, st.dictionaries(st.integers(1, 8), st.integers(2, 6)),
+       st.dictionaries(st.integers(1, 4), st.integers(2, 6)), st.integers(2, 5),
+       st.sets(st.integers(0, 24)))
+def test_site_drops_equal_the_paragraph_by_paragraph_rules(page, exact, shaped, threshold,
+                                                            dropped):  # type: ignore[no-untyped-def]
+    from dedup.corpus.templates import site_drops
+
+    prints = [p for p, _, _ in page]
+    shapes = [100 + s if s else 0 for _, s, _ in page]  # shape prints never equal exact ones
+    sizes = [size for _, _, size in page]
+    counts = {**exact, **{100 + s: n for s, n in shaped.items()}}
+    dropped = {i for i in dropped if i < len(page)}
+    assert site_drops(prints, shapes, sizes, counts, threshold, frozenset(dropped)) == (
+        _reference_site_drops(prints, shapes, sizes, counts, threshold, dropped) if counts else {})

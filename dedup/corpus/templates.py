@@ -33,6 +33,7 @@ order of documents or on which worker ran, so every engine drops the same.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 
@@ -76,37 +77,35 @@ def site_drops(
         return {}
     get = counts.get
     docs = [get(f, 0) for f in prints]
-    if max(docs) < 2 and not any(shapes):
+    shaped = [get(s, 0) if s else 0 for s in shapes]
+    if max(docs) < 2 and max(shaped) < 2:
         return {}
-    in_page = Counter(s for s in shapes if s)
-    rule: list[str | None] = [None] * n
-    found = [0] * n
-    own = [False] * n
-    for i, (count, shape, size) in enumerate(zip(docs, shapes, sizes, strict=True)):
-        if count >= threshold:
-            rule[i], found[i] = "exact", count
+    # own text: on this page only (exactly and by shape), long, not an in-article duplicate
+    own = [count < 2 and shape < 2 and size >= OWN_LENGTH
+           for count, shape, size in zip(docs, shaped, sizes, strict=True)]
+    for i in dropped:
+        own[i] = False
+    own.append(False)  # past the last paragraph
+    rule: dict[int, tuple[str, int]] = {}  # exact and template, by index
+    in_page: Counter[int] | None = None
+    for i in [i for i in range(n) if docs[i] >= threshold or shaped[i] >= threshold]:
+        if docs[i] >= threshold:
+            rule[i] = ("exact", docs[i])
             continue
-        shaped = get(shape, 0) if shape else 0
-        if shaped >= threshold and in_page[shape] == 1 and not _in_table(i, docs, shapes,
-                                                                         threshold):
-            rule[i], found[i] = "template", shaped
-        elif count < 2 and shaped < 2 and size >= OWN_LENGTH and i not in dropped:
-            own[i] = True
-    drops: dict[int, tuple[str, int]] = {}
-    for i in range(n):
-        if rule[i] is not None and not (i + 1 < n and own[i + 1]):
-            drops[i] = (str(rule[i]), found[i])
-    # neighbours: repeated lines under the threshold between boilerplate
-    above = True  # the nearest boilerplate-or-own paragraph above is boilerplate
-    pending: list[int] = []
-    for i in range(n + 1):
-        if i < n and rule[i] is None and not own[i]:
-            if (docs[i] >= 2 and sizes[i] < OWN_LENGTH and above
-                    and not (i + 1 < n and own[i + 1])):
-                pending.append(i)
-            continue
-        if i == n or rule[i] is not None:
-            drops.update((j, ("neighbours", docs[j])) for j in pending)
-        pending = []
-        above = i < n and rule[i] is not None
+        if in_page is None:
+            in_page = Counter(s for s in shapes if s)
+        if in_page[shapes[i]] == 1 and not _in_table(i, docs, shapes, threshold):
+            rule[i] = ("template", shaped[i])
+    drops = {i: found for i, found in rule.items() if not own[i + 1]}
+    # neighbours: repeated lines under the threshold between boilerplate; the nearest
+    # paragraphs above and below that are boilerplate or own text are boilerplate (or edges)
+    candidates = [i for i in range(n) if docs[i] >= 2 and sizes[i] < OWN_LENGTH
+                  and i not in rule and not own[i] and not own[i + 1]]
+    if candidates:
+        anchors = sorted([*rule, *(i for i in range(n) if own[i])])
+        for i in candidates:
+            at = bisect_left(anchors, i)
+            if (at == 0 or anchors[at - 1] in rule) and (
+                    at == len(anchors) or anchors[at] in rule):
+                drops[i] = ("neighbours", docs[i])
     return dict(sorted(drops.items()))
