@@ -22,7 +22,7 @@ __all__ = ["DATE_WORDS", "SHAPE_LENGTH", "SHAPE_SEED", "shape_of", "shape_prints
 
 SHAPE_SEED = 0x7E6D
 """xxh3 seed of shape fingerprints: never equal to an exact fingerprint of the same text."""
-SHAPE_LENGTH = 200
+SHAPE_LENGTH = 100
 """Longest normalized key (in characters) that has a shape."""
 
 DATE_WORDS = frozenset([
