@@ -21,11 +21,13 @@ nodes on two cores measure the engine's overhead, not its scaling.
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import json
 import os
 import platform
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -56,7 +58,8 @@ def digest(root: Path) -> dict[str, str]:
 
 
 def run(in_dir: Path, out_dir: Path, args: list[str]) -> tuple[float, str]:
-    command = [sys.executable, "-m", "dedup", "batch", str(in_dir), str(out_dir), *args]
+    command = [sys.executable, "-m", "dedup", "batch", str(in_dir), str(out_dir),
+               "--follow-links", *args]  # the corpus is a link to where it lies
     env = {**os.environ, **ENV}
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
@@ -80,13 +83,18 @@ def main() -> None:
     parser.add_argument("--text-field", default="full")
     parser.add_argument("--nodes", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--modes", nargs="+", choices=list(MODES), default=["cross-doc"])
-    parser.add_argument("--start-timeout", type=float, default=300.0,
+    parser.add_argument("--limit", type=int, default=None,
+                        help="only the first N records of a .jsonl/.jsonl.gz file (written to a "
+                             "temporary file)")
+    parser.add_argument("--start-timeout", type=float, default=180.0,
                         help="seconds for the nodes of a cluster to join (default: %(default)s)")
     args = parser.parse_args()
     data = args.data.resolve()
     if not data.exists():
         sys.exit(f"{data} not found: pass --data")
     rows: list[dict[str, object]] = []
+    starts: list[dict[str, object]] = []
+    signal.signal(signal.SIGTERM, _stop)  # stop the cluster on the way out, never leave it
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load_before = psutil.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="dedup-ray-bench-") as tmp:
@@ -95,7 +103,10 @@ def main() -> None:
         if data.is_file():
             corpus = work / "in"
             corpus.mkdir()
-            (corpus / data.name).symlink_to(data)
+            if args.limit is None:
+                (corpus / data.name).symlink_to(data)
+            else:
+                first_records(data, corpus / data.name, args.limit)
         common = ["--text-field", args.text_field]
         local: dict[str, dict[str, str]] = {}
         for mode in args.modes:
@@ -119,6 +130,9 @@ def main() -> None:
                                  "same": None})
                 continue
             with cluster:
+                starts.append({"nodes": nodes, "seconds": cluster.seconds,
+                               "restarts": cluster.restarts})
+                print(starts[-1], flush=True)
                 for mode in args.modes:
                     out = work / f"ray-{nodes}-{mode}"
                     extra = [*common, *MODES[mode], "--workers", str(nodes), "--engine", "ray",
@@ -134,12 +148,36 @@ def main() -> None:
               "load_after": psutil.getloadavg()[0],
               "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python "
                          f"{platform.python_version()}",
-              "corpus": data.name, "text_field": args.text_field, "rows": rows}
+              "corpus": data.name, "limit": args.limit, "text_field": args.text_field,
+              "cluster_starts": starts, "arguments": arguments(args), "rows": rows}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "ray.json").write_text(json.dumps(result, indent=2) + "\n")
     table = markdown(result)
     (args.out / "ray.md").write_text(table)
     print(table)
+
+
+def arguments(args: argparse.Namespace) -> str:
+    """The options of this run that shape the table (not where the data or results lie)."""
+    shown = [f"--text-field {args.text_field}", "--nodes " + " ".join(map(str, args.nodes)),
+             "--modes " + " ".join(f"'{m}'" if " " in m else m for m in args.modes)]
+    if args.limit is not None:
+        shown.append(f"--limit {args.limit}")
+    return " ".join(shown)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def first_records(source: Path, target: Path, limit: int) -> None:
+    """Write the first ``limit`` lines of a JSON Lines file (gzip or plain) to ``target``."""
+    opener = gzip.open if source.suffix == ".gz" else open
+    with opener(source, "rb") as lines, opener(target, "wb") as out:
+        for number, line in enumerate(lines):
+            if number >= limit:
+                break
+            out.write(line)
 
 
 def digest_file(path: Path) -> str:
@@ -148,21 +186,31 @@ def digest_file(path: Path) -> str:
 
 def markdown(result: dict[str, object]) -> str:
     rows: list[dict[str, object]] = result["rows"]  # type: ignore[assignment]
+    starts = {int(s["nodes"]): s for s in result["cluster_starts"]}  # type: ignore[attr-defined]
+    limit = f", first {result['limit']:,} records" if result.get("limit") else ""
     lines = [
         f"Run {result['started']} on {result['machine']}, load average "
         f"{result['load_before']:.1f} before and {result['load_after']:.1f} after: "
-        f"`{result['corpus']}`, text field `{result['text_field']}`. Generated by "
-        "`python benchmarks/ray_bench.py`.",
+        f"`{result['corpus']}`{limit}, text field `{result['text_field']}`. Generated by "
+        f"`python benchmarks/ray_bench.py {result['arguments']}`.",
         "",
-        "| mode | engine | wall time (s) | text MB/s | output and report identical to local |",
-        "|---|---|---:|---:|---|",
+        "| mode | engine | cluster start (s) | wall time (s) | text MB/s | vs 1 node | vs local "
+        "| output and report identical to local |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
         seconds = float(row["seconds"])  # type: ignore[arg-type]
         speed = float(row["mb"]) / seconds  # type: ignore[arg-type]
+        mode_rows = [r for r in rows if r["mode"] == row["mode"]]
+        local = next(float(r["seconds"]) for r in mode_rows if r["nodes"] == 0)  # type: ignore[arg-type]
+        one = next((float(r["seconds"]) for r in mode_rows if r["nodes"] == 1),  # type: ignore[arg-type]
+                   float("nan"))
+        start = starts.get(int(row["nodes"]))  # type: ignore[call-overload]
+        start_text = f"{float(start['seconds']):.1f}" if start else "–"  # type: ignore[arg-type]
         same = {True: "yes", False: "NO", None: "(did not start)"}[row["same"]]  # type: ignore[index]
-        lines.append(f"| {row['mode']} | {row['engine']} | {seconds:.1f} | {speed:.2f} | "
-                     f"{same} |")
+        vs_one = f"{one / seconds:.2f}x" if row["nodes"] else "–"
+        lines.append(f"| {row['mode']} | {row['engine']} | {start_text} | {seconds:.1f} | "
+                     f"{speed:.2f} | {vs_one} | {local / seconds:.2f}x | {same} |")
     return "\n".join(lines) + "\n"
 
 

@@ -147,9 +147,9 @@ def test_partitions_and_driver_limit_do_not_change_results(tmp_path: Path) -> No
     options = BatchOptions(in_dir=corpus, out_dir=tmp_path / "one", cross_doc=True,
                            boilerplate_min_docs=3)
     clean_dataset(options, partitions=1)
-    # max_driver_edges=0 forces large-star / small-star on Ray tasks
+    # max_task_edges=0 forces large-star / small-star on Ray tasks
     clean_dataset(dataclasses.replace(options, out_dir=tmp_path / "many"), partitions=5,
-                  max_driver_edges=0)
+                  max_task_edges=0)
     run_batch(dataclasses.replace(options, out_dir=tmp_path / "local"))
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "local")
     assert snapshot(tmp_path / "many") == snapshot(tmp_path / "local")
@@ -272,3 +272,17 @@ def test_site_boilerplate_rules_as_local(tmp_path: Path) -> None:
     rules = {p["boilerplate_rule"] for r in read_jsonl(tmp_path / "local.jsonl")
              for p in r["paragraphs"]}
     assert rules == {None, "exact", "template", "neighbours"}
+
+
+def test_bad_piece_ranges_flag_the_same_pieces() -> None:
+    """Tasks receive the failed files' ranges of pieces instead of a flag per piece."""
+    from dedup.dist.engine import _bad_ranges
+    from dedup.dist.rows import good_piece
+
+    rng = np.random.default_rng(5)
+    for size in [0, 1, 2, 7, 50]:
+        for _ in range(20):
+            good = rng.random(size) < 0.7
+            bad = _bad_ranges(good)
+            assert [good_piece(piece, bad) for piece in range(size)] == good.tolist()
+            assert len(bad) <= (size + 1) // 2

@@ -8,6 +8,6 @@ local engine's stage functions, so the output is byte for byte the local engine'
 
 from __future__ import annotations
 
-from dedup.dist.engine import MAX_DRIVER_EDGES, clean_dataset
+from dedup.dist.engine import MAX_TASK_EDGES, clean_dataset
 
-__all__ = ["MAX_DRIVER_EDGES", "clean_dataset"]
+__all__ = ["MAX_TASK_EDGES", "clean_dataset"]

@@ -1,12 +1,16 @@
 """Edges -> connected components: SciPy on the driver, or large-star / small-star on Ray.
 
-Both return ``(nodes, labels)``: the sorted distinct nodes of the edges and,
+Both give ``(nodes, labels)``: the sorted distinct nodes of the edges and,
 for each, the smallest node of its component (a label that does not depend on
 how the work was split). Edges from a node to itself are ignored (the
 candidate edges never have any).
 
 - :func:`driver_components` runs :func:`scipy.sparse.csgraph.connected_components`
   on the whole edge list in this process: about 40 bytes per edge.
+- :func:`label_tables` is what the engine calls: the components of edges held
+  in the object store, as Arrow tables ``(node, label)`` left in the object
+  store, from SciPy in one Ray task (up to ``max_task_edges`` edges) or from
+  :func:`star_components`; the driver holds object references only.
 - :func:`star_components` runs the large-star / small-star algorithm of
   Kiveris et al. ("Connected Components in MapReduce and Beyond", SoCC 2014)
   with Ray core tasks: every round hash-partitions the edges by node
@@ -23,13 +27,17 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 import ray
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from dedup.dist.grouping import partition_of
 
-__all__ = ["driver_components", "gather_labels", "star_components"]
+__all__ = ["LABEL_SCHEMA", "driver_components", "gather_labels", "label_tables",
+           "star_components"]
+
+LABEL_SCHEMA = pa.schema([("node", pa.int64()), ("label", pa.int64())])
 
 I64 = npt.NDArray[np.int64]
 Edges = tuple[I64, I64]
@@ -59,12 +67,50 @@ def driver_components(a: I64, b: I64) -> tuple[I64, I64]:
     return nodes, smallest[component]
 
 
+def label_tables(edges: list[Any], partitions: int, max_task_edges: int, count: int
+                 ) -> list[Any]:
+    """Return object references to ``(node, label)`` tables covering every node of ``edges``.
+
+    Args:
+        edges: Object references to Arrow tables with int64 columns ``a`` and
+            ``b`` (``Dataset.to_arrow_refs()``).
+        partitions: Reduce tasks of each large-star / small-star step.
+        max_task_edges: Up to this many edges, SciPy runs in one Ray task
+            (about 40 bytes per edge in that worker); above, large-star /
+            small-star.
+        count: How many edges there are.
+
+    A node may be listed by several tables (a star's centre), always with the
+    same label.
+    """
+    if count <= max_task_edges:
+        scipy_labels: Any = _scipy_labels  # Ray's remote functions are only partly typed
+        return [scipy_labels.remote(*edges)]
+    table: Any = _label_table
+    return [table.remote(part) for part in star_components(edges, partitions)]
+
+
+@ray.remote
+def _scipy_labels(*tables: pa.Table) -> pa.Table:
+    empty = np.zeros(0, dtype=np.int64)
+    a = np.concatenate([empty, *(t["a"].to_numpy() for t in tables)])
+    b = np.concatenate([empty, *(t["b"].to_numpy() for t in tables)])
+    nodes, labels = driver_components(a, b)
+    return pa.table({"node": nodes, "label": labels}, schema=LABEL_SCHEMA)
+
+
+@ray.remote
+def _label_table(part: tuple[I64, I64]) -> pa.Table:
+    nodes, labels = part
+    return pa.table({"node": nodes, "label": labels}, schema=LABEL_SCHEMA)
+
+
 def star_components(parts: list[Any], partitions: int) -> list[Any]:
     """Run large-star / small-star on edge partitions held in the object store.
 
     Args:
         parts: Object references to ``(a, b)`` pairs of int64 arrays, or to
-            batches with columns ``a`` and ``b`` (``Dataset.to_numpy_refs()``).
+            batches or Arrow tables with columns ``a`` and ``b``.
         partitions: How many reduce tasks each step uses.
 
     Returns:
@@ -109,9 +155,9 @@ def _step(edges: list[Any], partitions: int, *, large: bool) -> tuple[list[Any],
 
 
 @ray.remote
-def _scatter(part: Edges | dict[str, I64], partitions: int, large: bool) -> object:
-    """Emit ``(node, neighbour)`` rows hash-partitioned by node (``part``: a pair or a batch)."""
-    a, b = (part["a"], part["b"]) if isinstance(part, dict) else part
+def _scatter(part: Edges | dict[str, I64] | pa.Table, partitions: int, large: bool) -> object:
+    """Emit ``(node, neighbour)`` rows hash-partitioned by node (a pair, batch or table)."""
+    a, b = (part["a"], part["b"]) if isinstance(part, dict | pa.Table) else part
     a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
     if large:  # both directions: every node sees its whole neighbourhood
         keys, values = np.concatenate([a, b]), np.concatenate([b, a])

@@ -17,11 +17,13 @@ IN_DIR -> pieces -> [count -> first documents -> frequent] -> analyze ->
 4. Cross-document duplicates (optional): every candidate emits its
    fingerprint and band keys; a hash partition on ``(slot, key)`` and NumPy
    grouping inside each partition give star edges between paragraphs that
-   share a key; connected components run on the driver with SciPy when the
-   edges fit (``max_driver_edges``), else with large-star / small-star Ray
-   tasks; each component's candidates go to one partition, where the local
-   engine's sequential rule runs on them in corpus order
-   (:func:`dedup.dist.replay.replay`).
+   share a key; connected components run with SciPy in one Ray task when the
+   edges fit (``max_task_edges``), else as large-star / small-star Ray tasks;
+   the labels are grouped by piece and travel beside each piece's analysis
+   (``Dataset.zip``), which sends each component's candidates to one
+   partition, where the local engine's sequential rule runs on them in corpus
+   order (:func:`dedup.dist.replay.replay`); the drops are grouped by piece
+   the same way. Edges, labels and drops never reach the driver.
 5. ``map_batches`` renders each piece as the local engine's writer does (in
    the same step as 3 when cross-document duplicates are off); the driver
    writes the files (atomically, in corpus order), the report and the summary.
@@ -49,7 +51,6 @@ import ray.data
 from rich.console import Console
 
 from dedup.corpus.boilerplate import SiteCounts
-from dedup.corpus.decisions import CorpusDrop
 from dedup.corpus.index import MAX_KEYS
 from dedup.corpus.options import RunOptions
 from dedup.corpus.progress import RunProgress
@@ -58,21 +59,22 @@ from dedup.corpus.report_file import ReportFile
 from dedup.corpus.run import Start, interrupted, start_run
 from dedup.corpus.summary import Summary
 from dedup.corpus.writers import OutputFile, output_path
-from dedup.dist import stages
-from dedup.dist.components import driver_components, gather_labels, star_components
-from dedup.dist.grouping import PIECE_SHIFT, article_of
+from dedup.dist import cross_doc, stages
+from dedup.dist.components import label_tables
+from dedup.dist.grouping import PIECE_SHIFT
 from dedup.dist.pieces import PARQUET, ParquetOutput, find_all_sources, read_pieces
 from dedup.dist.session import cluster_cpus, ray_session
 from dedup.errors import ConfigError
 from dedup.redact import redact
 
-__all__ = ["MAX_DRIVER_EDGES", "clean_dataset"]
+__all__ = ["MAX_TASK_EDGES", "clean_dataset"]
 
 logger = logging.getLogger(__name__)
 Flags = npt.NDArray[np.bool_]
 
-MAX_DRIVER_EDGES = 20_000_000
-"""Edges up to which connected components run on the driver (about 40 bytes per edge)."""
+MAX_TASK_EDGES = 20_000_000
+"""Edges up to which connected components run with SciPy in one Ray task (about 40 bytes per
+edge in that worker); above, large-star / small-star Ray tasks."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +103,7 @@ def clean_dataset(
     *,
     address: str | None = None,
     partitions: int | None = None,
-    max_driver_edges: int = MAX_DRIVER_EDGES,
+    max_task_edges: int = MAX_TASK_EDGES,
     console: Console | None = None,
     progress: bool = False,
 ) -> Summary:
@@ -117,7 +119,7 @@ def clean_dataset(
         address: The Ray cluster.
         partitions: Hash partitions of the grouping steps (default: twice the
             cluster's CPUs); results do not depend on it.
-        max_driver_edges: Above this many candidate edges, connected components
+        max_task_edges: Above this many candidate edges, connected components
             run as Ray tasks instead of SciPy on the driver.
         console: Where progress goes (a stderr console by default).
         progress: Show a progress bar.
@@ -141,7 +143,7 @@ def clean_dataset(
             parts = partitions or max(2, 2 * cluster_cpus())
             with ReportFile(options.report) as report, \
                     RunProgress(console, show=progress) as shown:
-                _run(options, start, parts, max_driver_edges, shown, report)
+                _run(options, start, parts, max_task_edges, shown, report)
     except KeyboardInterrupt:
         interrupted(options, summary)
     summary.seconds = time.perf_counter() - start.started
@@ -153,7 +155,7 @@ def _udf(function: Callable[..., pa.Table]) -> Any:  # noqa: ANN401
     return function
 
 
-def _run(options: RunOptions, start: Start, partitions: int, max_driver_edges: int,
+def _run(options: RunOptions, start: Start, partitions: int, max_task_edges: int,
          bar: RunProgress, report: ReportFile) -> None:
     sources, summary, done = start.sources, start.summary, start.done
     _stage(bar, "reading")
@@ -188,14 +190,12 @@ def _run(options: RunOptions, start: Start, partitions: int, max_driver_edges: i
                    "boilerplate": boilerplate, "cross_doc": options.cross_doc},
     ).materialize()
     good = _good(plan, _errors(analyzed, "piece", "result", flag="failed"))
-    cross: dict[int, dict[int, CorpusDrop]] = {}
-    if options.cross_doc:
-        _stage(bar, "cross-document")
-        cross = _cross_doc(options, analyzed, good, partitions, max_driver_edges)
+    _stage(bar, "cross-document")
+    drops = _cross_doc(options, analyzed, good, partitions, max_task_edges)
     _stage(bar, "writing")
-    rendered = analyzed.map_batches(
+    rendered = (analyzed if drops is None else analyzed.zip(drops)).map_batches(
         _udf(stages.render_rows), batch_format="numpy", batch_size=1,
-        fn_kwargs={"good": good, "drops": cross, "options": options},
+        fn_kwargs={"bad": _bad_ranges(good), "options": options},
     )
     _write(options, plan, good, _in_order(rendered.iter_rows(), good), done, summary, bar,
            report)
@@ -209,6 +209,13 @@ def _good(plan: _Plan, errors: list[tuple[int, BadInput]]) -> Flags:
     for source, error in plan.read_failed.items():
         plan.failed.setdefault(source, error)
     return np.array([int(s) not in plan.failed for s in plan.source_of], dtype=bool)
+
+
+def _bad_ranges(good: Flags) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """Return the runs of pieces that are not good, as sorted ``[start, stop)`` rows."""
+    steps = np.diff(np.concatenate(([0], (~good).astype(np.int8), [0])))
+    starts, stops = np.flatnonzero(steps == 1), np.flatnonzero(steps == -1)
+    return np.stack([starts, stops], axis=1).astype(np.int64).reshape(-1, 2)
 
 
 def _read(sources: list[Source]) -> _Plan:
@@ -290,49 +297,61 @@ def _count(options: RunOptions, plan: _Plan, partitions: int) -> dict[str, SiteC
 
 
 def _cross_doc(options: RunOptions, analyzed: ray.data.Dataset, good: Flags, partitions: int,
-               max_driver_edges: int) -> dict[int, dict[int, CorpusDrop]]:
+               max_task_edges: int) -> ray.data.Dataset | None:
+    """Return each piece's cross-document drops as a side row per piece (None: no edges).
+
+    Edges, labels and drops stay in the object store: the driver holds object
+    references and counts, never a list sized by the graph.
+    """
     edges = (
-        analyzed.map_batches(_udf(stages.key_rows), batch_format="numpy", batch_size=1,
-                             fn_kwargs={"good": good, "partitions": partitions})
+        analyzed.map_batches(_udf(cross_doc.key_rows), batch_format="numpy", batch_size=1,
+                             fn_kwargs={"bad": _bad_ranges(good), "partitions": partitions})
         .groupby("part", num_partitions=partitions)
-        .map_groups(_udf(stages.edge_rows), batch_format="numpy")
+        .map_groups(_udf(cross_doc.edge_rows), batch_format="numpy")
         .materialize()
     )
     count = edges.count()
-    if count <= max_driver_edges:
-        a_parts, b_parts = [], []
-        for batch in edges.iter_batches(batch_format="numpy", batch_size=None):
-            a_parts.append(batch["a"])
-            b_parts.append(batch["b"])
-        empty = np.zeros(0, dtype=np.int64)
-        labels = driver_components(np.concatenate([empty, *a_parts]),
-                                   np.concatenate([empty, *b_parts]))
-    else:
+    if count == 0:
+        return None
+    if count > max_task_edges:
         logger.info("%d candidate edges: connected components on Ray tasks", count)
-        labels = gather_labels(star_components(edges.to_numpy_refs(), partitions))
-    if len(labels[0]) == 0:
-        return {}
-    drops = (
-        analyzed.map_batches(_udf(stages.component_rows), batch_format="numpy", batch_size=1,
-                             fn_kwargs={"good": good, "labels": labels,
-                                        "partitions": partitions})
+    tables = label_tables(edges.to_arrow_refs(), partitions, max_task_edges, count)
+    labels = ray.data.from_arrow_refs(tables).map_batches(
+        _udf(cross_doc.label_rows), batch_format="numpy", batch_size=None)
+    pieces = len(good)
+    drops = _per_piece(
+        analyzed.zip(_per_piece(labels, pieces, partitions))
+        .map_batches(_udf(cross_doc.component_rows), batch_format="numpy", batch_size=1,
+                     fn_kwargs={"bad": _bad_ranges(good), "partitions": partitions})
         .groupby("part", num_partitions=partitions)
-        .map_groups(_udf(stages.replay_rows), batch_format="numpy",
-                    fn_kwargs={"config": options.config})
-    )
-    cross: dict[int, dict[int, CorpusDrop]] = {}
-    for batch in drops.iter_batches(batch_format="numpy"):
-        for node, paragraph, drop in zip(batch["node"], batch["paragraph"], batch["drop"],
-                                         strict=True):
-            cross.setdefault(article_of(int(node)), {})[int(paragraph)] = pickle.loads(
-                bytes(drop))
-    kept = len(labels[0]) - sum(len(d) for d in cross.values())
+        .map_groups(_udf(cross_doc.replay_rows), batch_format="numpy",
+                    fn_kwargs={"config": options.config}),
+        pieces, partitions)
+    total: Any = drops.sum("kept")
+    kept = int(total or 0)
     if kept > MAX_KEYS:
         logger.warning(
             "%d cross-document paragraphs kept in components: beyond the local index's text "
             "store (%d), the local engine would forget the oldest and may keep more",
             kept, MAX_KEYS)
-    return {k: dict(sorted(v.items())) for k, v in cross.items()}
+    return drops
+
+
+def _per_piece(rows: ray.data.Dataset, pieces: int, partitions: int) -> ray.data.Dataset:
+    """Return one side row per piece number ``0 .. pieces - 1``, in order (rows: side rows).
+
+    Every piece gets a row (empty if ``rows`` has none for it), so the result
+    zips with the analyses row for row; the pieces' order is checked where the
+    two meet (``stages._with_side``).
+    """
+    stubs = ray.data.range(pieces).map_batches(_udf(cross_doc.stub_rows), batch_format="numpy")
+    grouped: ray.data.Dataset = (
+        rows.union(stubs)
+        .groupby("at", num_partitions=partitions)
+        .map_groups(_udf(cross_doc.merge_side), batch_format="numpy")
+        .materialize()
+    )
+    return grouped
 
 
 def _in_order(rows: Iterator[dict[str, Any]], good: Flags) -> Iterator[dict[str, Any]]:

@@ -18,19 +18,16 @@ objects as pickles in binary columns.
   threshold function), from which the driver builds each site's
   :class:`~dedup.corpus.boilerplate.SiteCounts`.
 - :func:`analyze_rows`: pieces -> the analysis of each article.
-- :func:`key_rows`: analyses -> ``(slot, key, node)`` rows, partitioned on
-  ``(slot, key)``; :func:`edge_rows`: one partition -> star edges.
-- :func:`component_rows`: analyses -> candidates of nodes with a component,
-  partitioned by component; :func:`replay_rows`: one partition -> drops.
-- :func:`render_rows`: analyses and drops -> output bytes (Parquet: records),
-  report lines and counts of each piece, in the local engine's formats.
+- The cross-document stages are in :mod:`dedup.dist.cross_doc`.
+- :func:`render_rows`: analyses and their drops -> output bytes (Parquet:
+  records), report lines and counts of each piece, in the local engine's
+  formats.
 - :func:`clean_rows`: pieces -> the same, in one step, when no decision
   depends on other documents' cleaning (no cross-document duplicates).
 """
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -46,34 +43,21 @@ from dedup.corpus.options import RunOptions
 from dedup.corpus.readers import Article, BadInput, Chunk, Fields
 from dedup.corpus.records import ChunkOutput
 from dedup.corpus.templates import shape_prints
-from dedup.dist.grouping import (
-    PIECE_SHIFT,
-    article_of,
-    group_edges,
-    node_id,
-    partition_of,
-    partition_of_text,
-)
+from dedup.dist.grouping import PIECE_SHIFT, partition_of_text
 from dedup.dist.pieces import ParquetChunk, parse_piece
-from dedup.dist.replay import Candidate, replay
+from dedup.dist.rows import Batch, dump, good_results, load, table, with_side
 from dedup.keys import normalize_paragraphs
 from dedup.paragraphs import split_paragraphs
 
 __all__ = [
     "analyze_rows",
     "clean_rows",
-    "component_rows",
     "count_rows",
-    "edge_rows",
     "first_documents",
     "frequent_rows",
-    "key_rows",
     "render_rows",
-    "replay_rows",
 ]
 
-Batch = Mapping[str, Any]
-Flags = npt.NDArray[np.bool_]
 I64 = npt.NDArray[np.int64]
 Results = list[tuple[Article, Analysis]]
 Candidates = tuple[str, tuple[int, ...], tuple[int, ...], tuple[tuple[int, ...], ...],
@@ -91,28 +75,10 @@ FREQUENT_SCHEMA = pa.schema([("site", pa.string()), ("fp", pa.uint64()), ("count
                              ("threshold", pa.int64())])
 ANALYSIS_SCHEMA = pa.schema([("piece", pa.int64()), ("result", pa.binary()),
                              ("candidates", pa.binary()), ("failed", pa.bool_())])
-KEY_SCHEMA = pa.schema([("slot", pa.int64()), ("key", pa.uint64()), ("node", pa.int64()),
-                        ("part", pa.int64())])
-EDGE_SCHEMA = pa.schema([("a", pa.int64()), ("b", pa.int64())])
-COMPONENT_SCHEMA = pa.schema([("part", pa.int64()), ("candidate", pa.binary())])
-DROP_SCHEMA = pa.schema([("node", pa.int64()), ("paragraph", pa.int64()), ("drop", pa.binary())])
 RENDER_SCHEMA = pa.schema([("piece", pa.int64()), ("data", pa.binary()),
                            ("records", pa.binary()), ("report", pa.binary()),
                            ("summary", pa.binary())])
 CLEAN_SCHEMA = pa.schema([*RENDER_SCHEMA, ("failed", pa.bool_()), ("error", pa.binary())])
-
-
-def _table(schema: pa.Schema, columns: dict[str, list[Any]]) -> pa.Table:
-    return pa.table({name: pa.array(columns[name], type=schema.field(name).type)
-                     for name in schema.names}, schema=schema)
-
-
-def _load(value: bytes) -> Any:  # noqa: ANN401 - whatever was pickled
-    return pickle.loads(bytes(value))
-
-
-def _dump(value: object) -> bytes:
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _chunk_error(chunk: Chunk | ParquetChunk, error: Exception) -> BadInput:
@@ -132,12 +98,12 @@ def count_rows(batch: Batch, *, fields: Fields, config: Config, partitions: int)
     """
     columns: dict[str, list[Any]] = {name: [] for name in COUNT_SCHEMA.names}
     for piece, payload in zip(batch["piece"], batch["payload"], strict=True):
-        chunk = _load(payload)
+        chunk = load(payload)
         base = int(piece) << PIECE_SHIFT
         try:
             articles = parse_piece(chunk, fields)
         except Exception as error:  # reported per file, like the local engine
-            rows = [(base, "", "", b"", _dump(_chunk_error(chunk, error)))]
+            rows = [(base, "", "", b"", dump(_chunk_error(chunk, error)))]
         else:
             rows = []
             for number, article in enumerate(articles):
@@ -152,7 +118,7 @@ def count_rows(batch: Batch, *, fields: Fields, config: Config, partitions: int)
             columns["fps"].append(prints_bytes)
             columns["part"].append(partition_of_text(doc_id, partitions))
             columns["error"].append(failure)
-    return _table(COUNT_SCHEMA, columns)
+    return table(COUNT_SCHEMA, columns)
 
 
 def first_documents(batch: Batch, *, failed: frozenset[int], sources: I64,
@@ -169,7 +135,7 @@ def first_documents(batch: Batch, *, failed: frozenset[int], sources: I64,
     good = np.flatnonzero(~error & ~np.isin(source_of, bad))
     columns: dict[str, list[Any]] = {name: [] for name in SITE_SCHEMA.names}
     if len(good) == 0:
-        return _table(SITE_SCHEMA, columns)
+        return table(SITE_SCHEMA, columns)
     ids = np.asarray(batch["id"], dtype=object)[good].astype(str)
     _, codes = np.unique(ids, return_inverse=True)
     first = np.full(int(codes.max()) + 1, np.iinfo(np.int64).max, dtype=np.int64)
@@ -191,7 +157,7 @@ def first_documents(batch: Batch, *, failed: frozenset[int], sources: I64,
         for code, fp, count in zip(owners[starts].tolist(), fps[starts].tolist(),
                                    counts.tolist(), strict=True):
             _site_row(columns, str(site_names[code]), fp, count, False, partitions)
-    return _table(SITE_SCHEMA, columns)
+    return table(SITE_SCHEMA, columns)
 
 
 def _site_row(columns: dict[str, list[Any]], site: str, fp: int, count: int, doc: bool,
@@ -211,7 +177,7 @@ def frequent_rows(batch: Batch, *, min_docs: int | None, fraction: float | None)
     site's number of documents (sites without one give no rows).
     """
     sites = np.asarray(batch["site"], dtype=object).astype(str)
-    empty = _table(FREQUENT_SCHEMA, {"site": [], "fp": [], "count": [], "threshold": []})
+    empty = table(FREQUENT_SCHEMA, {"site": [], "fp": [], "count": [], "threshold": []})
     if len(sites) == 0:
         return empty
     names, codes = np.unique(sites, return_inverse=True)
@@ -231,7 +197,7 @@ def frequent_rows(batch: Batch, *, min_docs: int | None, fraction: float | None)
                            for n in site_docs], dtype=np.int64)
     group_codes = codes[starts]
     frequent = (totals >= 2) & (thresholds[group_codes] != never)
-    return _table(FREQUENT_SCHEMA, {"site": names[group_codes[frequent]].tolist(),
+    return table(FREQUENT_SCHEMA, {"site": names[group_codes[frequent]].tolist(),
                                     "fp": fps[starts][frequent].tolist(),
                                     "count": totals[frequent].tolist(),
                                     "threshold": thresholds[group_codes[frequent]].tolist()})
@@ -245,16 +211,16 @@ def analyze_rows(batch: Batch, *, fields: Fields, config: Config,
     """Run the in-article and boilerplate stages on every article of a batch of pieces."""
     columns: dict[str, list[Any]] = {name: [] for name in ANALYSIS_SCHEMA.names}
     for piece, payload in zip(batch["piece"], batch["payload"], strict=True):
-        result = _analyze_piece(_load(payload), fields, config, boilerplate, cross_doc)
+        result = _analyze_piece(load(payload), fields, config, boilerplate, cross_doc)
         columns["piece"].append(int(piece))
-        columns["result"].append(_dump(result))
+        columns["result"].append(dump(result))
         columns["failed"].append(isinstance(result, BadInput))
         candidates: list[Candidates] = []
         if cross_doc and not isinstance(result, BadInput):
             candidates = [(article.id, analysis.candidates, analysis.fingerprints,
                            analysis.bands, analysis.keys) for article, analysis in result]
-        columns["candidates"].append(_dump(candidates))
-    return _table(ANALYSIS_SCHEMA, columns)
+        columns["candidates"].append(dump(candidates))
+    return table(ANALYSIS_SCHEMA, columns)
 
 
 def clean_rows(batch: Batch, *, fields: Fields, config: Config,
@@ -262,12 +228,12 @@ def clean_rows(batch: Batch, *, fields: Fields, config: Config,
     """Analyze and render each piece in one step (runs without cross-document duplicates)."""
     columns: dict[str, list[Any]] = {name: [] for name in CLEAN_SCHEMA.names}
     for piece, payload in zip(batch["piece"], batch["payload"], strict=True):
-        result = _analyze_piece(_load(payload), fields, config, boilerplate, cross_doc=False)
+        result = _analyze_piece(load(payload), fields, config, boilerplate, cross_doc=False)
         failed = isinstance(result, BadInput)
         columns["failed"].append(failed)
-        columns["error"].append(_dump(result) if failed else b"")
+        columns["error"].append(dump(result) if failed else b"")
         _render_piece(columns, int(piece), [] if failed else cast(Results, result), {}, options)
-    return _table(CLEAN_SCHEMA, columns)
+    return table(CLEAN_SCHEMA, columns)
 
 
 def _analyze_piece(chunk: Chunk | ParquetChunk, fields: Fields, config: Config,
@@ -284,97 +250,37 @@ def _analyze_piece(chunk: Chunk | ParquetChunk, fields: Fields, config: Config,
         return _chunk_error(chunk, error)
 
 
-def _good_results(batch: Batch, good: Flags, column: str = "result") -> list[tuple[int, Any]]:
-    pieces = []
-    for piece, result, failed in zip(batch["piece"], batch[column], batch["failed"],
-                                     strict=True):
-        if not failed and good[int(piece)]:
-            pieces.append((int(piece), _load(result)))
-    return pieces
+def render_rows(batch: Batch, *, bad: I64, options: RunOptions) -> pa.Table:
+    """Render each piece's cleaned output, report lines and counts, as the local writer does.
 
-
-def key_rows(batch: Batch, *, good: Flags, partitions: int) -> pa.Table:
-    """Emit a ``(slot, key, node)`` row for each fingerprint and band key of each candidate."""
-    slots: list[int] = []
-    keys: list[int] = []
-    nodes: list[int] = []
-    for piece, articles in _good_results(batch, good, "candidates"):
-        for number, (_, _, prints, all_bands, _) in enumerate(articles):
-            for c, (fp, bands) in enumerate(zip(prints, all_bands, strict=True)):
-                node = node_id(piece, number, c)
-                slots.append(1)
-                keys.append(fp)
-                nodes.append(node)
-                slots.extend([0] * len(bands))
-                keys.extend(bands)
-                nodes.extend([node] * len(bands))
-    key_array = np.array(keys, dtype=np.uint64)
-    slot_array = np.array(slots, dtype=np.uint64)
-    parts = partition_of(key_array ^ (slot_array * np.uint64(0xD6E8FEB86659FD93)), partitions)
-    return pa.table({"slot": pa.array(slots, pa.int64()), "key": pa.array(key_array),
-                     "node": pa.array(nodes, pa.int64()), "part": pa.array(parts)},
-                    schema=KEY_SCHEMA)
-
-
-def edge_rows(batch: Batch) -> pa.Table:
-    """Return the star edges of every ``(slot, key)`` group of one partition."""
-    a, b = group_edges(np.asarray(batch["slot"], dtype=np.int64),
-                       np.asarray(batch["key"], dtype=np.uint64),
-                       np.asarray(batch["node"], dtype=np.int64))
-    return pa.table({"a": pa.array(a), "b": pa.array(b)}, schema=EDGE_SCHEMA)
-
-
-def component_rows(batch: Batch, *, good: Flags, labels: tuple[I64, I64],
-                   partitions: int) -> pa.Table:
-    """Emit the candidates whose node has a component, partitioned by component."""
-    nodes, component = labels
-    parts: list[int] = []
-    rows: list[bytes] = []
-    for piece, articles in _good_results(batch, good, "candidates"):
-        for number, (doc, paragraphs, prints, bands, keys) in enumerate(articles):
-            if not paragraphs:
-                continue
-            ids = np.array([node_id(piece, number, c) for c in range(len(paragraphs))],
-                           dtype=np.int64)
-            where = np.minimum(np.searchsorted(nodes, ids), max(len(nodes) - 1, 0))
-            found = np.flatnonzero(nodes[where] == ids) if len(nodes) else np.zeros(0, np.int64)
-            if len(found) == 0:
-                continue
-            labels_found = component[where[found]].astype(np.uint64)
-            parts.extend(partition_of(labels_found, partitions).tolist())
-            for c in found.tolist():
-                rows.append(_dump(Candidate(int(ids[c]), doc, paragraphs[c], prints[c], bands[c],
-                                            keys[c])))
-    return _table(COMPONENT_SCHEMA, {"part": parts, "candidate": rows})
-
-
-def replay_rows(batch: Batch, *, config: Config) -> pa.Table:
-    """Decide the cross-document drops of the components of one partition."""
-    candidates = [cast(Candidate, _load(c)) for c in batch["candidate"]]
-    paragraph = {c.node: c.paragraph for c in candidates}
-    drops = replay(candidates, config)
-    return _table(DROP_SCHEMA, {"node": list(drops), "paragraph": [paragraph[n] for n in drops],
-                                "drop": [_dump(d) for d in drops.values()]})
-
-
-def render_rows(batch: Batch, *, good: Flags, drops: Mapping[int, Mapping[int, CorpusDrop]],
-                options: RunOptions) -> pa.Table:
-    """Render each piece's cleaned output, report lines and counts, as the local writer does."""
+    With cross-document duplicates, each row carries its piece's drops beside
+    it (columns ``at`` and ``side``, from :func:`replay_rows`).
+    """
     columns: dict[str, list[Any]] = {name: [] for name in RENDER_SCHEMA.names}
-    for piece, results in _good_results(batch, good):
-        _render_piece(columns, piece, results, drops, options)
-    return _table(RENDER_SCHEMA, columns)
+    if "side" not in batch:
+        for piece, results in good_results(batch, bad):
+            _render_piece(columns, piece, results, {}, options)
+        return table(RENDER_SCHEMA, columns)
+    for piece, results, side in with_side(batch, bad, "result"):
+        drops: dict[int, dict[int, CorpusDrop]] = {}
+        for part in side:  # an article's candidates may lie in several components
+            for article, found in part.items():
+                drops.setdefault(article, {}).update(found)
+        _render_piece(columns, piece, results,
+                      {a: dict(sorted(d.items())) for a, d in drops.items()}, options)
+    return table(RENDER_SCHEMA, columns)
 
 
 def _render_piece(columns: dict[str, list[Any]], piece: int, results: Results,
                   drops: Mapping[int, Mapping[int, CorpusDrop]], options: RunOptions) -> None:
+    """Render one piece; ``drops``: its cross-document drops by article number in the piece."""
     output = ChunkOutput(options.fields, options.report_lines, rows=True)
     for number, (article, analysis) in enumerate(results):
-        extra = drops.get(article_of(node_id(piece, number, 0)), {})
+        extra = drops.get(number, {})
         all_drops = {**analysis.drops, **extra}
         output.add(article, len(analysis.spans), analysis.paragraphs(article.text), all_drops)
     columns["piece"].append(piece)
     columns["data"].append(output.data)
-    columns["records"].append(_dump(output.records) if output.records else b"")
+    columns["records"].append(dump(output.records) if output.records else b"")
     columns["report"].append(output.report_lines)
-    columns["summary"].append(_dump(output.summary))
+    columns["summary"].append(dump(output.summary))
