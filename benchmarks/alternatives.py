@@ -36,11 +36,16 @@ KeepFlags = list[bool]
 Tool = Callable[[Sequence[str]], KeepFlags]
 
 
+def exact_key(text: str) -> str:
+    """``exact_hash``'s key: NFKC, casefolded, whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
 def exact_hash(paragraphs: Sequence[str]) -> KeepFlags:
     seen: set[str] = set()
     kept = []
     for text in paragraphs:
-        key = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+        key = exact_key(text)
         kept.append(key not in seen)
         seen.add(key)
     return kept

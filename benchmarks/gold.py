@@ -25,8 +25,8 @@ import re
 import subprocess
 import sys
 import time
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from alternatives import Tool
@@ -148,19 +148,40 @@ def evaluate(
 # ------------------------------------------------------------------ corpus mode: dedup batch
 
 
+def collection(source: str) -> str:
+    """The collection a page's ``source`` belongs to: ``msv-big5-05`` -> ``msv``.
+
+    The sets of one collection were crawled together; the same domain in two
+    collections was captured years apart, with another template.
+    """
+    return source.split("-")[0]
+
+
+GROUPINGS = ("collection", "domain")
+"""How pages make sites: ``collection`` (default, the issue's 141 sites of 5+ pages) groups by
+collection and domain; ``domain`` (the first construction: 150 sites) by domain alone."""
+
+
 def site_groups(
-    pages: Sequence[dict[str, object]], min_pages: int
+    pages: Sequence[dict[str, object]], min_pages: int, max_pages: int | None = None,
+    grouping: str = "collection",
 ) -> dict[str, list[dict[str, object]]]:
-    """The sites with at least ``min_pages`` pages that have gold texts, pages in doc_id order."""
+    """The sites with ``min_pages`` to ``max_pages`` pages that have gold texts, in doc_id order.
+
+    A site is named ``collection/domain`` (``grouping="collection"``) or ``domain``.
+    """
     by_site: dict[str, list[dict[str, object]]] = defaultdict(list)
     for p in pages:
         if isinstance(p.get("gold"), str) and isinstance(p.get("full"), str) and p["full"] \
                 and p.get("domain"):
-            by_site[str(p["domain"])].append(p)
+            name = str(p["domain"])
+            if grouping == "collection":
+                name = f"{collection(str(p['source']))}/{name}"
+            by_site[name].append(p)
     return {
         site: sorted(group, key=lambda p: (str(p["doc_id"]), str(p["source"])))
         for site, group in sorted(by_site.items())
-        if len(group) >= min_pages
+        if len(group) >= min_pages and (max_pages is None or len(group) <= max_pages)
     }
 
 
@@ -169,7 +190,7 @@ def page_id(page: dict[str, object]) -> str:
 
 
 def write_site_corpus(groups: dict[str, list[dict[str, object]]], path: Path) -> None:
-    """One JSON line per page: ``id``, ``site`` (its domain) and ``text`` (the ``full`` view)."""
+    """One JSON line per page: ``id``, ``site`` (its site name) and ``text`` (the ``full`` view)."""
     with path.open("w", encoding="utf-8") as out:
         for site, group in groups.items():
             for p in group:
@@ -185,7 +206,8 @@ def batch_flags(
     write_site_corpus(groups, source / "pages.jsonl")
     report = work / "report.jsonl"
     command = [sys.executable, "-m", "dedup", "batch", str(source), str(work / "out"),
-               "--dry-run", "--quiet", "--report", str(report), *options]
+               "--dry-run", "--quiet", "--report", str(report), "--report-mode", "full",
+               *options]
     start = time.perf_counter()
     subprocess.run(command, check=True)
     seconds = time.perf_counter() - start
@@ -236,6 +258,22 @@ def site_tool_flags(
     return flags
 
 
+def exact_count_flags(
+    groups: dict[str, list[dict[str, object]]], min_docs: int
+) -> dict[str, list[bool]]:
+    """The plain rule: drop every line whose text (``exact_hash``'s key) is on ``min_docs``+
+    pages of its site, wherever it stands."""
+    from alternatives import exact_key
+
+    flags: dict[str, list[bool]] = {}
+    for group in groups.values():
+        keys = [[exact_key(line) for line in lines_of(str(p["full"]))] for p in group]
+        docs = Counter(k for page in keys for k in set(page))
+        for p, page in zip(group, keys, strict=True):
+            flags[page_id(p)] = [docs[k] < min_docs for k in page]
+    return flags
+
+
 def worst_sites(
     groups: dict[str, list[dict[str, object]]], report: Path, per_site: dict[str, Counts],
     count: int = 10,
@@ -253,20 +291,21 @@ def worst_sites(
                     reason = row["boilerplate_rule"] or row["reason"]
                     why[record["site"]][str(reason)] += 1
     ranked = sorted(per_site, key=lambda s: (per_site[s].gold_kept / max(per_site[s].gold, 1), s))
-    return [{"site": s, **per_site[s].summary(), "gold_lines_dropped_by": dict(why[s])}
+    return [{"site": s, "pages": len(groups[s]), **per_site[s].summary(),
+             "gold_lines_dropped_by": dict(why[s])}
             for s in ranked[:count]]
 
 
-def corpus_mode(pages: Sequence[dict[str, object]], thresholds: Sequence[int],
-                min_pages: int = 5) -> dict[str, object]:
-    """``dedup batch --site-field site --boilerplate-min-docs N`` and the peers, scored per page."""
+def construction(
+    pages: Sequence[dict[str, object]], thresholds: Sequence[int],
+    groups: dict[str, list[dict[str, object]]], worst_at: int = 3, peers: bool = True,
+) -> dict[str, object]:
+    """dedup batch at each threshold, exact per-site counting, and the peers on ``groups``."""
     import tempfile
 
     from alternatives import tools
 
-    groups = site_groups(pages, min_pages)
-    out: dict[str, object] = {"sites": len(groups), "pages": sum(map(len, groups.values())),
-                              "tools": {}}
+    out: dict[str, object] = {"sites": len(groups), "pages": sum(map(len, groups.values()))}
     table: dict[str, object] = {}
     for n in thresholds:
         with tempfile.TemporaryDirectory(prefix="gold-corpus-") as tmp:
@@ -275,16 +314,77 @@ def corpus_mode(pages: Sequence[dict[str, object]], thresholds: Sequence[int],
             total, per_site = score_pages(groups, flags)
             total.seconds = seconds
             entry: dict[str, object] = {"total": total.summary()}
-            if n == 3:
+            if n == worst_at:
                 entry["worst_sites"] = worst_sites(groups, Path(tmp) / "report.jsonl", per_site)
             table[f"dedup batch --boilerplate-min-docs {n}"] = entry
-    for name, tool in tools().items():
-        if name in SLOW_ON_SITES:
-            continue
-        total, _ = score_pages(groups, site_tool_flags(groups, tool))
-        table[f"{name} (site pages concatenated)"] = {"total": total.summary()}
+    for n in thresholds:
+        total, _ = score_pages(groups, exact_count_flags(groups, n))
+        table[f"exact per-site counting, {n} documents"] = {"total": total.summary()}
+    if peers:
+        for name, tool in tools().items():
+            if name in SLOW_ON_SITES:
+                continue
+            total, _ = score_pages(groups, site_tool_flags(groups, tool))
+            table[f"{name} (site pages concatenated)"] = {"total": total.summary()}
     out["tools"] = table
     return out
+
+
+def corpus_mode(pages: Sequence[dict[str, object]], thresholds: Sequence[int],
+                min_pages: int = 5, grouping: str = "collection",
+                held_out: bool = True) -> dict[str, object]:
+    """``dedup batch --site-field site --boilerplate-min-docs N`` and the peers, scored per page.
+
+    The main construction: sites (``grouping``) with ``min_pages``+ gold pages. The held-out
+    one, never tuned on: the sites of the same grouping with 3 to ``min_pages - 1`` pages
+    (other pages, other sites, fewer pages per site).
+    """
+    out: dict[str, object] = {
+        "grouping": grouping,
+        "main": construction(pages, thresholds, site_groups(pages, min_pages, None, grouping)),
+    }
+    if held_out and min_pages > 3:
+        out["held_out"] = construction(
+            pages, thresholds, site_groups(pages, 3, min_pages - 1, grouping), peers=False)
+    return out
+
+
+def corpus_markdown(corpus: dict, fmt: Callable[..., str]) -> list[str]:
+    """The corpus-mode tables: each construction's tools, then the worst sites."""
+    lines: list[str] = []
+    for part, title in (("main", "sites with 5+ pages"), ("held_out", "held out: 3-4 pages")):
+        if part not in corpus:
+            continue
+        c = corpus[part]
+        lines += [
+            "",
+            f"## Site boilerplate against the gold texts ({title})",
+            "",
+            f"{c['sites']} sites ({corpus['grouping']} and domain) with gold ({c['pages']} "
+            "pages), one JSON line per page (`full` view), `dedup batch --site-field site "
+            "--boilerplate-min-docs N`; peers see each site's pages concatenated. Scored per "
+            "page: a gold line counts as kept only on its own page.",
+            "",
+            "| tool | gold kept | non-gold removed | non-gold repeated in its page removed |",
+            "|---|---|---|---|",
+        ]
+        for name, entry in c["tools"].items():
+            t = entry["total"]
+            lines.append(f"| {name} | {fmt(t['gold_kept'], 4, True)} "
+                         f"| {fmt(t['boilerplate_removed'], 4, True)} "
+                         f"| {fmt(t['repeat_boilerplate_removed'], 4, True)} |")
+        for name, entry in c["tools"].items():
+            if "worst_sites" not in entry:
+                continue
+            lines += ["", f"Worst sites for {name} (gold lines dropped, by rule):", "",
+                      "| site | pages | gold lines | gold kept | non-gold removed | dropped by |",
+                      "|---|---|---|---|---|---|"]
+            for w in entry["worst_sites"]:
+                why = ", ".join(f"{k} {v}" for k, v in sorted(w["gold_lines_dropped_by"].items()))
+                lines.append(f"| {w['site']} | {w['pages']} | {w['gold_lines']} "
+                             f"| {fmt(w['gold_kept'], 4, True)} "
+                             f"| {fmt(w['boilerplate_removed'], 4, True)} | {why} |")
+    return lines
 
 
 if __name__ == "__main__":
@@ -295,7 +395,18 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="gold agreement of site boilerplate")
     parser.add_argument("--data", default=None)
     parser.add_argument("--thresholds", default="2,3,5")
+    parser.add_argument("--min-pages", type=int, default=5)
+    parser.add_argument("--grouping", choices=GROUPINGS, default="collection",
+                        help="sites by collection and domain (default) or by domain alone")
+    parser.add_argument("--no-held-out", action="store_true")
+    parser.add_argument("--markdown", action="store_true", help="tables instead of JSON")
     args = parser.parse_args()
     result = corpus_mode(load_pages(data_dir(args.data)),
-                         [int(t) for t in args.thresholds.split(",")])
-    print(json.dumps(result, indent=1))
+                         [int(t) for t in args.thresholds.split(",")], args.min_pages,
+                         args.grouping, not args.no_held_out)
+    if args.markdown:
+        from run import fmt
+
+        print("\n".join(corpus_markdown(result, fmt)))
+    else:
+        print(json.dumps(result, indent=1))

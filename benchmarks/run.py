@@ -100,7 +100,7 @@ def run_gold(pages: list, cfg: dict, seed: int) -> dict:
             out[mode]["tools"][name] = entry
         log(f"gold: {mode} mode, {len(unit_list)} units")
     out["corpus"] = gold.corpus_mode(pages, cfg["corpus_thresholds"])
-    log(f"gold: corpus mode, {out['corpus']['sites']} sites")
+    log(f"gold: corpus mode, {out['corpus']['main']['sites']} sites")
     return out
 
 
@@ -356,35 +356,8 @@ def per_script_markdown(per_pattern: dict) -> list[str]:
 
 
 def gold_corpus_markdown(corpus: dict) -> list[str]:
-    """The corpus-mode gold table: dedup batch and the peers, then the worst sites."""
-    lines = [
-        "",
-        "## Site boilerplate against the gold texts (corpus mode)",
-        "",
-        f"{corpus['sites']} sites with 5+ pages with gold ({corpus['pages']} pages), one JSON "
-        "line per page (`full` view), `dedup batch --site-field site "
-        "--boilerplate-min-docs N`; peers see each site's pages concatenated. Scored per "
-        "page: a gold line counts as kept only on its own page.",
-        "",
-        "| tool | gold kept | non-gold removed | non-gold repeated in its page removed |",
-        "|---|---|---|---|",
-    ]
-    for name, entry in corpus["tools"].items():
-        t = entry["total"]
-        lines.append(f"| {name} | {fmt(t['gold_kept'], 4, True)} "
-                     f"| {fmt(t['boilerplate_removed'], 4, True)} "
-                     f"| {fmt(t['repeat_boilerplate_removed'], 4, True)} |")
-    for name, entry in corpus["tools"].items():
-        if "worst_sites" not in entry:
-            continue
-        lines += ["", f"Worst sites for {name} (gold lines dropped, by rule):", "",
-                  "| site | gold lines | gold kept | non-gold removed | dropped by |",
-                  "|---|---|---|---|---|"]
-        for w in entry["worst_sites"]:
-            why = ", ".join(f"{k} {v}" for k, v in sorted(w["gold_lines_dropped_by"].items()))
-            lines.append(f"| {w['site']} | {w['gold_lines']} | {fmt(w['gold_kept'], 4, True)} "
-                         f"| {fmt(w['boilerplate_removed'], 4, True)} | {why} |")
-    return lines
+    """The corpus-mode gold tables (gold.py's): dedup batch and the peers, the worst sites."""
+    return gold.corpus_markdown(corpus, fmt)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -231,11 +232,8 @@ def apply_boilerplate(analysis: Analysis, boilerplate: SiteCounts | None) -> Ana
                        boilerplate.threshold, frozenset(analysis.dropped))
     if not found:
         return analysis
-    drops = dict(sorted({
-        **analysis.drops,
-        **{i: CorpusDrop(CorpusReason.BOILERPLATE, boilerplate_rule=rule, site_docs=docs)
-           for i, (rule, docs) in found.items()},
-    }.items()))
+    drops = {**analysis.drops, **{i: _boilerplate_drop(*why) for i, why in found.items()}}
+    drops = dict(sorted(drops.items())) if analysis.drops else drops
     kept = [n for n, i in enumerate(analysis.candidates) if i not in drops]
     return replace(
         analysis,
@@ -245,6 +243,12 @@ def apply_boilerplate(analysis: Analysis, boilerplate: SiteCounts | None) -> Ana
         bands=tuple(analysis.bands[n] for n in kept),
         keys=tuple(analysis.keys[n] for n in kept),
     )
+
+
+@lru_cache(maxsize=4096)
+def _boilerplate_drop(rule: str, docs: int) -> CorpusDrop:
+    """One drop per rule and count, shared (a named tuple: immutable; pickled once per chunk)."""
+    return CorpusDrop(CorpusReason.BOILERPLATE, boilerplate_rule=rule, site_docs=docs)
 
 
 def decide_cross_doc(

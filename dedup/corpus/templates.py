@@ -5,10 +5,11 @@ documents, :func:`dedup.corpus.boilerplate.min_docs_for`):
 
 1. **exact**: the paragraph's exact fingerprint is in ``T`` or more of the
    site's documents.
-2. **template**: its shape (:func:`shape_of`: the same line with other numbers,
-   dates or times) is in ``T`` or more documents, and the page holds that shape
-   once, and no neighbour of it holds numbers too (unless that neighbour is
-   exact boilerplate). A shape that repeats inside one page, or lines with
+2. **template**: its shape (:func:`dedup.corpus.shapes.shape_of`: the same
+   line with other numbers, dates or times; lines only, not long prose) is
+   in ``T`` or more documents, and the page holds that shape once, and no
+   neighbour of it holds numbers too (unless that neighbour is exact
+   boilerplate). A shape that repeats inside one page, or lines with
    numbers next to each other, are the page's own structure (a results table,
    market prices, comment datelines), not template.
 3. **own text**: a paragraph found on this page only (no other document of the
@@ -32,82 +33,22 @@ order of documents or on which worker ran, so every engine drops the same.
 
 from __future__ import annotations
 
-import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 
-import xxhash
+from dedup.corpus.shapes import SHAPE_SEED, shape_of, shape_prints
 
 __all__ = ["OWN_LENGTH", "RULES", "SHAPE_SEED", "shape_of", "shape_prints", "site_drops"]
 
 OWN_LENGTH = 80
 """Normalized characters that make a paragraph found on one page its own text."""
-SHAPE_SEED = 0x7E6D
-"""xxh3 seed of shape fingerprints: never equal to an exact fingerprint of the same text."""
 RULES = ("exact", "template", "neighbours")
-
-_DATE_WORDS = frozenset([
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "today", "yesterday",
-    "am", "pm", "gmt", "bst", "cet", "cest", "utc", "est", "edt", "cst", "cdt", "pst", "pdt",
-])
-_NUMBER = re.compile(r"\d+(?:st|nd|rd|th)?")
-_DIGIT = re.compile(r"\d")
-_SEPARATOR = " \n "
-
-
-def shape_of(key: str) -> str | None:
-    """Return the shape of a normalized key (numbers and date words folded), or ``None``.
-
-    ``None`` when nothing folds: the shape would be the key itself.
-
-    Example:
-        >>> shape_of("last updated monday 14 march 2005 12 02 gmt")
-        'last updated # # # # # # #'
-        >>> shape_of("12 comments") == shape_of("7 comments"), shape_of("share this")
-        (True, None)
-    """
-    words = key.split(" ")
-    dated = not _DATE_WORDS.isdisjoint(words)
-    if not dated and _DIGIT.search(key) is None:
-        return None
-    if dated:
-        words = ["#" if w in _DATE_WORDS else w for w in words]
-    return _NUMBER.sub("#", " ".join(words))
 
 
 def _in_table(i: int, docs: Sequence[int], shapes: Sequence[int], threshold: int) -> bool:
     """Whether paragraph ``i`` has a neighbour with numbers too that is not exact boilerplate."""
     return any(0 <= j < len(shapes) and shapes[j] and docs[j] < threshold for j in (i - 1, i + 1))
-
-
-def shape_prints(keys: Sequence[str]) -> list[int]:
-    """Return the shape fingerprint of every key (0 for keys without a shape).
-
-    The same shapes as :func:`shape_of`, folded over the whole article at once.
-
-    Example:
-        >>> keys = ["posted 3 may", "share this", "posted 14 june"]
-        >>> first, none, last = shape_prints(keys)
-        >>> first == last != 0 == none
-        True
-    """
-    if not keys:
-        return []
-    joined = _SEPARATOR.join(keys)  # keys hold no newline; split(" ") is lossless
-    words = joined.split(" ")
-    dated = joined
-    if not _DATE_WORDS.isdisjoint(words):
-        dated = " ".join(["#" if w in _DATE_WORDS else w for w in words])
-    folded = _NUMBER.sub("#", dated)
-    if folded == joined:
-        return [0] * len(keys)
-    digest = xxhash.xxh3_64_intdigest
-    return [0 if shape == key else digest(shape.encode("utf-8", "surrogatepass"), SHAPE_SEED) or 1
-            for key, shape in zip(keys, folded.split(_SEPARATOR), strict=True)]
 
 
 def site_drops(
@@ -136,37 +77,35 @@ def site_drops(
         return {}
     get = counts.get
     docs = [get(f, 0) for f in prints]
-    if max(docs) < 2 and not any(shapes):
+    shaped = [get(s, 0) if s else 0 for s in shapes]
+    if max(docs) < 2 and max(shaped) < 2:
         return {}
-    in_page = Counter(s for s in shapes if s)
-    rule: list[str | None] = [None] * n
-    found = [0] * n
-    own = [False] * n
-    for i, (count, shape, size) in enumerate(zip(docs, shapes, sizes, strict=True)):
-        if count >= threshold:
-            rule[i], found[i] = "exact", count
+    # own text: on this page only (exactly and by shape), long, not an in-article duplicate
+    own = [count < 2 and shape < 2 and size >= OWN_LENGTH
+           for count, shape, size in zip(docs, shaped, sizes, strict=True)]
+    for i in dropped:
+        own[i] = False
+    own.append(False)  # past the last paragraph
+    rule: dict[int, tuple[str, int]] = {}  # exact and template, by index
+    in_page: Counter[int] | None = None
+    for i in [i for i in range(n) if docs[i] >= threshold or shaped[i] >= threshold]:
+        if docs[i] >= threshold:
+            rule[i] = ("exact", docs[i])
             continue
-        shaped = get(shape, 0) if shape else 0
-        if shaped >= threshold and in_page[shape] == 1 and not _in_table(i, docs, shapes,
-                                                                         threshold):
-            rule[i], found[i] = "template", shaped
-        elif count < 2 and shaped < 2 and size >= OWN_LENGTH and i not in dropped:
-            own[i] = True
-    drops: dict[int, tuple[str, int]] = {}
-    for i in range(n):
-        if rule[i] is not None and not (i + 1 < n and own[i + 1]):
-            drops[i] = (str(rule[i]), found[i])
-    # neighbours: repeated lines under the threshold between boilerplate
-    above = True  # the nearest boilerplate-or-own paragraph above is boilerplate
-    pending: list[int] = []
-    for i in range(n + 1):
-        if i < n and rule[i] is None and not own[i]:
-            if (docs[i] >= 2 and sizes[i] < OWN_LENGTH and above
-                    and not (i + 1 < n and own[i + 1])):
-                pending.append(i)
-            continue
-        if i == n or rule[i] is not None:
-            drops.update((j, ("neighbours", docs[j])) for j in pending)
-        pending = []
-        above = i < n and rule[i] is not None
+        if in_page is None:
+            in_page = Counter(s for s in shapes if s)
+        if in_page[shapes[i]] == 1 and not _in_table(i, docs, shapes, threshold):
+            rule[i] = ("template", shaped[i])
+    drops = {i: found for i, found in rule.items() if not own[i + 1]}
+    # neighbours: repeated lines under the threshold between boilerplate; the nearest
+    # paragraphs above and below that are boilerplate or own text are boilerplate (or edges)
+    candidates = [i for i in range(n) if docs[i] >= 2 and sizes[i] < OWN_LENGTH
+                  and i not in rule and not own[i] and not own[i + 1]]
+    if candidates:
+        anchors = sorted([*rule, *(i for i in range(n) if own[i])])
+        for i in candidates:
+            at = bisect_left(anchors, i)
+            if (at == 0 or anchors[at - 1] in rule) and (
+                    at == len(anchors) or anchors[at] in rule):
+                drops[i] = ("neighbours", docs[i])
     return dict(sorted(drops.items()))
