@@ -67,9 +67,7 @@ class _Run(NamedTuple):
 def _run(keys: U64, which: U32, owners: U64) -> _Run:
     """Build a run of sorted ``keys``, with its bit filter."""
     shift = 64 - (8 * keys.shape[0] - 1).bit_length()
-    top = keys >> np.uint64(shift)  # sorted, as the keys are: its distinct values in one pass
-    if top.shape[0]:
-        top = top[np.r_[True, top[1:] != top[:-1]]]
+    top = keys >> np.uint64(shift)  # sorted, as the keys are; a repeat sets its bit again
     byte = top >> np.uint64(3)
     starts = np.flatnonzero(np.r_[True, byte[1:] != byte[:-1]])
     bits = np.zeros(((1 << (64 - shift)) + 7) // 8, dtype=np.uint8)
