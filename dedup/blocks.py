@@ -80,7 +80,7 @@ def find_blocks(
         return []
     pairs.sort()
     position = {pair: n for n, pair in enumerate(pairs)}
-    gapped = [(di, dj) for di in range(1, max_gap + 2) for dj in range(1, max_gap + 2)]
+    steps = range(1, max_gap + 2)
     links = []
     sizes = {i: len(indices) for indices in members.values() for i in indices}
 
@@ -90,10 +90,16 @@ def find_blocks(
 
     for n, (i, j) in enumerate(pairs):
         bridges = firm(i, j)
-        for di, dj in gapped:
-            before = position.get((i - di, j - dj))
-            if before is not None and (di == dj == 1 or (bridges and firm(i - di, j - dj))):
-                links.append((before, n))
+        for di in steps:  # the pairs (a, b) this one may continue: a and b in one group
+            a = i - di
+            if a not in sizes:
+                continue
+            group = groups[a]
+            for dj in steps:
+                b = j - dj
+                if groups[b] == group and (before := position.get((a, b))) is not None \
+                        and (di == dj == 1 or (bridges and firm(a, b))):
+                    links.append((before, n))
     if not links:
         return []
     component = group_pairs(len(pairs), links)
