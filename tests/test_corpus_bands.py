@@ -60,14 +60,16 @@ def test_table_behaves_as_a_dict(kernel_path: str, steps, queries) -> None:
 
 
 @settings(max_examples=300)
-@given(steps=STEPS, queries=st.lists(KEYS, max_size=10), merge=st.sampled_from([1, 6, 1 << 22]))
+@given(steps=STEPS, queries=st.lists(KEYS, max_size=10), merge=st.sampled_from([1, 6, 1 << 22]),
+       bit_slice=st.sampled_from([1, 3, 1 << 20]))
 def test_frozen_runs_behave_as_a_dict(compiled_kernels: kernels.Kernels, steps, queries,
-                                      merge: int) -> None:
+                                      merge: int, bit_slice: int) -> None:
     """A table of 8 slots at most freezes its keys into sorted runs, merged up to ``merge``
-    keys: released there, claimed again, found in any run, as in a dict (the NumPy path
-    is a dict)."""
+    keys (their bit filters built ``bit_slice`` keys at a time): released there, claimed
+    again, found in any run, as in a dict (the NumPy path is a dict)."""
     with pytest.MonkeyPatch.context() as patch, kernels.use("compiled"):
         patch.setattr(bands, "MAX_RUN", merge)
+        patch.setattr(bands, "_SLICE", bit_slice)
         table = _table(hot=8)
         _check_against_a_dict(table, steps, queries)
 

@@ -47,6 +47,7 @@ MAX_LOAD = 0.6
 HOT_CAPACITY = 1 << 19
 MAX_RUN = 1 << 22  # runs are merged up to this many keys (54 MB), never beyond
 GONE = np.uint32(0xFFFFFFFF)  # the owner index of a released key in a run
+_SLICE = 1 << 20  # keys per step of building a bit filter (bounds its temporary arrays)
 
 
 class _Run(NamedTuple):
@@ -65,15 +66,38 @@ class _Run(NamedTuple):
 
 
 def _run(keys: U64, which: U32, owners: U64) -> _Run:
-    """Build a run of sorted ``keys``, with its bit filter."""
+    """Build a run of sorted ``keys``, with its bit filter (a slice of keys at a time)."""
     shift = 64 - (8 * keys.shape[0] - 1).bit_length()
-    top = keys >> np.uint64(shift)  # sorted, as the keys are; a repeat sets its bit again
-    byte = top >> np.uint64(3)
-    starts = np.flatnonzero(np.r_[True, byte[1:] != byte[:-1]])
     bits = np.zeros(((1 << (64 - shift)) + 7) // 8, dtype=np.uint8)
-    bits[byte[starts]] = np.bitwise_or.reduceat(
-        np.left_shift(1, top & np.uint64(7)).astype(np.uint8), starts)
+    for start in range(0, keys.shape[0], _SLICE):
+        top = keys[start:start + _SLICE] >> np.uint64(shift)  # sorted; a repeat sets its bit again
+        byte = top >> np.uint64(3)
+        starts = np.flatnonzero(np.r_[True, byte[1:] != byte[:-1]])
+        bits[byte[starts]] |= np.bitwise_or.reduceat(
+            np.left_shift(1, top & np.uint64(7)).astype(np.uint8), starts)
     return _Run(keys, which, owners, bits, np.uint64(shift))
+
+
+def _merge(run: _Run, keys: U64, which: U32, owners: U64) -> tuple[U64, U32, U64]:
+    """Merge a run's unreleased keys with other sorted ``keys`` (no key in both), owners too.
+
+    Linear in the keys, and with few temporary arrays: both sides are sorted,
+    so each new key's place is one binary search, and only the distinct owners
+    (one per ``bands`` keys or so) are sorted again.
+    """
+    live = run.which != GONE  # released keys are dropped here
+    everything = bool(live.all())
+    old_keys = run.keys if everything else run.keys[live]
+    old_which = run.which if everything else run.which[live]
+    used = np.bincount(old_which, minlength=run.owners.shape[0]).astype(np.bool_)
+    distinct = np.union1d(run.owners[used], owners)
+    renumber = np.zeros(run.owners.shape[0], dtype=np.uint32)
+    renumber[used] = np.searchsorted(distinct, run.owners[used])
+    place = np.searchsorted(old_keys, keys)
+    merged_keys = np.insert(old_keys, place, keys)
+    merged_which = np.insert(renumber[old_which], place,
+                             np.searchsorted(distinct, owners).astype(np.uint32)[which])
+    return merged_keys, merged_which, distinct
 
 
 class BandOwners:
@@ -212,16 +236,17 @@ class BandOwners:
             self._allocate(self._hot_capacity)
         self._in_runs += self._size
         self._size = 0
-        keys, owners = live[:, 0], live[:, 1]
+        order = np.argsort(live[:, 0])  # the table's keys are distinct
+        keys = live[order, 0]
+        owners, inverse = np.unique(live[order, 1], return_inverse=True)
+        which = inverse.astype(np.uint32)
+        del live, order, inverse
         while self._runs and (merged := self._runs[-1]).keys.shape[0] <= 2 * keys.shape[0] \
                 and merged.keys.shape[0] + keys.shape[0] <= MAX_RUN:
             self._runs.pop()
-            kept = merged.which != GONE  # released keys are dropped here
-            keys = np.concatenate([merged.keys[kept], keys])
-            owners = np.concatenate([merged.owners[merged.which[kept]], owners])
-        order = np.argsort(keys, kind="stable")
-        distinct, which = np.unique(owners[order], return_inverse=True)
-        self._runs.append(_run(keys[order], which.astype(np.uint32), distinct))
+            keys, which, owners = _merge(merged, keys, which, owners)
+            del merged
+        self._runs.append(_run(keys, which, owners))
 
 
 def _search(run: _Run, keys: U64) -> tuple[Flags, npt.NDArray[np.intp]]:
