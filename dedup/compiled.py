@@ -160,29 +160,32 @@ def fold_spaces(
     ``" ".join(line.split())``. ``data`` is valid UTF-8 (lone surrogates encoded
     as three bytes allowed).
     """
-    out = np.empty(data.shape[0] * 3, dtype=np.uint8)  # a casefold is at most 3 times longer
+    size = data.shape[0]
+    out = np.empty(size * 3, dtype=np.uint8)  # a casefold is at most 3 times longer
     n = 0
     pending = False  # a space seen after a word of the current line
+    started = False  # a byte of the current line written (no re-read of ``out``)
     i = 0
-    size = data.shape[0]
     while i < size:
         byte = data[i]
         if byte < 0x80:
-            byte = ascii_fold[byte]
-            if byte == 10:
+            folded = ascii_fold[byte]
+            i += 1
+            if folded == 32:
+                pending = started
+                continue
+            if folded == 10:
                 out[n] = 10
                 n += 1
-                pending = False
-            elif byte == 32:
-                pending = n > 0 and out[n - 1] != 10
-            else:
-                if pending:
-                    out[n] = 32
-                    n += 1
-                    pending = False
-                out[n] = byte
+                pending = started = False
+                continue
+            if pending:
+                out[n] = 32
                 n += 1
-            i += 1
+                pending = False
+            out[n] = folded
+            n += 1
+            started = True
             continue
         if byte >= 0xF0:
             width = 4
@@ -204,14 +207,15 @@ def fold_spaces(
             for k in range(width):
                 out[n] = data[i + k]
                 n += 1
+            started = True
         elif action == 0:
-            pending = n > 0 and out[n - 1] != 10
+            pending = started
         else:
             row = replaced[code]
             for k in range(offsets[row], offsets[row + 1]):
                 unit = pool[k]
                 if unit == 32:
-                    pending = n > 0 and out[n - 1] != 10
+                    pending = started
                     continue
                 if pending:
                     out[n] = 32
@@ -219,6 +223,7 @@ def fold_spaces(
                     pending = False
                 out[n] = unit
                 n += 1
+                started = True
         i += width
     return out[:n]
 
