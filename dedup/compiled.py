@@ -161,31 +161,24 @@ def fold_spaces(
     as three bytes allowed).
     """
     size = data.shape[0]
-    out = np.empty(size * 3, dtype=np.uint8)  # a casefold is at most 3 times longer
+    out = np.empty(size * 3 + 1, dtype=np.uint8)  # a casefold is at most 3 times longer
     n = 0
-    pending = False  # a space seen after a word of the current line
-    started = False  # a byte of the current line written (no re-read of ``out``)
+    pending = 0  # 1: a space seen after a word of the current line
+    started = 0  # 1: a byte of the current line written (no re-read of ``out``)
     i = 0
     while i < size:
         byte = data[i]
-        if byte < 0x80:
+        if byte < 0x80:  # without branches: a space written, kept only before a word
             folded = ascii_fold[byte]
-            i += 1
-            if folded == 32:
-                pending = started
-                continue
-            if folded == 10:
-                out[n] = 10
-                n += 1
-                pending = started = False
-                continue
-            if pending:
-                out[n] = 32
-                n += 1
-                pending = False
+            word = int(folded > 32)
+            newline = int(folded == 10)
+            out[n] = 32
+            n += pending & word
             out[n] = folded
-            n += 1
-            started = True
+            n += word | newline
+            pending = int(folded == 32) & started
+            started = word | (started & (1 - newline))
+            i += 1
             continue
         if byte >= 0xF0:
             width = 4
@@ -203,11 +196,11 @@ def fold_spaces(
             if pending:
                 out[n] = 32
                 n += 1
-                pending = False
+                pending = 0
             for k in range(width):
                 out[n] = data[i + k]
                 n += 1
-            started = True
+            started = 1
         elif action == 0:
             pending = started
         else:
@@ -220,10 +213,10 @@ def fold_spaces(
                 if pending:
                     out[n] = 32
                     n += 1
-                    pending = False
+                    pending = 0
                 out[n] = unit
                 n += 1
-                started = True
+                started = 1
         i += width
     return out[:n]
 
