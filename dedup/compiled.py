@@ -19,6 +19,7 @@ I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
 
 _LOW = 0xFFFFFFFF  # the low 32 bits
+GOLDEN = 0x9E3779B97F4A7C15  # Fibonacci hashing: a key's home slot is the top bits of key * GOLDEN
 
 
 def shingle_sign(
@@ -117,6 +118,26 @@ def band_pairs(
                 key += np.uint64(signatures[i, band * rows + r]) * mix[r % mix.shape[0]]
             key ^= np.uint64(band) * mix[mix.shape[0] - 1]
             keys[i * bands + band] = key
+    # most articles repeat no key: an open-addressing set of the keys tells so in one pass
+    bits = 4
+    while (1 << bits) < 2 * count * bands:
+        bits += 1
+    mask = (1 << bits) - 1
+    slots = np.zeros(1 << bits, dtype=np.uint64)
+    used = np.zeros(1 << bits, dtype=np.uint8)
+    repeated = False
+    for k in range(count * bands):
+        key = keys[k]
+        at = np.int64((key * np.uint64(GOLDEN)) >> np.uint64(64 - bits))
+        while used[at] and slots[at] != key:
+            at = (at + 1) & mask
+        if used[at]:
+            repeated = True
+            break
+        used[at] = 1
+        slots[at] = key
+    if not repeated:
+        return np.empty((0, 2), dtype=np.int64)
     order = np.argsort(keys)
     width = np.int64(owners[count - 1] + 1) if count else np.int64(1)
     found = []
@@ -219,9 +240,6 @@ def fold_spaces(
                 started = 1
         i += width
     return out[:n]
-
-
-GOLDEN = 0x9E3779B97F4A7C15  # Fibonacci hashing: a key's home slot is the top bits of key * GOLDEN
 
 
 def table_find(
