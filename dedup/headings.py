@@ -197,6 +197,8 @@ def _same_heading(first: str, first_key: str, second: str, second_key: str) -> i
 
 def _sited_key(first: str, second: str) -> bool:
     """Whether one key is the other with at most ``SITE_WORDS`` words added before or after."""
+    if not 0 < abs(len(first) - len(second)) <= _SITE_CHARS + 1:  # no room for " " and a site
+        return False
     short, long = (first, second) if len(first) < len(second) else (second, first)
     if long.startswith(short) and long[len(short) : len(short) + 1] == " ":
         rest = long[len(short) + 1 :]
