@@ -19,6 +19,7 @@ I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
 
 _LOW = 0xFFFFFFFF  # the low 32 bits
+GOLDEN = 0x9E3779B97F4A7C15  # Fibonacci hashing: a key's home slot is the top bits of key * GOLDEN
 
 
 def shingle_sign(
@@ -117,6 +118,26 @@ def band_pairs(
                 key += np.uint64(signatures[i, band * rows + r]) * mix[r % mix.shape[0]]
             key ^= np.uint64(band) * mix[mix.shape[0] - 1]
             keys[i * bands + band] = key
+    # most articles repeat no key: an open-addressing set of the keys tells so in one pass
+    bits = 4
+    while (1 << bits) < 2 * count * bands:
+        bits += 1
+    mask = (1 << bits) - 1
+    slots = np.zeros(1 << bits, dtype=np.uint64)
+    used = np.zeros(1 << bits, dtype=np.uint8)
+    repeated = False
+    for k in range(count * bands):
+        key = keys[k]
+        at = np.int64((key * np.uint64(GOLDEN)) >> np.uint64(64 - bits))
+        while used[at] and slots[at] != key:
+            at = (at + 1) & mask
+        if used[at]:
+            repeated = True
+            break
+        used[at] = 1
+        slots[at] = key
+    if not repeated:
+        return np.empty((0, 2), dtype=np.int64)
     order = np.argsort(keys)
     width = np.int64(owners[count - 1] + 1) if count else np.int64(1)
     found = []
@@ -160,28 +181,24 @@ def fold_spaces(
     ``" ".join(line.split())``. ``data`` is valid UTF-8 (lone surrogates encoded
     as three bytes allowed).
     """
-    out = np.empty(data.shape[0] * 3, dtype=np.uint8)  # a casefold is at most 3 times longer
-    n = 0
-    pending = False  # a space seen after a word of the current line
-    i = 0
     size = data.shape[0]
+    out = np.empty(size * 3 + 1, dtype=np.uint8)  # a casefold is at most 3 times longer
+    n = 0
+    pending = 0  # 1: a space seen after a word of the current line
+    started = 0  # 1: a byte of the current line written (no re-read of ``out``)
+    i = 0
     while i < size:
         byte = data[i]
-        if byte < 0x80:
-            byte = ascii_fold[byte]
-            if byte == 10:
-                out[n] = 10
-                n += 1
-                pending = False
-            elif byte == 32:
-                pending = n > 0 and out[n - 1] != 10
-            else:
-                if pending:
-                    out[n] = 32
-                    n += 1
-                    pending = False
-                out[n] = byte
-                n += 1
+        if byte < 0x80:  # without branches: a space written, kept only before a word
+            folded = ascii_fold[byte]
+            word = int(folded > 32)
+            newline = int(folded == 10)
+            out[n] = 32
+            n += pending & word
+            out[n] = folded
+            n += word | newline
+            pending = int(folded == 32) & started
+            started = word | (started & (1 - newline))
             i += 1
             continue
         if byte >= 0xF0:
@@ -200,30 +217,29 @@ def fold_spaces(
             if pending:
                 out[n] = 32
                 n += 1
-                pending = False
+                pending = 0
             for k in range(width):
                 out[n] = data[i + k]
                 n += 1
+            started = 1
         elif action == 0:
-            pending = n > 0 and out[n - 1] != 10
+            pending = started
         else:
             row = replaced[code]
             for k in range(offsets[row], offsets[row + 1]):
                 unit = pool[k]
                 if unit == 32:
-                    pending = n > 0 and out[n - 1] != 10
+                    pending = started
                     continue
                 if pending:
                     out[n] = 32
                     n += 1
-                    pending = False
+                    pending = 0
                 out[n] = unit
                 n += 1
+                started = 1
         i += width
     return out[:n]
-
-
-GOLDEN = 0x9E3779B97F4A7C15  # Fibonacci hashing: a key's home slot is the top bits of key * GOLDEN
 
 
 def table_find(

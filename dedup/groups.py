@@ -69,8 +69,8 @@ def exact_pairs(keys: Sequence[str]) -> list[tuple[int, int]]:
         >>> exact_pairs(["a", "b", "a", "a"])
         [(0, 2), (0, 3)]
     """
+    if len(set(keys)) == len(keys):  # most articles: a set is built faster than the dict
+        return []
     # built from the end, so the earliest index of a key is the one that stays
     first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
-    if len(first) == len(keys):
-        return []
     return [(first[key], index) for index, key in enumerate(keys) if first[key] != index]

@@ -90,7 +90,10 @@ def heading_drops(
     texts = paragraphs.texts
     found: dict[int, Drop] | None = None
     # positions count the paragraphs kept so far, so that cleaning the output changes nothing
-    top = list(islice((n for n in range(len(keys)) if n not in drops), REACH + 2))
+    if drops:
+        top = list(islice((n for n in range(len(keys)) if n not in drops), REACH + 2))
+    else:  # most articles: nothing dropped before
+        top = list(range(min(len(keys), REACH + 2)))
     for p in range(min(HEAD, len(top))):
         i = top[p]
         title = keys[i]
@@ -134,10 +137,10 @@ def _tail_drop(
     """``drops`` with one copy of the title ``i`` repeated as the last kept paragraph, if it is."""
     kept = (n for n in range(len(keys) - 1, i, -1) if n not in drops)
     j = next(kept)
-    before = list(islice(kept, TAIL_REACH))
     title, other = keys[i], keys[j]
     if other != title and not _sited_key(title, other):
         return None
+    before = list(islice(kept, TAIL_REACH))
     if not _heading_like(texts, [i], 0, title) or not _heading_like(texts, [j], 0, other):
         return None
     if texts[before[0]].rstrip().endswith(_LABEL_END):  # a label introduces it
@@ -194,6 +197,8 @@ def _same_heading(first: str, first_key: str, second: str, second_key: str) -> i
 
 def _sited_key(first: str, second: str) -> bool:
     """Whether one key is the other with at most ``SITE_WORDS`` words added before or after."""
+    if not 0 < abs(len(first) - len(second)) <= _SITE_CHARS + 1:  # no room for " " and a site
+        return False
     short, long = (first, second) if len(first) < len(second) else (second, first)
     if long.startswith(short) and long[len(short) : len(short) + 1] == " ":
         rest = long[len(short) + 1 :]

@@ -38,7 +38,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from dedup.shingles import EDGE
+from dedup.shingles import EDGE, below
 
 __all__ = [
     "LETTERS_PER_WORD",
@@ -94,15 +94,7 @@ def _tables() -> _Tables:
 
 def _light(key: str) -> bool:
     """Whether every character of ``key`` weighs 1 and belongs to a spaced script."""
-    if key.isascii():
-        return True
-    try:  # a copy, for text stored one byte per character: faster than any scan
-        key.encode("latin-1")
-    except UnicodeEncodeError:
-        # two bytes per character: a copy and a NumPy maximum (a regex is 7x slower)
-        units = np.frombuffer(key.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
-        return int(units.max()) < ord(_LIGHT)
-    return True
+    return below(key, ord(_LIGHT))
 
 
 def _heavy(keys: Sequence[str]) -> range:

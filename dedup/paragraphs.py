@@ -53,11 +53,24 @@ class Paragraphs(Sequence[Paragraph]):
     paragraphs.
     """
 
-    __slots__ = ("starts", "texts")
+    __slots__ = ("_starts", "texts")
 
-    def __init__(self, starts: list[int], texts: list[str]) -> None:
-        self.starts = starts
+    def __init__(self, starts: list[int] | None, texts: list[str]) -> None:
+        """``starts=None``: the texts are the lines of the text, each line one paragraph."""
+        self._starts = starts
         self.texts = texts
+
+    @property
+    def starts(self) -> list[int]:
+        """Where each paragraph starts in the text (computed on first use for consecutive lines).
+
+        Most articles lose no paragraph, so :func:`dedup.clean` never asks.
+        """
+        if self._starts is None:
+            starts = list(accumulate(map((1).__add__, map(len, self.texts)), initial=0))
+            del starts[-1]
+            self._starts = starts
+        return self._starts
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -120,11 +133,10 @@ def split_paragraphs(text: str, split: Split = "line") -> Paragraphs:
 def _split_newlines(text: str) -> Paragraphs:
     """``split_paragraphs(text, "line")`` for text whose only line break is ``\\n`` (fast path)."""
     lines = text.split("\n")
+    if all(lines) and not any(map(str.isspace, lines)):
+        return Paragraphs(None, lines)  # every line a paragraph: starts when asked
     # one start more than lines (the end of the text): zip stops at the last line
     starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))
-    if all(lines) and not any(map(str.isspace, lines)):
-        del starts[-1]
-        return Paragraphs(starts, lines)
     kept = [i for i, line in enumerate(lines) if line and not line.isspace()]
     return Paragraphs([starts[i] for i in kept], [lines[i] for i in kept])
 

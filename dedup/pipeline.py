@@ -9,9 +9,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Sequence
+from itertools import compress
 from typing import Any, NamedTuple
-
-import numpy as np
 
 from dedup.blocks import find_blocks
 from dedup.candidates import find_candidates
@@ -196,10 +195,11 @@ def _signatures(
     """Sign the ``firsts`` that have ``min_words`` words and a shingle: their indices and rows."""
     chosen = keys if len(firsts) == len(keys) else [keys[i] for i in firsts]
     signed = sign_keys(chosen, config.shingle_size, config.num_perm, config.seed)
-    rows = np.flatnonzero(signed.usable(config.min_words))
+    usable = signed.usable(config.min_words)
+    rows = usable.nonzero()[0]
     if len(rows) == len(firsts):
         return list(firsts), signed.signatures
-    return [firsts[row] for row in rows.tolist()], signed.signatures[rows]
+    return list(compress(firsts, usable.tolist())), signed.signatures[rows]
 
 
 def _decision(paragraph: Paragraph, drop: Drop | None) -> Decision:

@@ -118,10 +118,13 @@ def test_large_bucket_pairs_neighbours_only():
     assert {(i, i + 1) for i in range(count - 1)} <= set(found)
 
 
-@given(st.integers(2, 150), st.integers(1, 6), st.sampled_from([(8, 3), (4, 2), (6, 4)]),
-       st.integers(0, 2**32 - 1))
+@given(st.integers(2, 150), st.sampled_from([1, 2, 3, 6, 2**16, 2**32]),
+       st.sampled_from([(8, 3), (4, 2), (6, 4)]), st.integers(0, 2**32 - 1))
 def test_compiled_band_pairs_equal_numpy(compiled_kernels, count, values, shape, seed):
-    """Compiled and NumPy banding give the same pairs, big buckets (windowed) included."""
+    """Compiled and NumPy banding give the same pairs, big buckets (windowed) included.
+
+    Wide values make rows that repeat no band key (the kernel's early return) or one.
+    """
     bands, rows = shape
     rng = np.random.default_rng(seed)
     signatures = rng.integers(0, values, size=(count, bands * rows), dtype=np.uint32)
@@ -154,3 +157,16 @@ def test_affix_groups_are_those_affixes_give(keys):
     """Members sharing a first or last affix group together, in every script."""
     members = list(range(len(keys)))
     assert candidates._affixes(keys, members) == _affix_groups(keys, members)
+
+
+def test_compiled_band_pairs_one_repeated_row_among_distinct(compiled_kernels):
+    rng = np.random.default_rng(7)
+    signatures = rng.integers(0, 2**32, size=(40, 24), dtype=np.uint32)
+    signatures[17] = signatures[3]
+    signatures[30, :3] = signatures[5, :3]  # one band in common
+    owner = np.arange(40, dtype=np.int64) * 2
+    compiled = compiled_kernels.band_pairs(signatures, 8, candidates._BAND_MIX,
+                                           candidates._BAND_SHIFT, owner,
+                                           candidates.MAX_BUCKET, candidates.WINDOW)
+    assert sorted(map(tuple, compiled.tolist())) == [(6, 34), (10, 60)]
+    assert candidates._sharing_a_band_numpy(signatures, 8, owner) == {(6, 34), (10, 60)}

@@ -38,6 +38,18 @@ def test_spans_point_into_the_text():
         assert text[p.start : p.end] == p.text
 
 
+@pytest.mark.parametrize(
+    "text", ["One", "Alpha\nBeta\nGamma", "Ünï\n東京 都\n x \nlast", "Ünï\n\nlast\n"]
+)
+def test_starts_of_consecutive_lines_are_their_offsets(text):
+    """Lines that are all paragraphs get their starts on first use: the same offsets."""
+    paragraphs = split_paragraphs(text)
+    offsets = [text.index(line) for line in paragraphs.texts]
+    assert paragraphs.starts == offsets
+    assert [p.start for p in paragraphs] == offsets
+    assert [text[p.start : p.end] for p in split_paragraphs(text)] == paragraphs.texts
+
+
 @pytest.mark.parametrize("text", ["", "\n", "\r\n\r\n", "   ", "\u2029\u2028\x85"])
 def test_no_paragraphs(text):
     assert split_paragraphs(text) == []

@@ -17,7 +17,7 @@ from datasketch import MinHash
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup import signatures
+from dedup import shingles, signatures
 from dedup.keys import normalize
 from dedup.shingles import BASE, MIX, Shingles, encode, shingle
 from dedup.signatures import EMPTY, sign
@@ -138,6 +138,18 @@ def test_word_order_matters():
 )
 def test_scripts_without_spaces_are_character_words(key, words):
     assert shingle([key], 2).words.tolist() == [words]
+
+
+def test_no_character_below_the_unspaced_bound_is_spaced():
+    # encode() skips the spacing regex for text below _UNSPACED_FROM: nothing there may match it
+    below_bound = "".join(map(chr, range(shingles._UNSPACED_FROM)))
+    assert shingles._NO_SPACES.search(below_bound) is None
+    assert shingles._NO_SPACES.match(chr(shingles._UNSPACED_FROM))
+
+
+@given(ANY_TEXT, st.sampled_from([0x100, 0x0E00, 0x3000, 0xD800]))
+def test_below_is_the_maximum_code_point(text, limit):
+    assert shingles.below(text, limit) == all(ord(c) < limit for c in text)
 
 
 def test_keys_of_surrogates_and_nul_do_not_crash():
