@@ -125,8 +125,9 @@ class Facts:
     whose ``docs`` are the articles' ids): a few arrays, which pickle fast.
     With boilerplate on, ``counting`` holds each article's paragraph
     fingerprints, shapes, lengths and in-article drops (see :meth:`analyses`).
-    ``layouts``: the pickled paragraph counts and in-article drops for
-    :func:`render_chunk`.
+    ``layouts``: the pickled paragraph counts and in-article drops, which
+    :func:`drop_boilerplate` keeps for :func:`render_chunk` (empty when the
+    worker holds the chunk itself).
     """
 
     sites: list[str]
@@ -293,7 +294,13 @@ def _is_row(article: Article) -> bool:
 
 
 def install_boilerplate(sites: bytes) -> None:
-    """Keep the run's site counts (a pickled ``dict[str, SiteCounts]``) for drop_boilerplate."""
+    """Keep the run's site counts (a pickled ``dict[str, SiteCounts]``) for drop_boilerplate.
+
+    Every worker keeps the whole table (the fingerprints in 2+ documents of
+    each site, as ``dict`` s: the fastest to look up), one copy per worker
+    where the main process used to keep one (on the corpus benchmark's input:
+    65k fingerprints of 2,663 sites, 0.9 MB pickled).
+    """
     _SITES.clear()
     _SITES.update(pickle.loads(sites))
 
