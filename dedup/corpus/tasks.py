@@ -297,7 +297,7 @@ def install_boilerplate(sites: bytes) -> None:
     """Keep the run's site counts (a pickled ``dict[str, SiteCounts]``) for drop_boilerplate.
 
     Every worker keeps the whole table (the fingerprints in 2+ documents of
-    each site, as ``dict`` s: the fastest to look up), one copy per worker
+    each site, as dicts: the fastest to look up), one copy per worker
     where the main process used to keep one (on the corpus benchmark's input:
     65k fingerprints of 2,663 sites, 0.9 MB pickled).
     """
