@@ -126,9 +126,13 @@ def _render_or_fail(state: tasks.WorkerState, task: tasks.RenderTask) -> tasks.R
     return tasks.render_chunk(state, task)
 
 
+BOILERPLATE = ["--boilerplate-min-docs", "3"]
+
+
+@pytest.mark.parametrize("boilerplate", [[], BOILERPLATE], ids=["one-pass", "boilerplate"])
 @pytest.mark.parametrize("workers", [1, 2])
 def test_chunk_that_fails_to_render_fails_its_file_only(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, boilerplate: list[str]
 ) -> None:
     """A worker that fails after the decisions: its file is reported and not written."""
     monkeypatch.setattr(batch, "render_chunk", _render_or_fail)
@@ -139,7 +143,7 @@ def test_chunk_that_fails_to_render_fails_its_file_only(
                                      for n in range(600)])  # several chunks
     out, report = tmp_path / "out", tmp_path / "report.jsonl"
     code = main(["batch", str(source), str(out), "--workers", str(workers), "--quiet",
-                 "--cross-doc", "--report", str(report)])
+                 "--cross-doc", *boilerplate, "--report", str(report)])
     assert code == 1
     assert not (out / "b.jsonl").exists()
     assert (out / "good.txt").exists()
@@ -147,6 +151,47 @@ def test_chunk_that_fails_to_render_fails_its_file_only(
     errors = [line for line in report.read_text().splitlines() if '"error"' in line]
     assert len(errors) == 1
     assert "disk on fire" in errors[0]
+
+
+def _drop_boilerplate_or_fail(state: tasks.WorkerState, chunk: Chunk,
+                              facts: bytes) -> tasks.Analyzed | BadInput:
+    if chunk.source.relative == "a.jsonl" and chunk.number == 1:
+        msg = "memory on fire"
+        raise MemoryError(msg)
+    return tasks.drop_boilerplate(state, chunk, facts)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_chunk_failing_in_the_clean_pass_discards_its_file_and_its_decisions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """A file whose second chunk fails while its boilerplate is dropped leaves no trace.
+
+    Its first chunk was decided (its paragraph entered the pending index) and
+    is discarded with the file: the later file keeps the paragraph they share,
+    and boilerplate is still dropped from the files that did not fail.
+    """
+    monkeypatch.setattr(batch, "drop_boilerplate", _drop_boilerplate_or_fail)
+    source = tmp_path / "in"
+    source.mkdir()
+    shared = story("shared", 1)[0]
+    notice = "Subscribe to the Mill Gazette for a weekly digest."
+    write_jsonl(source / "a.jsonl", [{"text": shared if n == 0 else "\n".join(story("a", n)),
+                                      "id": f"a{n}"} for n in range(600)])  # three chunks
+    write_jsonl(source / "b.jsonl", [
+        {"text": "\n".join([*story("b", n), notice, *([shared] if n == 0 else [])]),
+         "id": f"b{n}", "site": "mill"} for n in range(4)])
+    out, report = tmp_path / "out", tmp_path / "report.jsonl"
+    code = main(["batch", str(source), str(out), "--workers", str(workers), "--quiet",
+                 "--cross-doc", *BOILERPLATE, "--report", str(report)])
+    assert code == 1
+    assert not (out / "a.jsonl").exists()
+    texts = [record["text"] for record in read_jsonl(out / "b.jsonl")]
+    assert shared in texts[0]  # a.jsonl's decisions were discarded with it
+    assert not any(notice in text for text in texts)  # the site's boilerplate went
+    errors = [line for line in report.read_text().splitlines() if '"error"' in line]
+    assert len(errors) == 1
+    assert "memory on fire" in errors[0]
 
 
 def test_spilled_analysis_of_a_changed_file_is_refused() -> None:

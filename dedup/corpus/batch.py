@@ -4,9 +4,10 @@ Workers analyze each chunk of articles (:func:`dedup.corpus.tasks.analyze_chunk`
 the main process takes the results in corpus order (input path, line) and
 makes every decision that depends on other documents
 (:func:`dedup.corpus.crossdoc.decide_rows` for cross-document duplicates);
-workers then render each chunk with those decisions, in one pass the worker
-that analyzed it, from what it kept (:func:`dedup.corpus.tasks.render_chunk`:
-output bytes, compressed for gzip, report lines, counts), and the main process
+the worker that analyzed a chunk (or, after the count pass, dropped its
+boilerplate) then renders it with those decisions, from what it kept
+(:func:`dedup.corpus.tasks.render_chunk`: output bytes, compressed for gzip,
+report lines, counts), and the main process
 writes each output file atomically and the report. :mod:`dedup.corpus.ordered`
 runs the two worker stages around the main process's decisions. Before it
 forks the workers, the main process builds what the analysis builds on first
@@ -21,8 +22,11 @@ report with :mod:`dedup.corpus.report_file`; its options are one
    number of documents holding each paragraph fingerprint to the index. A
    file's counts are added only once the whole file read well. The analyses
    wait in a temporary file (:mod:`dedup.corpus.spill`) for the next pass.
-2. Clean: the main process drops the site's boilerplate paragraphs, decides
-   cross-document drops against the index, and has the chunk rendered.
+2. Clean: every worker gets the sites' counts once; a worker takes each
+   chunk's spilled analysis and drops the site's boilerplate paragraphs
+   (:func:`dedup.corpus.tasks.drop_boilerplate`), the main process decides
+   cross-document drops against the index for the rest, and the same worker
+   renders the chunk.
 
 Chunks have a fixed size, and every decision that depends on other documents
 is made in the main process in corpus order, so the output is the same for
@@ -50,7 +54,7 @@ from rich.progress import TaskID
 from dedup.corpus.boilerplate import SiteCounts, site_counts
 from dedup.corpus.collector import collecting_less
 from dedup.corpus.crossdoc import decide_rows
-from dedup.corpus.decisions import CorpusDrop, apply_boilerplate
+from dedup.corpus.decisions import CorpusDrop
 from dedup.corpus.index import Index, PendingIndex, index_params, open_index, pending_index
 from dedup.corpus.options import BatchOptions, RunOptions
 from dedup.corpus.ordered import Item, Lanes, ReadFailure, completed, executor, ordered
@@ -68,6 +72,9 @@ from dedup.corpus.tasks import (
     WorkerState,
     analyze_chunk,
     chunk_key,
+    drop_boilerplate,
+    forget_run,
+    install_boilerplate,
     render_chunk,
     start_worker,
     warm_up,
@@ -137,14 +144,16 @@ def _run(run: _Run, sources: list[Source], index: Index | None, report: ReportFi
     if options.workers > 1:
         warm_up(options.config)
     with executor(options.workers, start_worker) as pool, closing(Spill()) as spill:
-        boilerplate: dict[str, SiteCounts] = {}
         analyses: Spill | None = None
-        if run.state.boilerplate and index is not None:
-            _count(run, pool, sources, index, spill)
-            boilerplate = _boilerplate_sets(options, index)
-            analyses = spill
-        pending = pending_index(index) if index is not None else None
-        _clean(run, pool, sources, _Decider(run, pool, analyses, boilerplate, pending), report)
+        try:
+            if run.state.boilerplate and index is not None:
+                _count(run, pool, sources, index, spill)
+                _install(pool, _boilerplate_sets(options, index))
+                analyses = spill
+            pending = pending_index(index) if index is not None else None
+            _clean(run, pool, sources, _Decider(run, pool, analyses, pending), report)
+        finally:
+            forget_run()  # what the serial executor kept in this process
     run.summary.failures = sorted(run.failed.values(), key=lambda e: (e.path, e.line or 0))
 
 
@@ -175,6 +184,13 @@ def _boilerplate_sets(options: RunOptions, index: Index) -> dict[str, SiteCounts
         if found is not None:
             sets[site] = found
     return sets
+
+
+def _install(pool: Lanes, sets: dict[str, SiteCounts]) -> None:
+    """Give every worker the sites' counts, once, before the clean pass."""
+    data = pickle.dumps(sets, pickle.HIGHEST_PROTOCOL)
+    for done in [pool.lane(n).submit(install_boilerplate, data) for n in range(len(pool))]:
+        done.result()
 
 
 def _count(
@@ -232,9 +248,12 @@ def _add_file_counts(
 class _Decider:
     """The main process's step between the stages: corpus decisions, then rendering.
 
-    Takes each chunk's :class:`~dedup.corpus.tasks.Analyzed` (from a worker, or
-    from the spill of the count pass) in corpus order, drops boilerplate and
-    cross-document duplicates, and submits the chunk for rendering.
+    Each chunk gets a lane (:class:`~dedup.corpus.ordered.Lanes`), whose worker
+    analyzes it (one pass) or, after the count pass, takes its spilled analysis
+    and drops its site boilerplate (:func:`~dedup.corpus.tasks.drop_boilerplate`);
+    either way the worker keeps the chunk. This process takes each chunk's
+    candidates (:class:`~dedup.corpus.tasks.Analyzed`) in corpus order,
+    decides its cross-document drops, and has the same worker render it.
     """
 
     def __init__(
@@ -242,27 +261,24 @@ class _Decider:
         run: _Run,
         pool: Lanes,
         analyses: Spill | None,
-        boilerplate: dict[str, SiteCounts],
         index: PendingIndex | None,
     ) -> None:
         self.run = run
         self.pool = pool
         self.analyses = analyses
-        self.boilerplate = boilerplate
         self.index = index
         self.lanes: dict[tuple[str, int], int] = {}  # the lane of each chunk held there
 
     def analyze(self, chunk: Chunk) -> Future[Analyzed | BadInput]:
-        """Start (or, after the count pass, look up) the analysis of ``chunk``.
-
-        A chunk analyzed now stays in its worker (its lane), which renders it.
-        """
-        if self.analyses is None:
-            lane = self.pool.next_lane()
-            self.lanes[chunk_key(chunk)] = lane
+        """Start the analysis of ``chunk`` (after the count pass: its boilerplate) on a lane."""
+        spilled = None if self.analyses is None else self.analyses.take(chunk)
+        if isinstance(spilled, BadInput):
+            return completed(spilled)
+        lane = self.pool.next_lane()
+        self.lanes[chunk_key(chunk)] = lane
+        if spilled is None:
             return self.pool.lane(lane).submit(analyze_chunk, self.run.state, chunk, True)
-        facts = self.analyses.take(chunk)
-        return completed(facts if isinstance(facts, BadInput) else Analyzed((), facts))
+        return self.pool.lane(lane).submit(drop_boilerplate, self.run.state, chunk, spilled)
 
     def decide(
         self, item: Item, result: Analyzed | BadInput
@@ -280,33 +296,22 @@ class _Decider:
             if self.index is not None:
                 self.index.discard()
             return result
-        if not isinstance(item, Chunk):  # pragma: no cover - see above
+        if not isinstance(item, Chunk) or lane is None:  # pragma: no cover - see above
             return None
         facts: Facts = pickle.loads(result.facts)
-        extra = self._corpus_drops(facts)
+        extra = self._cross_doc_drops(facts)
         if item.last and self.index is not None:
             self.index.flush()
         write = not self.run.options.dry_run and source.relative not in self.run.done
-        if lane is None:
-            return self.pool.submit(render_chunk, self.run.state,
-                                    RenderTask(item, facts.layouts, extra, write))
         # the worker holds the chunk: name it, without its lines
         return self.pool.lane(lane).submit(render_chunk, self.run.state,
-                                           RenderTask(replace(item, lines=()), None, extra, write))
+                                           RenderTask(replace(item, lines=()), extra, write))
 
-    def _corpus_drops(self, facts: Facts) -> list[dict[int, CorpusDrop]]:
-        """Return each article's boilerplate and cross-document drops."""
-        rows = facts.rows
-        drops: list[dict[int, CorpusDrop]] = [{} for _ in rows.docs]
-        if self.boilerplate:
-            drops = [apply_boilerplate(analysis, self.boilerplate.get(site)).drops
-                     for site, analysis in zip(facts.sites, facts.analyses(), strict=True)]
-            rows = rows.without(drops)  # boilerplate is no cross-document candidate
+    def _cross_doc_drops(self, facts: Facts) -> list[dict[int, CorpusDrop]]:
+        """Return each article's cross-document drops (the worker adds its boilerplate)."""
         if not self.run.options.cross_doc or self.index is None:
-            return drops
-        cross = decide_rows(rows, self.index, self.run.options.config)
-        return [{**boilerplate, **found} if found else boilerplate
-                for boilerplate, found in zip(drops, cross, strict=True)]
+            return [{} for _ in facts.rows.docs]
+        return decide_rows(facts.rows, self.index, self.run.options.config)
 
 
 def _clean(
