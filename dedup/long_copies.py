@@ -32,12 +32,12 @@ extends by a clause, has a lower whole ratio and is left to the first pass,
 whose affix keys are made for teasers (MRPC's "not a paraphrase" pairs are
 often such sentences).
 
-A bucket of more than :data:`dedup.candidates.MAX_BUCKET` paragraphs pairs each
-with its next :data:`dedup.candidates.WINDOW` only, as in the first pass. Most
-articles share no band of the second banding at all: one sort of the banded
-signatures tells, and the stage ends there. Pure NumPy and rapidfuzz, on
-signatures that the compiled and the NumPy paths compute alike: the same pairs
-on both.
+Most articles share no band of the second banding at all: one sort of the
+banded signatures tells, and the stage ends there (about two thirds of the
+pages of the ``main`` view). Otherwise the bands are paired by the first
+pass's own code (``_sharing_a_band`` of :mod:`dedup.candidates`: the compiled
+kernel, or its NumPy twin with ``DEDUP_JIT=0``, same pairs; a bucket of more
+than ``MAX_BUCKET`` paragraphs pairs each with its next ``WINDOW`` only).
 """
 
 from __future__ import annotations
@@ -48,9 +48,9 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from dedup.candidates import _pairs
+from dedup.candidates import _sharing_a_band
 from dedup.indel import PIECE, ratio
-from dedup.lengths import text_length
+from dedup.lengths import text_lengths
 from dedup.verify import Match, verify_pairs
 
 __all__ = ["long_copies"]
@@ -91,54 +91,41 @@ def long_copies(
     ordered = np.sort(paired, axis=0)
     if not (ordered[1:] == ordered[:-1]).any():
         return []  # no two paragraphs share a band of the second banding: most articles
+    shared = _sharing_a_band(paired.view(np.uint32), paired.shape[1],
+                             np.asarray(signed, dtype=np.int64))
     busy = {i for pair in proposed for i in pair}
-    eligible: dict[int, bool] = {}  # by row: not in a candidate pair, long enough
-    found: set[Pair] = set()
-    for run in _runs(paired):
-        members = []
-        for row in run:
-            if row not in eligible:
-                i = signed[row]
-                eligible[row] = i not in busy and _long(keys[i], min_length)
-            if eligible[row]:
-                members.append(signed[row])
-        for a, b in _pairs(sorted(members)):
-            if _fits(len(keys[a]), len(keys[b]), min_similarity):
-                found.add((a, b))
-    if not found:
+    members = sorted({i for pair in shared for i in pair} - busy)
+    long = set(_long_keys(keys, members, min_length))
+    pairs = sorted(
+        (a, b) for a, b in shared
+        if a in long and b in long and _fits(len(keys[a]), len(keys[b]), min_similarity)
+    )
+    if not pairs:
         return []
-    pairs = sorted(found)
     return verify_pairs(keys, _alike(keys, pairs, min_similarity), min_similarity,
                         min_contained=min_length)
 
 
-def _runs(paired: npt.NDArray[np.uint64]) -> list[list[int]]:
-    """The rows equal in a column of ``paired``, run by run (two or more rows each)."""
-    order = np.argsort(paired, axis=0, kind="stable")
-    ordered = np.take_along_axis(paired, order, axis=0)
-    columns, places = np.nonzero((ordered[1:] == ordered[:-1]).T)
-    runs: list[list[int]] = []
-    last = (-1, -1)
-    for column, place in zip(columns.tolist(), places.tolist(), strict=True):
-        if (column, place) != last:  # a new run starts at this place
-            runs.append([int(order[place, column])])
-        runs[-1].append(int(order[place + 1, column]))
-        last = (column, place + 1)
-    return runs
+def _long_keys(keys: Sequence[str], chosen: Sequence[int], min_length: int) -> list[int]:
+    """The chosen keys of ``min_length`` or more of text length, in order.
 
-
-def _long(key: str, min_length: int) -> bool:
-    """``text_length(key) >= min_length``; never below ``len(key)``, and equal to it in ASCII."""
-    return len(key) >= min_length or (not key.isascii() and text_length(key) >= min_length)
+    A key's text length is never below its number of characters and equals it
+    in ASCII: only the shorter keys of other scripts are weighed, in one pass.
+    """
+    heavy = [i for i in chosen if len(keys[i]) < min_length and not keys[i].isascii()]
+    weighed = dict(zip(heavy, text_lengths([keys[i] for i in heavy]), strict=True))
+    return [i for i in chosen if weighed.get(i, len(keys[i])) >= min_length]
 
 
 def _row_pairs(signatures: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
     """The bands of the second banding, one 64-bit value per band: rows ``2j`` and ``2j + 1``.
 
-    A view of the signatures (a copy of their even width when ``num_perm`` is odd).
+    A view of the signatures (of a copy of their even width when ``num_perm`` is odd).
     """
-    even = np.ascontiguousarray(signatures[:, : signatures.shape[1] // ROWS * ROWS])
-    return even.view(np.uint64)
+    width = signatures.shape[1] // ROWS * ROWS
+    if width != signatures.shape[1] or not signatures.flags.c_contiguous:
+        signatures = np.ascontiguousarray(signatures[:, :width])
+    return signatures.view(np.uint64)
 
 
 def _fits(one: int, two: int, min_similarity: float) -> bool:
