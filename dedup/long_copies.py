@@ -91,30 +91,30 @@ def long_copies(
     ordered = np.sort(paired, axis=0)
     if not (ordered[1:] == ordered[:-1]).any():
         return []  # no two paragraphs share a band of the second banding: most articles
-    shared = _sharing_a_band(paired.view(np.uint32), paired.shape[1],
-                             np.asarray(signed, dtype=np.int64))
     busy = {i for pair in proposed for i in pair}
-    members = sorted({i for pair in shared for i in pair} - busy)
-    long = set(_long_keys(keys, members, min_length))
-    pairs = sorted(
-        (a, b) for a, b in shared
-        if a in long and b in long and _fits(len(keys[a]), len(keys[b]), min_similarity)
-    )
+    rows = _long_keys(keys, [-1 if i in busy else i for i in signed], min_length)
+    if len(rows) < 2:
+        return []
+    owners = np.asarray(signed, dtype=np.int64)[rows]
+    shared = _sharing_a_band(paired[rows].view(np.uint32), paired.shape[1], owners)
+    pairs = sorted((a, b) for a, b in shared if _fits(len(keys[a]), len(keys[b]), min_similarity))
     if not pairs:
         return []
     return verify_pairs(keys, _alike(keys, pairs, min_similarity), min_similarity,
                         min_contained=min_length)
 
 
-def _long_keys(keys: Sequence[str], chosen: Sequence[int], min_length: int) -> list[int]:
-    """The chosen keys of ``min_length`` or more of text length, in order.
+def _long_keys(keys: Sequence[str], owners: Sequence[int], min_length: int) -> list[int]:
+    """The positions of the owners (``-1``: none) whose keys have ``min_length`` of text length.
 
     A key's text length is never below its number of characters and equals it
     in ASCII: only the shorter keys of other scripts are weighed, in one pass.
     """
-    heavy = [i for i in chosen if len(keys[i]) < min_length and not keys[i].isascii()]
-    weighed = dict(zip(heavy, text_lengths([keys[i] for i in heavy]), strict=True))
-    return [i for i in chosen if weighed.get(i, len(keys[i])) >= min_length]
+    heavy = [n for n, i in enumerate(owners)
+             if i >= 0 and len(keys[i]) < min_length and not keys[i].isascii()]
+    weighed = dict(zip(heavy, text_lengths([keys[owners[n]] for n in heavy]), strict=True))
+    return [n for n, i in enumerate(owners)
+            if i >= 0 and weighed.get(n, len(keys[i])) >= min_length]
 
 
 def _row_pairs(signatures: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
