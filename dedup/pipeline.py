@@ -21,6 +21,7 @@ from dedup.groups import duplicate_groups, exact_pairs, group_pairs
 from dedup.headings import heading_drops
 from dedup.keys import normalize_paragraphs
 from dedup.lengths import text_lengths
+from dedup.long_copies import long_copies
 from dedup.paragraphs import Paragraph, Paragraphs, render, split_paragraphs
 from dedup.report import Cleaned, Decision, Report
 from dedup.signatures import U32, sign_keys
@@ -144,6 +145,8 @@ def analyze(text: str, config: Config) -> Analyzed:
         method=config.candidates,
     )
     matches = verify_pairs(keys, pairs, config.min_similarity, min_contained=config.min_length)
+    matches += long_copies(keys, signed_paragraphs, signatures, pairs, bands=config.bands,
+                           min_length=config.min_length, min_similarity=config.min_similarity)
     if not exact and not matches:
         drops = _short_copies(text, paragraphs, keys, None, {}, config)
         return Analyzed(paragraphs, keys, drops, signed_paragraphs, signatures)
