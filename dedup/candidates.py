@@ -31,7 +31,7 @@ from dedup import kernels
 from dedup.config import Candidates
 from dedup.lengths import affixes
 
-__all__ = ["AFFIX", "band_keys", "find_candidates"]
+__all__ = ["AFFIX", "band_keys", "find_candidates", "pairs_sharing_a_band"]
 
 AFFIX = 32
 MAX_BUCKET = 64  # a larger bucket pairs each member with its next WINDOW members only
@@ -104,13 +104,13 @@ def find_candidates(
         return list(combinations(members, 2))
     if len(members) < 2:
         return []
-    found = _sharing_a_band(signatures, bands, np.asarray(members, dtype=np.int64))
+    found = pairs_sharing_a_band(signatures, bands, np.asarray(members, dtype=np.int64))
     for group in _affixes(keys, members):
         found.update(_pairs(group))
     return sorted(found)
 
 
-def _sharing_a_band(signatures: npt.NDArray[np.uint32], bands: int, owner: I64) -> set[Pair]:
+def pairs_sharing_a_band(signatures: npt.NDArray[np.uint32], bands: int, owner: I64) -> set[Pair]:
     """Pairs of paragraphs (``owner`` of each row) that share a band key."""
     kernel = kernels.compiled(signatures.size)
     if kernel is not None:

@@ -35,7 +35,7 @@ often such sentences).
 Most articles share no band of the second banding at all: one sort of the
 banded signatures tells, and the stage ends there (about two thirds of the
 pages of the ``main`` view). Otherwise the long paragraphs in no candidate pair
-are banded by the first pass's own code (``_sharing_a_band`` of
+are banded by the first pass's own code (``pairs_sharing_a_band`` of
 :mod:`dedup.candidates`: the compiled kernel, or its NumPy twin with
 ``DEDUP_JIT=0``, same pairs; a bucket of more than ``MAX_BUCKET`` paragraphs
 pairs each with its next ``WINDOW`` only). The cost: ``clean()`` takes about
@@ -50,7 +50,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from dedup.candidates import _sharing_a_band
+from dedup.candidates import pairs_sharing_a_band
 from dedup.indel import PIECE, ratio
 from dedup.lengths import text_lengths
 from dedup.verify import Match, verify_pairs
@@ -98,7 +98,7 @@ def long_copies(
     if len(rows) < 2:
         return []
     owners = np.asarray(signed, dtype=np.int64)[rows]
-    shared = _sharing_a_band(paired[rows].view(np.uint32), paired.shape[1], owners)
+    shared = pairs_sharing_a_band(paired[rows].view(np.uint32), paired.shape[1], owners)
     pairs = sorted((a, b) for a, b in shared if _fits(len(keys[a]), len(keys[b]), min_similarity))
     if not pairs:
         return []

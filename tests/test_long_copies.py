@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import dedup
-from dedup.candidates import _sharing_a_band, find_candidates
+from dedup.candidates import find_candidates, pairs_sharing_a_band
 from dedup.config import Config
 from dedup.long_copies import _row_pairs, long_copies
 from dedup.pipeline import analyze
@@ -109,7 +109,7 @@ def test_the_same_report_with_other_facts_stays(lang: str) -> None:
     keys, signed, signatures, pairs = _first_pass(text)
     assert (0, last) not in pairs
     paired = _row_pairs(signatures)
-    shared = _sharing_a_band(paired.view(np.uint32), paired.shape[1], np.asarray(signed))
+    shared = pairs_sharing_a_band(paired.view(np.uint32), paired.shape[1], np.asarray(signed))
     assert (0, last) in shared  # the second banding proposes it; verification refuses it
     assert long_copies(keys, signed, signatures, pairs, bands=CONFIG.bands,
                        min_length=CONFIG.min_length, min_similarity=CONFIG.min_similarity) == []
