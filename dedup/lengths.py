@@ -43,6 +43,7 @@ from dedup.shingles import EDGE, below
 __all__ = [
     "LETTERS_PER_WORD",
     "affixes",
+    "long_keys",
     "text_length",
     "text_lengths",
     "word_count",
@@ -143,6 +144,24 @@ def text_lengths(keys: Sequence[str]) -> list[int]:
         for i, value in zip(heavy, tenths.tolist(), strict=True):
             lengths[i] = value // _TENTHS
     return lengths
+
+
+def long_keys(keys: Sequence[str], shortest: int) -> list[int]:
+    """Return the indices of the keys whose :func:`text_length` is at least ``shortest``.
+
+    No character weighs less than one, so only the keys shorter in characters
+    than ``shortest`` and not ASCII are weighed, in one pass.
+
+    Example:
+        >>> long_keys(["abcdef", "ab", "東京"], 5)
+        [0, 2]
+    """
+    lengths = list(map(len, keys))
+    short = [i for i, n in enumerate(lengths) if n < shortest and not keys[i].isascii()]
+    if short:
+        for i, size in zip(short, text_lengths([keys[i] for i in short]), strict=True):
+            lengths[i] = size
+    return [i for i, size in enumerate(lengths) if size >= shortest]
 
 
 def word_counts(keys: Sequence[str], words: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

@@ -39,7 +39,7 @@ are banded by the first pass's own code (``pairs_sharing_a_band`` of
 :mod:`dedup.candidates`: the compiled kernel, or its NumPy twin with
 ``DEDUP_JIT=0``, same pairs; a bucket of more than ``MAX_BUCKET`` paragraphs
 pairs each with its next ``WINDOW`` only). The cost: ``clean()`` takes about
-1.2x its time without this stage on the ``main`` view (README).
+1.1x its time without this stage on the ``main`` view (README).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ from rapidfuzz import fuzz, process
 
 from dedup.candidates import pairs_sharing_a_band
 from dedup.indel import PIECE, ratio
-from dedup.lengths import text_lengths
+from dedup.lengths import long_keys
 from dedup.verify import Match, verify_pairs
 
 __all__ = ["long_copies"]
@@ -94,7 +94,8 @@ def long_copies(
     if not (ordered[1:] == ordered[:-1]).any():
         return []  # no two paragraphs share a band of the second banding: most articles
     busy = {i for pair in proposed for i in pair}
-    rows = _long_keys(keys, [-1 if i in busy else i for i in signed], min_length)
+    free = [n for n, i in enumerate(signed) if i not in busy]
+    rows = [free[k] for k in long_keys([keys[signed[n]] for n in free], min_length)]
     if len(rows) < 2:
         return []
     owners = np.asarray(signed, dtype=np.int64)[rows]
@@ -104,19 +105,6 @@ def long_copies(
         return []
     return verify_pairs(keys, _alike(keys, pairs, min_similarity), min_similarity,
                         min_contained=min_length)
-
-
-def _long_keys(keys: Sequence[str], owners: Sequence[int], min_length: int) -> list[int]:
-    """The positions of the owners (``-1``: none) whose keys have ``min_length`` of text length.
-
-    A key's text length is never below its number of characters and equals it
-    in ASCII: only the shorter keys of other scripts are weighed, in one pass.
-    """
-    heavy = [n for n, i in enumerate(owners)
-             if i >= 0 and len(keys[i]) < min_length and not keys[i].isascii()]
-    weighed = dict(zip(heavy, text_lengths([keys[owners[n]] for n in heavy]), strict=True))
-    return [n for n, i in enumerate(owners)
-            if i >= 0 and weighed.get(n, len(keys[i])) >= min_length]
 
 
 def _row_pairs(signatures: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:

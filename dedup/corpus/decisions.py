@@ -39,7 +39,7 @@ from dedup.corpus.drops import REASONS, CorpusDrop, CorpusReason
 from dedup.corpus.fingerprints import fingerprints, signature_rows
 from dedup.corpus.index import Index
 from dedup.corpus.templates import shape_prints, site_drops
-from dedup.lengths import text_lengths
+from dedup.lengths import long_keys, text_lengths
 from dedup.paragraphs import Paragraph, Paragraphs
 from dedup.pipeline import analyze
 from dedup.signatures import U32
@@ -163,17 +163,11 @@ def article_facts(
 def _long(keys: Sequence[str], sizes: Sequence[int], shortest: int) -> list[int]:
     """Return the indices of the keys at least ``shortest`` long (``sizes``: their lengths).
 
-    Without ``sizes``, only the keys shorter in characters are weighed: no
-    character weighs less than one (:mod:`dedup.lengths`).
+    Without ``sizes``: :func:`dedup.lengths.long_keys`.
     """
     if sizes:
         return [i for i, size in enumerate(sizes) if size >= shortest]
-    lengths = list(map(len, keys))
-    short = [i for i, n in enumerate(lengths) if n < shortest and not keys[i].isascii()]
-    if short:
-        for i, size in zip(short, text_lengths([keys[i] for i in short]), strict=True):
-            lengths[i] = size
-    return [i for i, size in enumerate(lengths) if size >= shortest]
+    return long_keys(keys, shortest)
 
 
 def analyze_article(
