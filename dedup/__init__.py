@@ -30,6 +30,7 @@ from dedup.errors import (
     MissingExtraError,
     OutputError,
     ResumeError,
+    WorkerLost,
 )
 from dedup.pipeline import clean, clean_with_report
 from dedup.report import Cleaned, Decision, DropReason, Report
@@ -63,6 +64,7 @@ __all__ = [
     "OutputError",
     "Report",
     "ResumeError",
+    "WorkerLost",
     "__version__",
     "clean",
     "clean_with_report",

@@ -18,6 +18,8 @@ without knowing dedup::
         ├── MissingExtraError(DedupError, ImportError)
         │                                           an optional dependency (an
         │                                           extra) is not installed
+        ├── WorkerLost(DedupError, RuntimeError)    a worker of ``dedup batch`` died
+        │                                           mid-run (killed, out of memory)
         └── CorpusIndexError                        a persistent index cannot be used
             ├── IndexFormatError(CorpusIndexError, ValueError)
             │                                       of another format version or
@@ -50,6 +52,7 @@ __all__ = [
     "MissingExtraError",
     "OutputError",
     "ResumeError",
+    "WorkerLost",
 ]
 
 
@@ -114,3 +117,11 @@ class IndexCorrupt(CorpusIndexError, ValueError):
 
 class IndexLost(CorpusIndexError, RuntimeError):
     """The index was emptied while in use (Redis ``FLUSHALL``, or a restart without persistence)."""
+
+
+class WorkerLost(DedupError, RuntimeError):
+    """A worker process of ``dedup batch`` died mid-run (killed, or out of memory).
+
+    The files finished before are complete and the partial ones removed, as
+    after Ctrl-C: ``--resume`` goes on from there.
+    """

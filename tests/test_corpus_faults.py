@@ -127,6 +127,36 @@ def test_sigkill_then_resume_gives_the_uninterrupted_run(
     assert snapshot(corpus) == before
 
 
+@pytest.mark.parametrize(
+    ("mode", "target"),
+    [
+        pytest.param("in-article", "dedup.corpus.batch:analyze_chunk", id="analyzing"),
+        pytest.param("corpus", "dedup.corpus.batch:drop_boilerplate", id="dropping-boilerplate"),
+    ],
+)
+def test_a_worker_killed_mid_run_is_one_line_then_resume_gives_the_uninterrupted_run(
+    corpus: Path, expected: dict[str, Path], tmp_path: Path, mode: str, target: str
+) -> None:
+    """SIGKILL in a worker (as an out-of-memory killer would) at its second chunk."""
+    two = [*args(corpus, tmp_path, mode)]
+    two[two.index("--workers") + 1] = "2"
+    broken = subprocess.run([sys.executable, "-c", KILLER, target, "2", *two],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert broken.returncode == ExitCode.USAGE, broken.stderr
+    assert broken.stderr.endswith("dedup: a worker process died (killed by a signal, or out of "
+                                  "memory?); the files finished before are complete: run again "
+                                  "with --resume\n"), broken.stderr
+    assert "Traceback" not in broken.stderr
+    reference = snapshot(expected[mode] / "out")
+    written = snapshot(tmp_path / "out")
+    assert len(written) < len(reference)  # it stopped before the end
+    assert all(reference[name] == digest for name, digest in written.items())  # whole files
+    assert main([*two, "--resume"]) == 0
+    assert snapshot(tmp_path / "out") == reference
+    assert (tmp_path / "report.jsonl").read_bytes() == (
+        expected[mode] / "report.jsonl").read_bytes()
+
+
 def test_resume_with_other_options_is_refused(
     corpus: Path, expected: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -45,6 +45,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
 from dataclasses import dataclass, replace
 
@@ -80,6 +81,7 @@ from dedup.corpus.tasks import (
     warm_up,
 )
 from dedup.corpus.writers import Deflated, OutputFile, output_path
+from dedup.errors import WorkerLost
 
 __all__ = [
     "BatchOptions",
@@ -117,6 +119,7 @@ def run_batch(
         OutputError: OUT_DIR or the report cannot be written.
         ResumeError: ``resume`` into an OUT_DIR written with other options.
         IndexFormatError: the index was written by an incompatible version.
+        WorkerLost: a worker process died (its partial outputs are removed).
     """
     start = start_run(options, find_sources)
     needs_index = options.across_documents or options.index is not None
@@ -132,6 +135,11 @@ def run_batch(
             _run(run, start.sources, index, report)
     except KeyboardInterrupt:
         interrupted(options, summary)
+    except BrokenProcessPool as error:
+        interrupted(options, summary)
+        msg = ("a worker process died (killed by a signal, or out of memory?); the files "
+               "finished before are complete: run again with --resume")
+        raise WorkerLost(msg) from error
     finally:
         if index is not None:
             index.close()
