@@ -10,6 +10,7 @@ parser is built.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import signal
@@ -165,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
         scratch = Path(tempfile.mkdtemp(prefix="dedup-report-"))
         options = options_from_args(args, scratch / "report.jsonl")
     console = Console(stderr=True)
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    previous = signal.signal(signal.SIGTERM, functools.partial(_interrupt, os.getpid()))
     try:
         engine = _engine(args.engine, args.address)
         summary = engine(options, console=console,
@@ -242,7 +243,6 @@ def _engine(name: str, address: str | None) -> Callable[..., Summary]:
         from dedup.corpus.batch import run_batch
 
         return run_batch
-    import functools
     import importlib.util
 
     missing = [m for m in ("ray", "scipy", "pyarrow") if importlib.util.find_spec(m) is None]
@@ -254,5 +254,14 @@ def _engine(name: str, address: str | None) -> Callable[..., Summary]:
     return functools.partial(clean_dataset, address=address)
 
 
-def _interrupt(number: int, frame: FrameType | None) -> None:
+def _interrupt(owner: int, number: int, frame: FrameType | None) -> None:
+    """SIGTERM in the process that set it (``owner``): stop the run as Ctrl-C does.
+
+    A worker forked before its own set-up resets the handler dies as SIGTERM's
+    default would have it, without a traceback from its pool's initializer.
+    """
+    if os.getpid() != owner:
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+        return
     raise KeyboardInterrupt

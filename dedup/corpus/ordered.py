@@ -149,6 +149,12 @@ def _stop(pools: list[ProcessPoolExecutor]) -> None:
         if process.is_alive():
             process.kill()
             process.join(_STOP_WAIT)
+    for pool in pools:  # let each pool's manager thread finish closing its wake-up pipe: at
+        # exit CPython's hook wakes every pool still listed, and writing to a pipe that a
+        # broken pool's thread is closing prints "Bad file descriptor" (CPython < 3.12)
+        thread = getattr(pool, "_executor_manager_thread", None)
+        if thread is not None:
+            thread.join(_STOP_WAIT)
 
 
 _STOP_WAIT = 1.0  # seconds a worker gets to end after SIGTERM before SIGKILL
