@@ -6,6 +6,7 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import dedup
@@ -14,6 +15,7 @@ from dedup.cli import main
 from dedup.config import Config
 from dedup.corpus import bands as bands_module
 from dedup.corpus.index import (
+    ClaimedRows,
     Kept,
     LiveBands,
     MemoryIndex,
@@ -157,6 +159,55 @@ def test_memory_index_with_frozen_runs_answers_as_sqlite(
             assert memory.find_keys(range(120)) == sqlite.find_keys(range(120))
         memory.close()
         sqlite.close()
+
+
+@pytest.mark.parametrize("path", ["numpy", "compiled"])
+def test_claimed_rows_remembered_and_undone_as_kept_tuples(
+    monkeypatch: pytest.MonkeyPatch, compiled_kernels: object, path: str
+) -> None:
+    """Rows handed over as arrays (some known already, some repeated, which are left out):
+    the answers of the same paragraphs added as Kept tuples, after flushes and discards."""
+    monkeypatch.setattr(bands_module, "HOT_CAPACITY", 8)  # band keys frozen into runs too
+    rng = random.Random(path)
+    with kernels.use(path):  # type: ignore[arg-type]
+        direct = pending_index(MemoryIndex(max_keys=6))
+        model = PendingIndex(MemoryIndex(max_keys=6))
+        assert isinstance(direct, LiveBands)
+        for step in range(300):
+            action = rng.choice(["add", "add", "add", "flush", "discard"])
+            if action != "add":
+                getattr(direct, action)()
+                getattr(model, action)()
+            else:
+                _add_rows(direct, model, rng, step)
+            assert direct.find_exact(range(50)) == model.find_exact(range(50))
+            assert direct.find_bands(range(70)) == model.find_bands(range(70))
+            assert direct.find_keys(range(50)) == model.find_keys(range(50))
+        direct.close()
+        model.close()
+
+
+def _add_rows(direct: PendingIndex, model: PendingIndex, rng: random.Random, step: int) -> None:
+    """Add random rows to ``direct`` as ClaimedRows, their new paragraphs to ``model`` as Kept."""
+    docs = [f"d{step}", f"d{step}", f"e{step}"]
+    prints = [rng.randrange(50) for _ in range(5)]
+    doc_of = sorted(rng.randrange(3) for _ in prints)
+    counts = [f % 3 for f in prints]  # a paragraph's band keys follow from its text
+    bands = [(f * 7 + j * 11) % 70 for f, c in zip(prints, counts, strict=True) for j in range(c)]
+    rows = ClaimedRows(np.array(prints, dtype=np.uint64), docs,
+                       np.array(doc_of, dtype=np.int64), [f"key {f} é" for f in prints],
+                       np.array(counts, dtype=np.int64), np.array(bands, dtype=np.uint64))
+    ends = np.cumsum(counts).tolist()
+    kept = [Kept(f, docs[d], tuple(bands[e - c:e]), f"key {f} é")
+            for f, d, c, e in zip(prints, doc_of, counts, ends, strict=True)]
+    new = [k for n, k in enumerate(kept) if k.fingerprint not in prints[:n]
+           and not model.find_exact([k.fingerprint])]
+    assert isinstance(direct, LiveBands)
+    direct.band_owners().claim(  # the caller claims the bands of the new ones only
+        np.array([b for k in new for b in k.bands], dtype=np.uint64),
+        np.array([k.fingerprint for k in new for _ in k.bands], dtype=np.uint64))
+    direct.add_claimed(rows)
+    model.add_kept(new)
 
 
 def test_only_memory_lends_its_band_table() -> None:

@@ -19,7 +19,8 @@ results:
    confirmed by rapidfuzz), where the band keys that rows of this batch
    claimed are held apart;
 4. the keepers are handed to the index in row order (for an index in this
-   process, their band keys are claimed in its table in one call).
+   process, their band keys are claimed in its table in one call, and the
+   keepers handed over as arrays, :class:`~dedup.corpus.index.ClaimedRows`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from dedup.candidates import band_keys
 from dedup.config import Config
 from dedup.corpus.bands import U64, BandOwners
 from dedup.corpus.drops import CorpusDrop, CorpusReason
-from dedup.corpus.index import Index, Kept, LiveBands
+from dedup.corpus.index import ClaimedRows, Index, Kept, LiveBands
 from dedup.signatures import U32
 from dedup.verify import verify_pairs
 
@@ -205,24 +206,34 @@ def decide_rows(rows: CandidateRows, index: Index, config: Config) -> list[dict[
     _decide_met(rows, np.flatnonzero(meets).tolist(), _Lookups(
         index if live else None, exact, stored_keys, every, held, owner, shared, {}), config,
         kept, results)
+    counts = np.diff(starts)
+    claimed = np.repeat(kept, counts)
+    if live:  # in order: a band key goes to the first paragraph holding it
+        chosen = np.flatnonzero(kept)
+        keepers = ClaimedRows(rows.fingerprints[chosen], rows.docs, rows.doc_of[chosen],
+                              [rows.keys[r] for r in chosen.tolist()], counts[chosen],
+                              every[claimed])
+        owners.claim(keepers.bands, keepers.owners())
+        cast(LiveBands, index).add_claimed(keepers)
+    else:
+        index.add_kept(_kept(rows, kept, claimed))
+    return results
+
+
+def _kept(rows: CandidateRows, kept: npt.NDArray[np.bool_],
+          claimed: npt.NDArray[np.bool_]) -> list[Kept]:
+    """Return the rows ``kept`` as :class:`Kept` tuples (``claimed``: their band keys)."""
+    starts = rows.band_starts
     chosen = np.flatnonzero(kept)
     bounds = starts[chosen].tolist()
     ends = starts[chosen + 1].tolist()
-    counts = np.diff(starts)
-    claimed = np.repeat(kept, counts)
-    keys = every[claimed].tolist()  # the keepers' band keys, row after row
+    keys = rows.bands[claimed].tolist()  # the keepers' band keys, row after row
     at = list(accumulate((b - a for a, b in zip(bounds, ends, strict=True)), initial=0))
     docs = rows.docs
-    keepers = list(map(Kept, rows.fingerprints[chosen].tolist(),
-                       [docs[d] for d in rows.doc_of[chosen].tolist()],
-                       [tuple(keys[a:b]) for a, b in pairwise(at)],
-                       [rows.keys[r] for r in chosen.tolist()]))
-    if live:  # in order: a band key goes to the first paragraph holding it
-        owners.claim(every[claimed], np.repeat(rows.fingerprints[kept], counts[kept]))
-        cast(LiveBands, index).add_claimed(keepers)
-    else:
-        index.add_kept(keepers)
-    return results
+    return list(map(Kept, rows.fingerprints[chosen].tolist(),
+                    [docs[d] for d in rows.doc_of[chosen].tolist()],
+                    [tuple(keys[a:b]) for a, b in pairwise(at)],
+                    [rows.keys[r] for r in chosen.tolist()]))
 
 
 @dataclass(slots=True)

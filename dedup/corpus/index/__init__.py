@@ -40,6 +40,7 @@ from dedup.corpus.index.pending import PendingIndex, pending_index
 from dedup.corpus.index.protocol import (
     FORMAT_VERSION,
     MAX_KEYS,
+    ClaimedRows,
     Index,
     Kept,
     LiveBands,
@@ -51,6 +52,7 @@ from dedup.corpus.index.sqlite import SqliteIndex
 __all__ = [
     "FORMAT_VERSION",
     "MAX_KEYS",
+    "ClaimedRows",
     "Index",
     "Kept",
     "LiveBands",

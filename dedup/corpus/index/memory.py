@@ -17,7 +17,13 @@ import numpy.typing as npt
 
 from dedup.corpus.bands import U64, BandOwners
 from dedup.corpus.index.kept import KeptParagraphs
-from dedup.corpus.index.protocol import MAX_KEYS, Kept, check_max_keys, check_params
+from dedup.corpus.index.protocol import (
+    MAX_KEYS,
+    ClaimedRows,
+    Kept,
+    check_max_keys,
+    check_params,
+)
 
 __all__ = ["MemoryIndex"]
 
@@ -103,8 +109,8 @@ class MemoryIndex:
     def band_owners(self) -> BandOwners:  # noqa: D102 - documented in LiveBands
         return self._bands
 
-    def add_claimed(self, kept: Sequence[Kept]) -> None:  # noqa: D102 - see LiveBands
-        self.insert(kept, keys=self.max_keys > 0, bands=False)
+    def add_claimed(self, rows: ClaimedRows) -> None:  # noqa: D102 - see LiveBands
+        self.insert_rows(rows, keys=self.max_keys > 0)
         self.evict(self.max_keys)
 
     def insert(self, kept: Sequence[Kept], *, keys: bool, bands: bool = True) -> list[Kept]:
@@ -113,18 +119,40 @@ class MemoryIndex:
         ``bands=False``: their band keys were claimed in :meth:`band_owners` already.
         """
         prints = np.fromiter((item.fingerprint for item in kept), np.uint64, len(kept))
-        new = ~self._exact.find(prints)[0]
-        new[new] = _first_occurrences(prints[new])
-        chosen = np.flatnonzero(new).tolist()
+        chosen = self._new(prints).tolist()
         added = [kept[i] for i in chosen]
         if not added:
             return added
-        first = self._kept.append([item.doc for item in added],
-                                  [item.key for item in added] if keys else None)
-        self._exact.claim(prints[chosen], np.arange(first, first + len(added), dtype=np.uint64))
+        self._number(prints[chosen], [item.doc for item in added],
+                     [item.key for item in added] if keys else None)
         if bands:
             self._bands.claim(*band_rows(added))
         return added
+
+    def insert_rows(self, rows: ClaimedRows, *, keys: bool) -> npt.NDArray[np.intp]:
+        """Add the rows no earlier paragraph kept, as :meth:`insert` with ``bands=False``.
+
+        Returns:
+            The indices of the rows added, in order.
+        """
+        prints = rows.fingerprints
+        chosen = self._new(prints)
+        if chosen.shape[0]:
+            docs, texts = rows.docs, rows.keys
+            self._number(prints[chosen], [docs[d] for d in rows.doc_of[chosen].tolist()],
+                         [texts[i] for i in chosen.tolist()] if keys else None)
+        return chosen
+
+    def _new(self, prints: U64) -> npt.NDArray[np.intp]:
+        """Return the indices of the fingerprints neither known nor repeated before them."""
+        new = ~self._exact.find(prints)[0]
+        new[new] = _first_occurrences(prints[new])
+        return np.flatnonzero(new)
+
+    def _number(self, prints: U64, docs: Sequence[str], texts: Sequence[str] | None) -> None:
+        """Number new paragraphs in ``_kept`` and map their fingerprints to the numbers."""
+        first = self._kept.append(docs, texts)
+        self._exact.claim(prints, np.arange(first, first + len(docs), dtype=np.uint64))
 
     def evict(self, max_keys: int) -> None:
         """Forget the oldest texts beyond ``max_keys``."""

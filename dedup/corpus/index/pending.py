@@ -13,7 +13,7 @@ import numpy as np
 
 from dedup.corpus.bands import U64, BandOwners
 from dedup.corpus.index.memory import MemoryIndex, band_rows
-from dedup.corpus.index.protocol import MAX_KEYS, Index, Kept
+from dedup.corpus.index.protocol import MAX_KEYS, ClaimedRows, Index, Kept
 
 __all__ = ["PendingIndex", "pending_index"]
 
@@ -123,21 +123,33 @@ class _MemoryPending(PendingIndex):
         return self.memory.find_keys(fingerprints)
 
     def add_kept(self, kept: Sequence[Kept]) -> None:
-        self._add(kept, bands=True)
+        added = self.memory.insert(kept, keys=True)
+        if added:
+            self._track(np.fromiter((k.fingerprint for k in added), np.uint64, len(added)),
+                        band_rows(added))
 
     def band_owners(self) -> BandOwners:
         return self.memory.band_owners()
 
-    def add_claimed(self, kept: Sequence[Kept]) -> None:
-        self._add(kept, bands=False)
-
-    def _add(self, kept: Sequence[Kept], *, bands: bool) -> None:
-        added = self.memory.insert(kept, keys=True, bands=bands)
-        if not added:
+    def add_claimed(self, rows: ClaimedRows) -> None:
+        chosen = self.memory.insert_rows(rows, keys=True)
+        if not chosen.shape[0]:
             return
-        self._prints.append(np.fromiter((k.fingerprint for k in added), np.uint64, len(added)))
-        self._rows.append(band_rows(added))
-        self._added += len(added)
+        counts = rows.band_counts
+        prints = rows.fingerprints[chosen]
+        if chosen.shape[0] == len(rows.fingerprints):  # every row: their bands as they are
+            self._track(prints, (rows.bands, rows.owners()))
+            return
+        picked = np.zeros(len(rows.fingerprints), dtype=np.bool_)
+        picked[chosen] = True
+        self._track(prints, (rows.bands[np.repeat(picked, counts)],
+                             np.repeat(prints, counts[chosen])))
+
+    def _track(self, prints: U64, rows: tuple[U64, U64]) -> None:
+        """Remember what was added (to undo it), and evict the file's texts beyond MAX_KEYS."""
+        self._prints.append(prints)
+        self._rows.append(rows)
+        self._added += prints.shape[0]
         over = self._added - self._evicted - MAX_KEYS
         while over > 0:
             batch, offset = self._cursor

@@ -11,13 +11,17 @@ import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar, runtime_checkable
 
+import numpy as np
+import numpy.typing as npt
+
 from dedup.config import Config
-from dedup.corpus.bands import BandOwners
+from dedup.corpus.bands import U64, BandOwners
 from dedup.errors import ConfigError, CorpusIndexError, IndexFormatError
 
 __all__ = [
     "FORMAT_VERSION",
     "MAX_KEYS",
+    "ClaimedRows",
     "Index",
     "Kept",
     "LiveBands",
@@ -45,6 +49,27 @@ class Kept(NamedTuple):
     doc: str
     bands: tuple[int, ...]
     key: str
+
+
+class ClaimedRows(NamedTuple):
+    """Kept paragraphs whose band keys the caller claimed, as arrays: one row per paragraph.
+
+    Row ``r`` is the paragraph of fingerprint ``fingerprints[r]`` in document
+    ``docs[doc_of[r]]`` with normalized text ``keys[r]``; its band keys are
+    ``bands[n:n + band_counts[r]]`` after the rows before it. What
+    :class:`Kept` tuples would hold, without an object per paragraph.
+    """
+
+    fingerprints: U64
+    docs: Sequence[str]
+    doc_of: npt.NDArray[np.int64]
+    keys: Sequence[str]
+    band_counts: npt.NDArray[np.int64]
+    bands: U64
+
+    def owners(self) -> U64:
+        """Return the fingerprint of each band key's paragraph, beside ``bands``."""
+        return np.repeat(self.fingerprints, self.band_counts)
 
 
 def index_params(config: Config) -> str:
@@ -113,14 +138,15 @@ class LiveBands(Protocol):
     A caller may read the table directly instead of through ``find_bands``,
     and claim the bands of the paragraphs it keeps there itself
     (:meth:`~dedup.corpus.bands.BandOwners.claim`, in order), then hand those
-    paragraphs to :meth:`add_claimed` instead of ``add_kept``: the same index
-    afterwards, with one band lookup or insertion fewer per band.
+    paragraphs to :meth:`add_claimed` (as :class:`ClaimedRows`) instead of
+    ``add_kept``: the same index afterwards, with one band lookup or insertion
+    fewer per band and no :class:`Kept` tuple per paragraph.
     """
 
     def band_owners(self) -> BandOwners:
         """Return the live table: band key -> fingerprint of the first keeper."""
 
-    def add_claimed(self, kept: Sequence[Kept]) -> None:
+    def add_claimed(self, rows: ClaimedRows) -> None:
         """Remember kept paragraphs whose bands the caller claimed in :meth:`band_owners`."""
 
 
