@@ -250,3 +250,33 @@ def test_boilerplate_counts_follow_document_order_with_mixed_sites(tmp_path: Pat
     assert line not in cleaned[1]["text"]
     assert line not in cleaned[3]["text"]
     assert "Ants gather." in cleaned[0]["text"]
+
+
+WARM_UP_ALONE = """
+import sys
+if sys.argv[1] == "scipy first":
+    import scipy
+from dedup import kernels
+from dedup.config import Config
+from dedup.corpus.tasks import warm_up
+warm_up(Config())
+print("scipy" in sys.modules, kernels.enabled())
+import scipy.linalg
+print(scipy.linalg.__name__)
+"""
+
+
+@pytest.mark.parametrize("jit", ["0", "1"])
+@pytest.mark.parametrize("first", ["scipy first", "dedup alone"])
+def test_warm_up_loads_the_kernels_without_importing_scipy(jit: str, first: str) -> None:
+    """A batch run's set-up loads Numba's kernels without SciPy, which imports afterwards
+    (and is left alone when it was imported already)."""
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", WARM_UP_ALONE, first],
+                            env={**os.environ, "DEDUP_JIT": jit},
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(first == "scipy first"), str(jit == "1"), "scipy.linalg"]

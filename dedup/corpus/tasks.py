@@ -35,8 +35,10 @@ from __future__ import annotations
 import gc
 import pickle
 import signal
+import sys
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import orjson
@@ -220,10 +222,35 @@ def warm_up(config: Config) -> None:
     """Build what the analysis builds on first use, before workers are forked.
 
     Forked workers inherit it (the compiled kernels included) instead of each
-    building it on its first chunk.
+    building it on its first chunk. The kernels load without SciPy
+    (:func:`_without_scipy`).
     """
-    kernels.load()
+    with _without_scipy():
+        kernels.load()
     analyze_article(_WARM_UP, config, cross_doc=True)
+
+
+@contextmanager
+def _without_scipy() -> Iterator[None]:
+    """Make ``import scipy`` fail inside, unless SciPy is imported already.
+
+    Loading Numba's CPU target imports ``scipy.linalg`` to see whether BLAS is
+    there for ``np.dot`` in compiled code, which no kernel of dedup calls:
+    0.25 s of CPU of this process (Numba's first compiled call 0.68 -> 0.45 s
+    CPU, measured). Numba then takes BLAS as missing (its own loop for a
+    compiled ``np.dot``); ``import scipy`` works again afterwards, for
+    whatever needs it. Only for a process's set-up: another thread importing
+    SciPy meanwhile would fail.
+    """
+    if "scipy" in sys.modules:
+        yield
+        return
+    sys.modules["scipy"] = None  # type: ignore[assignment]  # the import system's "not found"
+    try:
+        yield
+    finally:
+        if sys.modules.get("scipy", 0) is None:
+            del sys.modules["scipy"]
 
 
 def start_worker() -> None:
