@@ -14,7 +14,9 @@ results:
    the index nor on another row of the batch, and none of its band keys is
    held in the index or by another row) is kept without further work: most
    rows of a corpus;
-3. the other rows are decided one document after another, in order, as
+3. the earlier keepers that those of the other rows without a known copy
+   lead to (by band key) are fetched from the index at once, owners and
+   texts; then the other rows are decided one document after another, in order, as
    ``decide_cross_doc`` defines it (exact owner, then the band keys' owners,
    confirmed by rapidfuzz), where the band keys that rows of this batch
    claimed are held apart;
@@ -199,14 +201,17 @@ def decide_rows(rows: CandidateRows, index: Index, config: Config) -> list[dict[
     flagged = np.zeros(every.shape[0] + 1, dtype=np.int64)
     np.cumsum(held | shared, out=flagged[1:])
     known = np.fromiter(exact, np.uint64, len(exact))
-    meets = (flagged[starts[1:]] > flagged[starts[:-1]]) | _repeated(rows.fingerprints) \
-        | np.isin(rows.fingerprints, known)
+    known_now = np.isin(rows.fingerprints, known)
+    meets = (flagged[starts[1:]] > flagged[starts[:-1]]) | _repeated(rows.fingerprints) | known_now
+    counts = np.diff(starts)
+    if live:  # the earlier keepers that met rows without a known copy lead to, fetched at once
+        earlier = set(owner[np.repeat(meets & ~known_now, counts) & held].tolist())
+        exact.update(index.find_exact(earlier - exact.keys()))
+        stored_keys = index.find_keys(earlier)
     kept = np.ones(len(rows), dtype=np.bool_)
     results: list[dict[int, CorpusDrop]] = [{} for _ in rows.docs]
     _decide_met(rows, np.flatnonzero(meets).tolist(), _Lookups(
-        index if live else None, exact, stored_keys, every, held, owner, shared, {}), config,
-        kept, results)
-    counts = np.diff(starts)
+        exact, stored_keys, every, held, owner, shared, {}), config, kept, results)
     claimed = np.repeat(kept, counts)
     if live:  # in order: a band key goes to the first paragraph holding it
         chosen = np.flatnonzero(kept)
@@ -240,14 +245,13 @@ def _kept(rows: CandidateRows, kept: npt.NDArray[np.bool_],
 class _Lookups:
     """What deciding the rows that may meet an earlier paragraph reads and updates.
 
-    ``live`` is the index to fetch from (one in this process), ``exact`` and
-    ``stored_keys`` the first keeper and text of each fingerprint seen so far,
+    ``exact`` and ``stored_keys`` hold the first keeper and text of each
+    fingerprint seen so far (the index's, fetched before, among them),
     then per band key of the batch (``keys``): whether an earlier batch
     ``held`` it, its ``owner`` then, whether it is ``shared`` by several rows,
     and ``claimed``: the first keeper of this batch of each shared key.
     """
 
-    live: Index | None
     exact: dict[int, str]
     stored_keys: dict[int, str]
     keys: U64
@@ -307,8 +311,6 @@ def _decide_met(
                 continue
             near = look.near(starts[r], starts[r + 1])
             if near:
-                if look.live is not None:  # fetch what the copy would have brought along
-                    _fetch(look.live, near, exact, stored_keys)
                 drop = _near(rows.keys[r], near, doc, exact, stored_keys, config)
                 if drop is not None:
                     drops[paragraphs[r]] = drop
@@ -320,18 +322,6 @@ def _decide_met(
             exact[fp] = doc
             stored_keys[fp] = rows.keys[r]
             look.claim(starts[r], starts[r + 1], fp)
-
-
-def _fetch(
-    index: Index, found: set[int], exact: dict[int, str], stored_keys: dict[int, str]
-) -> None:
-    """Look up the owners and texts of earlier keepers not fetched yet."""
-    owners = {f for f in found if f not in exact}
-    if owners:
-        exact.update(index.find_exact(owners))
-    texts = {f for f in found if f not in stored_keys}
-    if texts:
-        stored_keys.update(index.find_keys(texts))
 
 
 def _near(
