@@ -156,3 +156,19 @@ def test_frozen_keys_take_about_14_bytes_each(compiled_kernels: kernels.Kernels)
     found, got = table.find(keys)
     assert found.tolist() == [True, False] * (keys.shape[0] // 2)
     assert len(table) == keys.shape[0] // 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=300), st.integers(1, 40))
+def test_a_frozen_tables_distinct_owners_are_np_unique(
+    compiled_kernels: kernels.Kernels, pool: list[int], size: int
+) -> None:
+    """The owners of a frozen table and each key's index among them: np.unique's answer."""
+    values = np.array([pool[i % len(pool)] for i in range(size * 7)] if pool else [],
+                      dtype=np.uint64)
+    with kernels.use("compiled"):
+        owners, which = BandOwners()._distinct(values)
+    expected, inverse = np.unique(values, return_inverse=True)
+    assert owners.tolist() == expected.tolist()
+    assert which.dtype == np.uint32
+    assert which.tolist() == inverse.tolist()
