@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.config import Config
-from dedup.corpus.crossdoc import RowsBuilder, decide_rows, rows_of
+from dedup.corpus.crossdoc import RowsBuilder, _repeated, decide_rows, rows_of
 from dedup.corpus.decisions import (
     Analysis,
     CorpusDrop,
@@ -204,3 +204,11 @@ def test_rows_without_dropped_paragraphs(kernel_path: str) -> None:
     assert left.bands.tolist() == rows.bands[np.r_[0:width, 2 * width:4 * width]].tolist()
     assert rows.without([{}, {}]) is rows
     assert decide_rows(left, MemoryIndex(), CONFIG) == [{}, {}]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from([0, 1, 7, 2**63, 2**64 - 1, 12345678901234567890]), max_size=40))
+def test_repeated_values_are_those_held_twice(kernel_path: str, values: list[int]) -> None:
+    """Which values occur more than once: from first places (compiled) or a sort (NumPy)."""
+    flags = _repeated(np.array(values, dtype=np.uint64))
+    assert flags.tolist() == [values.count(v) > 1 for v in values]

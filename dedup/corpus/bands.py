@@ -34,7 +34,7 @@ import numpy.typing as npt
 
 from dedup import kernels
 
-__all__ = ["BandOwners"]
+__all__ = ["BandOwners", "first_places"]
 
 U64 = npt.NDArray[np.uint64]
 U32 = npt.NDArray[np.uint32]
@@ -258,19 +258,28 @@ class BandOwners:
         """
         assert self._kernels is not None
         n = values.shape[0]
-        capacity = 1 << (int(n / MAX_LOAD) + 1).bit_length()
-        slots = np.zeros((capacity, 2), dtype=np.uint64)
-        used = np.zeros(capacity, dtype=np.uint8)
-        shift = 64 - (capacity.bit_length() - 1)
-        self._kernels.table_claim(slots, used, shift, values, np.arange(n, dtype=np.uint64))
-        found = cast("tuple[Flags, U64]", self._kernels.table_find(slots, used, shift, values))
-        first = found[1].astype(np.intp)
-        del slots, used, found
+        first = first_places(self._kernels, values)
         heads = np.flatnonzero(first == np.arange(n))  # each distinct value's first place
         heads = heads[np.argsort(values[heads])]
         rank = np.zeros(n, dtype=np.uint32)
         rank[heads] = np.arange(heads.shape[0], dtype=np.uint32)
         return values[heads], rank[first]
+
+
+def first_places(kernel: kernels.Kernels, values: U64) -> npt.NDArray[np.intp]:
+    """Return, for each of ``values``, the place of its first occurrence among them.
+
+    Through a temporary table of the compiled kernels (value -> place), sized
+    for every value to be distinct: two passes over the values, no sort.
+    """
+    n = values.shape[0]
+    capacity = 1 << (int(n / MAX_LOAD) + 1).bit_length()
+    slots = np.zeros((capacity, 2), dtype=np.uint64)
+    used = np.zeros(capacity, dtype=np.uint8)
+    shift = 64 - (capacity.bit_length() - 1)
+    kernel.table_claim(slots, used, shift, values, np.arange(n, dtype=np.uint64))
+    found = cast("tuple[Flags, U64]", kernel.table_find(slots, used, shift, values))
+    return found[1].astype(np.intp)
 
 
 def _search(run: _Run, keys: U64) -> tuple[Flags, npt.NDArray[np.intp]]:
