@@ -67,6 +67,7 @@ class Kernels:
     table_find: Callable[..., object]
     table_claim: Callable[..., object]
     table_release: Callable[..., object]
+    sign_article: Callable[..., object]
 
 
 class _State:
@@ -163,7 +164,7 @@ def _build(*, force: bool) -> Kernels | None:
         with kernel_cache.saying_when_slow(_say_compiling, _SAY_AFTER):
             built = Kernels(*(_interruptible(compile_one(f)) for f in (
                 loops.fold_spaces, loops.shingle_sign, loops.band_pairs,
-                loops.table_find, loops.table_claim, loops.table_release,
+                loops.table_find, loops.table_claim, loops.table_release, loops.sign_article,
             )))
             _warm_up(built)
     except OSError:  # a cache that cannot be read after all: the NumPy path
@@ -215,3 +216,5 @@ def _warm_up(kernels: Kernels) -> None:
     kernels.table_claim(slots, used, 62, keys, keys)
     kernels.table_find(slots, used, 62, keys)
     kernels.table_release(slots, used, 62, keys, keys)
+    kernels.sign_article(data[1:-5], 2, np.ones(7, dtype=np.uint64), 2, ones, ones,
+                         np.full(4, 10, dtype=np.uint8), np.array([64, 1, 320, 60, 2, 29, 2]))

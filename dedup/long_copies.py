@@ -72,11 +72,14 @@ def long_copies(
     bands: int,
     min_length: int,
     min_similarity: float,
+    shared: bool | None = None,
 ) -> list[Match]:
     """Return the verified near copies among the long signed paragraphs in no ``proposed`` pair.
 
     ``signed`` are the paragraphs of the rows of ``signatures``, in order;
-    ``bands`` the first banding's number of bands.
+    ``bands`` the first banding's number of bands; ``shared``, when known,
+    whether two rows share a band of the second banding
+    (:class:`dedup.signatures.Article`).
 
     Example:
         >>> import numpy as np
@@ -89,9 +92,10 @@ def long_copies(
     """
     if signatures.shape[1] // bands <= ROWS or len(signed) < 2:
         return []
+    if shared is False:
+        return []
     paired = _row_pairs(signatures)
-    ordered = np.sort(paired, axis=0)
-    if not (ordered[1:] == ordered[:-1]).any():
+    if shared is None and not _any_shared(paired):
         return []  # no two paragraphs share a band of the second banding: most articles
     busy = {i for pair in proposed for i in pair}
     free = [n for n, i in enumerate(signed) if i not in busy]
@@ -99,8 +103,8 @@ def long_copies(
     if len(rows) < 2:
         return []
     owners = np.asarray(signed, dtype=np.int64)[rows]
-    shared = pairs_sharing_a_band(paired[rows].view(np.uint32), paired.shape[1], owners)
-    pairs = sorted((a, b) for a, b in shared if _fits(len(keys[a]), len(keys[b]), min_similarity))
+    banded = pairs_sharing_a_band(paired[rows].view(np.uint32), paired.shape[1], owners)
+    pairs = sorted((a, b) for a, b in banded if _fits(len(keys[a]), len(keys[b]), min_similarity))
     if not pairs:
         return []
     return verify_pairs(keys, _alike(keys, pairs, min_similarity), min_similarity,
@@ -116,6 +120,12 @@ def _row_pairs(signatures: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
     if width != signatures.shape[1] or not signatures.flags.c_contiguous:
         signatures = np.ascontiguousarray(signatures[:, :width])
     return signatures.view(np.uint64)
+
+
+def _any_shared(paired: npt.NDArray[np.uint64]) -> bool:
+    """Whether two rows share a band of the second banding."""
+    ordered = np.sort(paired, axis=0)
+    return bool((ordered[1:] == ordered[:-1]).any())
 
 
 def _fits(one: int, two: int, min_similarity: float) -> bool:
