@@ -353,7 +353,7 @@ def sign_article(
     b: U32,
     scripts: npt.NDArray[np.uint8],
     limits: I64,
-) -> tuple[U32, I64, npt.NDArray[np.bool_], U64]:
+) -> tuple[U32, I64, npt.NDArray[np.bool_], U64, I64]:
     """Sign an article's keys and tell which candidate steps can find anything.
 
     ``data`` is ``"\\n".join(keys)`` in UTF-8 (lone surrogates as three bytes), whole,
@@ -376,7 +376,9 @@ def sign_article(
     share a head or a tail affix (:func:`dedup.lengths.affixes`; a hash of each:
     False is sure), and whether two share a band of the second banding (rows
     ``2j`` and ``2j + 1``, :mod:`dedup.long_copies`; exact); last the hashes of
-    the usable keys' head and tail affixes, shape ``(2, usable)``.
+    the usable keys' head and tail affixes, shape ``(2, usable)``, and the usable
+    rows that share a band key of the second banding
+    (:func:`dedup.candidates.band_keys` of rows ``2j``, ``2j + 1``) with another one.
     """
     perms = a.shape[0]
     low = np.uint64(_LOW)
@@ -545,46 +547,56 @@ def sign_article(
     out = np.empty((kept, perms), dtype=np.uint32)
     for r in range(kept):
         out[r] = signatures[chosen[r]]
-    # one set of (value, kind) for all three questions; kinds: 0 heads, 1 tails,
-    # 2 + band: band keys, 2 + bands + j: the second banding's rows 2j, 2j + 1
+    # one set of (value, kind) for all questions; kinds: 0 heads, 1 tails, 2 + band: band
+    # keys, then per band j of the second banding its rows 2j, 2j + 1, then its band key
     rows = perms // bands
-    kinds = 2 + bands + perms // 2
+    pairs = perms // 2
+    kinds = 2 + bands + 2 * pairs
     bits = 4
     while (1 << bits) < 2 * kept * kinds:
         bits += 1
     mask = (1 << bits) - 1
     slots = np.zeros(1 << bits, dtype=np.uint64)
     owner = np.full(1 << bits, -1, dtype=np.int64)  # the kind of the value, -1: empty
+    holder = np.zeros(1 << bits, dtype=np.int64)  # the row that put it there
     repeated = np.zeros(kinds, dtype=np.bool_)
+    sharing = np.zeros(kept, dtype=np.bool_)  # shares a second-banding band key
     for r in range(kept if kept > 1 else 0):
         for kind in range(kinds):
             if kind < 2:
                 value = affixes[kind, chosen[r]]
-            elif kind < 2 + bands:  # as dedup.candidates.band_keys
-                band = kind - 2
-                value = np.uint64(out[r, band * rows]) * band_mix[0]
-                for k in range(1, rows):
-                    value ^= value >> shift
-                    value += np.uint64(out[r, band * rows + k]) * band_mix[k % spread]
-                value ^= np.uint64(band) * band_mix[spread - 1]
-            else:
+            elif kind < 2 + bands + pairs and kind >= 2 + bands:
                 j = kind - 2 - bands
                 value = (np.uint64(out[r, 2 * j]) << np.uint64(32)) | np.uint64(out[r, 2 * j + 1])
+            else:  # as dedup.candidates.band_keys, of the first banding or the second
+                first_banding = kind < 2 + bands
+                band = kind - 2 if first_banding else kind - 2 - bands - pairs
+                width = rows if first_banding else 2
+                value = np.uint64(out[r, band * width]) * band_mix[0]
+                for k in range(1, width):
+                    value ^= value >> shift
+                    value += np.uint64(out[r, band * width + k]) * band_mix[k % spread]
+                value ^= np.uint64(band) * band_mix[spread - 1]
             at = np.int64(((value ^ np.uint64(kind)) * np.uint64(GOLDEN)) >> np.uint64(64 - bits))
             while owner[at] >= 0 and not (slots[at] == value and owner[at] == kind):
                 at = (at + 1) & mask
-            if owner[at] >= 0:
-                repeated[kind] = True
-            owner[at] = kind
-            slots[at] = value
+            if owner[at] < 0:
+                owner[at] = kind
+                slots[at] = value
+                holder[at] = r
+                continue
+            repeated[kind] = True
+            if kind >= 2 + bands + pairs:
+                sharing[r] = True
+                sharing[holder[at]] = True
     flags = np.zeros(3, dtype=np.bool_)
     flags[0] = repeated[2 : 2 + bands].any()
     flags[1] = repeated[0] or repeated[1]
-    flags[2] = repeated[2 + bands :].any()
+    flags[2] = repeated[2 + bands : 2 + bands + pairs].any()
     hashes = np.empty((2, kept), dtype=np.uint64)
     for r in range(kept):
         hashes[0, r] = affixes[0, chosen[r]]
         hashes[1, r] = affixes[1, chosen[r]]
-    return out, chosen.astype(np.int64), flags, hashes
+    return out, chosen.astype(np.int64), flags, hashes, np.flatnonzero(sharing).astype(np.int64)
 
 

@@ -72,14 +72,15 @@ def long_copies(
     bands: int,
     min_length: int,
     min_similarity: float,
-    shared: bool | None = None,
+    shared: Sequence[int] | None = None,
 ) -> list[Match]:
     """Return the verified near copies among the long signed paragraphs in no ``proposed`` pair.
 
     ``signed`` are the paragraphs of the rows of ``signatures``, in order;
-    ``bands`` the first banding's number of bands; ``shared``, when known,
-    whether two rows share a band of the second banding
-    (:class:`dedup.signatures.Article`).
+    ``bands`` the first banding's number of bands; ``shared``, when known, the
+    rows that share a band key of the second banding with another row, none
+    when no two rows agree on a band of it (:class:`dedup.signatures.Article`):
+    only they can be paired.
 
     Example:
         >>> import numpy as np
@@ -92,13 +93,14 @@ def long_copies(
     """
     if signatures.shape[1] // bands <= ROWS or len(signed) < 2:
         return []
-    if shared is False:
+    if shared is not None and len(shared) < 2:
         return []
     paired = _row_pairs(signatures)
     if shared is None and not _any_shared(paired):
         return []  # no two paragraphs share a band of the second banding: most articles
     busy = {i for pair in proposed for i in pair}
-    free = [n for n, i in enumerate(signed) if i not in busy]
+    rows = range(len(signed)) if shared is None else shared
+    free = [n for n in rows if signed[n] not in busy]
     rows = [free[k] for k in long_keys([keys[signed[n]] for n in free], min_length)]
     if len(rows) < 2:
         return []

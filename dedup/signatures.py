@@ -143,7 +143,8 @@ class Article(NamedTuple):
 
     ``banded``, ``affixes`` and ``shared`` are None when not known (the NumPy
     path). Else ``banded`` tells whether two signed keys share a band key of the
-    first banding, ``shared`` whether two share a band of the second banding;
+    first banding; ``shared`` are the rows sharing a band key of the second
+    banding with another row, none when no two rows have the same values there;
     ``affixes`` are hashes of the head and of the tail affix of each signed key
     (:func:`dedup.lengths.affixes`), shape ``(2, signed)``, when two may be
     equal, and empty when none are (equal affixes have equal hashes).
@@ -153,7 +154,7 @@ class Article(NamedTuple):
     signatures: U32
     banded: bool | None = None
     affixes: U64 | None = None
-    shared: bool | None = None
+    shared: list[int] | None = None
 
 
 def sign_article(
@@ -189,10 +190,12 @@ def sign_article(
     data = np.frombuffer(encoded + b"\n" * (-len(encoded) % 8), dtype=np.uint8)
     result = kernel.sign_article(data, len(chosen), _hashing(), shingle_size, a, b, scripts(),
                                  _limits(min_words, affix, bands))
-    signatures, picked, flags, hashes = cast("tuple[U32, I64, npt.NDArray[np.bool_], U64]", result)
+    signatures, picked, flags, hashes, sharing = cast(
+        "tuple[U32, I64, npt.NDArray[np.bool_], U64, I64]", result)
     banded, affixed, shared = flags.tolist()
     rows = list(firsts) if len(picked) == len(firsts) else [firsts[i] for i in picked.tolist()]
-    return Article(rows, signatures, banded, hashes if affixed else _NO_AFFIXES, shared)
+    return Article(rows, signatures, banded, hashes if affixed else _NO_AFFIXES,
+                   sharing.tolist() if shared else [])
 
 
 @cache
