@@ -105,14 +105,14 @@ def find_candidates(
         >>> find_candidates(["a", "b", "c"], [0, 1, 2], sig, bands=2, method="all_pairs")
         [(0, 1), (0, 2), (1, 2)]
     """
-    members = list(eligible)
     if method == "all_pairs":
-        return list(combinations(members, 2))
-    if len(members) < 2:
+        return list(combinations(eligible, 2))
+    if len(eligible) < 2 or (banded is False and affixes is not None and not affixes.size):
         return []
+    members = list(eligible)
     owner = np.asarray(members, dtype=np.int64)
     if affixes is not None and not affixes.size:
-        return [] if banded is False else _sorted_band_pairs(signatures, bands, owner)
+        return _sorted_band_pairs(signatures, bands, owner)
     found = set() if banded is False else pairs_sharing_a_band(signatures, bands, owner)
     groups = _affixes(keys, members) if affixes is None else _hashed_affixes(keys, members,
                                                                             affixes)

@@ -547,22 +547,25 @@ def sign_article(
     out = np.empty((kept, perms), dtype=np.uint32)
     for r in range(kept):
         out[r] = signatures[chosen[r]]
-    # one set of (value, kind) for all questions; kinds: 0 heads, 1 tails, 2 + band: band
-    # keys, then per band j of the second banding its rows 2j, 2j + 1, then its band key
+    # a set of values per kind of question, in one table (a slot of an earlier kind is free);
+    # kinds: 0 heads, 1 tails, 2 + band: band keys, then per band j of the second banding
+    # its rows 2j, 2j + 1, then its band key
     rows = perms // bands
     pairs = perms // 2
     kinds = 2 + bands + 2 * pairs
     bits = 4
-    while (1 << bits) < 2 * kept * kinds:
+    while (1 << bits) < 2 * kept:
         bits += 1
     mask = (1 << bits) - 1
     slots = np.zeros(1 << bits, dtype=np.uint64)
-    owner = np.full(1 << bits, -1, dtype=np.int64)  # the kind of the value, -1: empty
+    owner = np.full(1 << bits, -1, dtype=np.int64)  # the kind of the value: one table per kind
     holder = np.zeros(1 << bits, dtype=np.int64)  # the row that put it there
     repeated = np.zeros(kinds, dtype=np.bool_)
     sharing = np.zeros(kept, dtype=np.bool_)  # shares a second-banding band key
-    for r in range(kept if kept > 1 else 0):
-        for kind in range(kinds):
+    for kind in range(kinds if kept > 1 else 0):
+        if kind == 2 + bands + pairs and not repeated[2 + bands :].any():
+            break  # no two rows agree on a band of the second banding: no band key to share
+        for r in range(kept):
             if kind < 2:
                 value = affixes[kind, chosen[r]]
             elif kind < 2 + bands + pairs and kind >= 2 + bands:
@@ -577,10 +580,10 @@ def sign_article(
                     value ^= value >> shift
                     value += np.uint64(out[r, band * width + k]) * band_mix[k % spread]
                 value ^= np.uint64(band) * band_mix[spread - 1]
-            at = np.int64(((value ^ np.uint64(kind)) * np.uint64(GOLDEN)) >> np.uint64(64 - bits))
-            while owner[at] >= 0 and not (slots[at] == value and owner[at] == kind):
+            at = np.int64((value * np.uint64(GOLDEN)) >> np.uint64(64 - bits))
+            while owner[at] == kind and slots[at] != value:
                 at = (at + 1) & mask
-            if owner[at] < 0:
+            if owner[at] != kind:
                 owner[at] = kind
                 slots[at] = value
                 holder[at] = r
