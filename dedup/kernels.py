@@ -4,7 +4,9 @@
 :class:`dedup.corpus.bands.BandOwners` compute their stage with NumPy (and
 ``str`` methods), a few dozen calls per article. The loops of
 :mod:`dedup.compiled` do the same work in one compiled call per article, with
-the same results bit for bit. Each stage asks this module which to take::
+the same results bit for bit (:func:`dedup.signatures.sign_article` signs an
+article and tells the candidate stages whether they can find anything, in one
+call). Each stage asks this module which to take::
 
     kernel = kernels.compiled(len(text))
     if kernel is not None:

@@ -34,8 +34,10 @@ often such sentences).
 
 Most articles share no band of the second banding at all: one sort of the
 banded signatures tells, and the stage ends there (about two thirds of the
-pages of the ``main`` view). Otherwise the long paragraphs in no candidate pair
-are banded by the first pass's own code (``pairs_sharing_a_band`` of
+pages of the ``main`` view; with the compiled kernels,
+:func:`dedup.signatures.sign_article` tells while signing, and also which rows
+share a band key of this banding, the only ones looked at). Otherwise the long
+paragraphs in no candidate pair are banded by the first pass's own code (``pairs_sharing_a_band`` of
 :mod:`dedup.candidates`: the compiled kernel, or its NumPy twin with
 ``DEDUP_JIT=0``, same pairs; a bucket of more than ``MAX_BUCKET`` paragraphs
 pairs each with its next ``WINDOW`` only). The cost: ``clean()`` takes about
