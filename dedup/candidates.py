@@ -31,12 +31,13 @@ from dedup import kernels
 from dedup.config import Candidates
 from dedup.lengths import affixes
 
-__all__ = ["AFFIX", "band_keys", "find_candidates", "pairs_sharing_a_band"]
+__all__ = ["AFFIX", "BAND_MIX", "BAND_SHIFT", "band_keys", "find_candidates",
+           "pairs_sharing_a_band"]
 
 AFFIX = 32
 MAX_BUCKET = 64  # a larger bucket pairs each member with its next WINDOW members only
 WINDOW = 8
-_BAND_MIX = np.array(
+BAND_MIX = np.array(
     [
         0x9E3779B97F4A7C15,
         0xBF58476D1CE4E5B9,
@@ -50,7 +51,7 @@ _BAND_MIX = np.array(
     dtype=np.uint64,
 )
 
-_BAND_SHIFT = np.uint64(29)  # a band key mixes in each row: shift, xor, multiply-add
+BAND_SHIFT = np.uint64(29)  # a band key mixes in each row: shift, xor, multiply-add
 
 Pair = tuple[int, int]
 I64 = npt.NDArray[np.int64]
@@ -72,11 +73,11 @@ def band_keys(signatures: npt.NDArray[np.uint32], bands: int) -> npt.NDArray[np.
     count, num_perm = signatures.shape
     rows = num_perm // bands
     values = signatures.reshape(count, bands, rows).astype(np.uint64)
-    keys: npt.NDArray[np.uint64] = values[:, :, 0] * _BAND_MIX[0]
+    keys: npt.NDArray[np.uint64] = values[:, :, 0] * BAND_MIX[0]
     for r in range(1, rows):
-        keys ^= keys >> _BAND_SHIFT
-        keys += values[:, :, r] * _BAND_MIX[r % len(_BAND_MIX)]
-    keys ^= np.arange(bands, dtype=np.uint64) * _BAND_MIX[-1]
+        keys ^= keys >> BAND_SHIFT
+        keys += values[:, :, r] * BAND_MIX[r % len(BAND_MIX)]
+    keys ^= np.arange(bands, dtype=np.uint64) * BAND_MIX[-1]
     return keys
 
 
@@ -87,10 +88,15 @@ def find_candidates(
     *,
     bands: int,
     method: Candidates = "lsh",
+    banded: bool | None = None,
+    affixes: npt.NDArray[np.uint64] | None = None,
 ) -> list[Pair]:
     """Return sorted candidate pairs among the ``eligible`` paragraph indices.
 
     ``eligible`` is sorted; row ``k`` of ``signatures`` belongs to ``eligible[k]``.
+    ``banded=False`` says no two rows share a band key; ``affixes``, hashes of
+    each eligible key's head and tail affix, empty when no two are equal
+    (:class:`dedup.signatures.Article`), spare comparing the affixes of all.
 
     Example:
         >>> sig = np.array([[1, 2], [1, 2], [3, 4]], dtype=np.uint32)
@@ -99,13 +105,18 @@ def find_candidates(
         >>> find_candidates(["a", "b", "c"], [0, 1, 2], sig, bands=2, method="all_pairs")
         [(0, 1), (0, 2), (1, 2)]
     """
-    members = list(eligible)
     if method == "all_pairs":
-        return list(combinations(members, 2))
-    if len(members) < 2:
+        return list(combinations(eligible, 2))
+    if len(eligible) < 2 or (banded is False and affixes is not None and not affixes.size):
         return []
-    found = pairs_sharing_a_band(signatures, bands, np.asarray(members, dtype=np.int64))
-    for group in _affixes(keys, members):
+    members = list(eligible)
+    owner = np.asarray(members, dtype=np.int64)
+    if affixes is not None and not affixes.size:
+        return _sorted_band_pairs(signatures, bands, owner)
+    found = set() if banded is False else pairs_sharing_a_band(signatures, bands, owner)
+    groups = _affixes(keys, members) if affixes is None else _hashed_affixes(keys, members,
+                                                                            affixes)
+    for group in groups:
         found.update(_pairs(group))
     return sorted(found)
 
@@ -114,12 +125,26 @@ def pairs_sharing_a_band(signatures: npt.NDArray[np.uint32], bands: int, owner: 
     """Pairs of paragraphs (``owner`` of each row) that share a band key."""
     kernel = kernels.compiled(signatures.size)
     if kernel is not None:
-        shared = cast("I64", kernel.band_pairs(signatures, bands, _BAND_MIX, _BAND_SHIFT, owner,
-                                               MAX_BUCKET, WINDOW))
-        if not len(shared):
-            return set()
-        return set(zip(shared[:, 0].tolist(), shared[:, 1].tolist(), strict=True))
+        return set(_kernel_pairs(kernel, signatures, bands, owner))
     return _sharing_a_band_numpy(signatures, bands, owner)
+
+
+def _sorted_band_pairs(signatures: npt.NDArray[np.uint32], bands: int, owner: I64) -> list[Pair]:
+    """``sorted(pairs_sharing_a_band(...))``: the kernel's pairs come sorted."""
+    kernel = kernels.compiled(signatures.size)
+    if kernel is not None:
+        return _kernel_pairs(kernel, signatures, bands, owner)
+    return sorted(_sharing_a_band_numpy(signatures, bands, owner))
+
+
+def _kernel_pairs(
+    kernel: kernels.Kernels, signatures: npt.NDArray[np.uint32], bands: int, owner: I64
+) -> list[Pair]:
+    shared = cast("I64", kernel.band_pairs(signatures, bands, BAND_MIX, BAND_SHIFT, owner,
+                                           MAX_BUCKET, WINDOW))
+    if not len(shared):
+        return []
+    return list(zip(shared[:, 0].tolist(), shared[:, 1].tolist(), strict=True))
 
 
 def _sharing_a_band_numpy(
@@ -164,4 +189,29 @@ def _affixes(keys: Sequence[str], members: Sequence[int]) -> list[list[int]]:
         for i, affix in zip(members, side, strict=True):
             by_affix.setdefault(affix, []).append(i)
         groups.extend(group for group in by_affix.values() if len(group) > 1)
+    return groups
+
+
+def _hashed_affixes(
+    keys: Sequence[str], members: Sequence[int], hashes: npt.NDArray[np.uint64]
+) -> list[list[int]]:
+    """:func:`_affixes`, comparing the affixes of the members whose affix hashes are equal only."""
+    groups: list[list[int]] = []
+    for side in (0, 1):
+        values = hashes[side]
+        order = np.argsort(values, kind="stable")
+        ordered = values[order]
+        same = ordered[1:] == ordered[:-1]
+        if not same.any():
+            continue
+        starts = np.flatnonzero(np.concatenate(([True], ~same)))
+        ends = np.append(starts[1:], len(ordered))
+        for begin, end in zip(starts.tolist(), ends.tolist(), strict=True):
+            if end - begin < 2:
+                continue
+            chosen = [members[n] for n in sorted(order[begin:end].tolist())]
+            by_affix: dict[str, list[int]] = {}
+            for i, affix in zip(chosen, affixes(keys, chosen, AFFIX)[side], strict=True):
+                by_affix.setdefault(affix, []).append(i)
+            groups.extend(group for group in by_affix.values() if len(group) > 1)
     return groups

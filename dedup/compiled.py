@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["GOLDEN", "band_pairs", "fold_spaces", "shingle_sign", "table_claim", "table_find",
-           "table_release"]
+__all__ = ["GOLDEN", "band_pairs", "fold_spaces", "shingle_sign", "sign_article", "table_claim",
+           "table_find", "table_release"]
 
 U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]
@@ -118,42 +118,52 @@ def band_pairs(
                 key += np.uint64(signatures[i, band * rows + r]) * mix[r % mix.shape[0]]
             key ^= np.uint64(band) * mix[mix.shape[0] - 1]
             keys[i * bands + band] = key
-    # most articles repeat no key: an open-addressing set of the keys tells so in one pass
+    # an open-addressing table of the keys; the rows of a key are chained in row order
+    # (most articles repeat no key, and only the repeated ones are visited)
+    total = count * bands
     bits = 4
-    while (1 << bits) < 2 * count * bands:
+    while (1 << bits) < 2 * total:
         bits += 1
     mask = (1 << bits) - 1
     slots = np.zeros(1 << bits, dtype=np.uint64)
     used = np.zeros(1 << bits, dtype=np.uint8)
+    first = np.zeros(1 << bits, dtype=np.int64)  # the first member of the slot's key
+    last = np.zeros(1 << bits, dtype=np.int64)  # and its last one so far
+    following = np.full(total, -1, dtype=np.int64)  # the next member of the same key
     repeated = False
-    for k in range(count * bands):
+    for k in range(total):
         key = keys[k]
         at = np.int64((key * np.uint64(GOLDEN)) >> np.uint64(64 - bits))
         while used[at] and slots[at] != key:
             at = (at + 1) & mask
         if used[at]:
             repeated = True
-            break
-        used[at] = 1
-        slots[at] = key
+            following[last[at]] = k
+        else:
+            used[at] = 1
+            slots[at] = key
+            first[at] = k
+        last[at] = k
     if not repeated:
         return np.empty((0, 2), dtype=np.int64)
-    order = np.argsort(keys)
     width = np.int64(owners[count - 1] + 1) if count else np.int64(1)
     found = []
-    start = 0
-    while start < count * bands:
-        end = start + 1
-        while end < count * bands and keys[order[end]] == keys[order[start]]:
-            end += 1
-        if end - start > 1:
-            bucket = np.unique(owners[order[start:end] // bands])
-            size = bucket.shape[0]
-            for x in range(size):
-                last = size if size <= max_bucket else min(size, x + 1 + window)
-                for y in range(x + 1, last):
-                    found.append(bucket[x] * width + bucket[y])
-        start = end
+    bucket = np.empty(total, dtype=np.int64)
+    for slot in range(1 << bits):
+        if not used[slot] or first[slot] == last[slot]:
+            continue
+        size = 0  # the bucket's distinct owners, sorted: rows come in order
+        k = first[slot]
+        while k >= 0:
+            owner = owners[k // bands]
+            if size == 0 or bucket[size - 1] != owner:
+                bucket[size] = owner
+                size += 1
+            k = following[k]
+        for x in range(size):
+            end = size if size <= max_bucket else min(size, x + 1 + window)
+            for y in range(x + 1, end):
+                found.append(bucket[x] * width + bucket[y])
     codes = np.unique(np.array(found, dtype=np.int64))
     pairs = np.empty((codes.shape[0], 2), dtype=np.int64)
     pairs[:, 0] = codes // width
@@ -331,3 +341,265 @@ def table_release(
         slots[hole, 0] = 0
         slots[hole, 1] = 0
     return removed
+
+
+
+def sign_article(
+    data: npt.NDArray[np.uint8],
+    count: int,
+    hashing: U64,
+    size: int,
+    a: U32,
+    b: U32,
+    scripts: npt.NDArray[np.uint8],
+    limits: I64,
+) -> tuple[U32, I64, npt.NDArray[np.bool_], U64, I64]:
+    """Sign an article's keys and tell which candidate steps can find anything.
+
+    ``data`` is ``"\\n".join(keys)`` in UTF-8 (lone surrogates as three bytes), whole,
+    padded with newlines to a multiple of 8 bytes:
+    the kernel cuts long keys to their edges and spaces the characters of scripts
+    written without spaces itself, as :func:`dedup.shingles.encode` does, then signs
+    as :func:`shingle_sign`. ``hashing`` holds :mod:`dedup.shingles`' ``MIX``, its
+    ``BASE``, the two multipliers of the finalizer and :mod:`dedup.candidates`'
+    ``BAND_MIX``. ``scripts[code]`` is a character's weight in tenths of a Latin letter
+    (:mod:`dedup.lengths`) plus 128 when its script is written without spaces, for
+    code points below ``len(scripts)`` (above: weight 10, spaced). ``limits`` are
+    the edge (64), ``min_words``, the affix budget in tenths (``AFFIX * 10``), the
+    tenths of a word (60), the bands of the first banding, its shift (29) and
+    ``len(MIX)``.
+
+    Returns the signatures of the usable keys (``min_words`` words, as
+    :func:`dedup.lengths.word_counts` counts them, and a shingle), their indices,
+    and three flags: whether two usable keys share a band key of the first banding
+    (:func:`dedup.candidates.band_keys`, the same 64-bit keys), whether they may
+    share a head or a tail affix (:func:`dedup.lengths.affixes`; a hash of each:
+    False is sure), and whether two share a band of the second banding (rows
+    ``2j`` and ``2j + 1``, :mod:`dedup.long_copies`; exact); last the hashes of
+    the usable keys' head and tail affixes, shape ``(2, usable)``, and the usable
+    rows that share a band key of the second banding
+    (:func:`dedup.candidates.band_keys` of rows ``2j``, ``2j + 1``) with another one.
+    """
+    perms = a.shape[0]
+    low = np.uint64(_LOW)
+    edge, min_words, budget, per_word, bands, shift, mixes = (
+        limits[0], limits[1], limits[2], limits[3], limits[4], np.uint64(limits[5]), limits[6])
+    base = hashing[mixes]
+    band_mix = hashing[mixes + 3 :]
+    spread = band_mix.shape[0]
+    top = scripts.shape[0]
+    signatures = np.full((count, perms), np.uint32(_LOW), dtype=np.uint32)
+    usable = np.zeros(count, dtype=np.bool_)
+    affixes = np.zeros((2, count), dtype=np.uint64)  # hashes of the heads, of the tails
+    recent = np.zeros(size, dtype=np.uint64)
+    starts = np.zeros(2 * edge + 1, dtype=np.int64)  # where each character read starts
+    weights = np.zeros(2 * edge + 1, dtype=np.int64)  # and its weight in tenths
+    n = data.shape[0]
+    packed = data.view(np.uint64)  # eight bytes at a time: newlines found 4x faster
+    lines = np.uint64(0x0A0A0A0A0A0A0A0A)
+    ones = np.uint64(0x0101010101010101)
+    highs = np.uint64(0x8080808080808080)
+    any_high = np.uint64(0)
+    for w in range(packed.shape[0]):
+        any_high |= packed[w]
+    ascii = (any_high & highs) == 0  # every affix is its first or last budget // 10 bytes
+    start = 0
+    for key in range(count):
+        end = start
+        while end < n and end & 7 and data[end] != 10:
+            end += 1
+        if end < n and data[end] != 10:
+            w = end >> 3
+            while w < packed.shape[0]:
+                x = packed[w] ^ lines
+                if (x - ones) & ~x & highs:  # a zero byte: a newline in these eight
+                    break
+                w += 1
+            end = w << 3
+            while end < n and data[end] != 10:
+                end += 1
+        cut = end  # the first edge ends here, the second starts at ``resume``
+        resume = end
+        if end - start > 2 * edge:  # more bytes than two edges' characters: maybe long
+            cut = start
+            seen = 0
+            while seen < edge or (data[cut] & 0xC0) == 0x80:
+                if (data[cut] & 0xC0) != 0x80:
+                    seen += 1
+                cut += 1
+            resume = end
+            seen = 0
+            while seen < edge:
+                resume -= 1
+                if (data[resume] & 0xC0) != 0x80:
+                    seen += 1
+            if resume <= cut:  # at most two edges' characters: the whole key
+                cut = end
+                resume = end
+        words = 0
+        shingles = 0
+        unspaced = 0
+        unspaced_tenths = np.int64(0)
+        word = np.uint64(0)
+        power = base
+        letters = 0  # bytes in ``word``
+        alone = False  # the current word is one character of an unspaced script
+        read = 0  # characters read: at most two edges' worth
+        i = start
+        stop = cut
+        while True:
+            while not alone and i < stop and 32 < data[i] < 0x80:  # ASCII letters
+                word += np.uint64(data[i]) * power
+                power *= base
+                letters += 1
+                if not ascii:
+                    starts[read] = i
+                    weights[read] = 10
+                    read += 1
+                i += 1
+            width = 1
+            code = np.int64(0)
+            info = np.int64(10)
+            if i < stop:
+                code = np.int64(data[i])
+                if code >= 0x80:
+                    if code >= 0xF0:
+                        width, code = 4, code & 0x07
+                    elif code >= 0xE0:
+                        width, code = 3, code & 0x0F
+                    else:
+                        width, code = 2, code & 0x1F
+                    for k in range(1, width):
+                        code = (code << 6) | np.int64(data[i + k] & 0x3F)
+                    if code < top:
+                        info = np.int64(scripts[code])
+            single = info >= 128
+            if letters and (i >= stop or code <= 32 or single or alone):
+                recent[words % size] = word
+                words += 1
+                if words >= size:
+                    combined = np.uint64(0)
+                    for k in range(size):
+                        combined += recent[(words - size + k) % size] * hashing[k % mixes]
+                    combined ^= combined >> np.uint64(32)
+                    value = combined & low
+                    value ^= value >> np.uint64(16)  # fmix32, as datasketch's affine32 scheme
+                    value = (value * hashing[mixes + 1]) & low
+                    value ^= value >> np.uint64(13)
+                    value = (value * hashing[mixes + 2]) & low
+                    value ^= value >> np.uint64(16)
+                    shingles += 1
+                    row = signatures[key]
+                    for k in range(perms):
+                        permuted = np.uint32((np.uint64(a[k]) * value + np.uint64(b[k])) & low)
+                        row[k] = min(row[k], permuted)
+                word = np.uint64(0)
+                power = base
+                letters = 0
+                alone = False
+            if i >= stop:
+                if stop == end:
+                    break
+                i, stop = resume, end
+                continue
+            if code > 32:
+                for k in range(width):
+                    word += np.uint64(data[i + k]) * power
+                    power *= base
+                letters += width
+            if single:
+                alone = True
+                unspaced += 1
+                unspaced_tenths += info - 128
+            if not ascii:
+                starts[read] = i
+                weights[read] = info & 0x7F
+                read += 1
+            i += width
+        if ascii:  # a byte is a character of 10 tenths
+            bounds = (start, min(start + budget // 10, end), max(end - budget // 10, start), end)
+        else:  # the affixes lie in the edges read: a character weighs 10 tenths or more
+            starts[read] = end
+            chars = 0
+            tenths = 0
+            while chars < read and tenths < budget:
+                tenths += weights[chars]
+                chars += 1
+            head = starts[chars]
+            chars = read
+            tenths = 0
+            while chars > 0 and tenths < budget:
+                chars -= 1
+                tenths += weights[chars]
+            bounds = (start, head, starts[chars], end)
+        for side in range(2):  # a hash of each affix's bytes: equal bytes, equal hashes
+            value = np.uint64(0)
+            power = base
+            for k in range(bounds[2 * side], bounds[2 * side + 1]):
+                value += np.uint64(data[k]) * power
+                power *= base
+            affixes[side, key] = value
+        counted = words - unspaced + unspaced_tenths // per_word
+        usable[key] = counted >= min_words and shingles > 0
+        start = end + 1
+    chosen = np.flatnonzero(usable)
+    kept = chosen.shape[0]
+    out = np.empty((kept, perms), dtype=np.uint32)
+    for r in range(kept):
+        out[r] = signatures[chosen[r]]
+    # a set of values per kind of question, in one table (a slot of an earlier kind is free);
+    # kinds: 0 heads, 1 tails, 2 + band: band keys, then per band j of the second banding
+    # its rows 2j, 2j + 1, then its band key
+    rows = perms // bands
+    pairs = perms // 2
+    kinds = 2 + bands + 2 * pairs
+    bits = 4
+    while (1 << bits) < 2 * kept:
+        bits += 1
+    mask = (1 << bits) - 1
+    slots = np.zeros(1 << bits, dtype=np.uint64)
+    owner = np.full(1 << bits, -1, dtype=np.int64)  # the kind of the value: one table per kind
+    holder = np.zeros(1 << bits, dtype=np.int64)  # the row that put it there
+    repeated = np.zeros(kinds, dtype=np.bool_)
+    sharing = np.zeros(kept, dtype=np.bool_)  # shares a second-banding band key
+    for kind in range(kinds if kept > 1 else 0):
+        if kind == 2 + bands + pairs and not repeated[2 + bands :].any():
+            break  # no two rows agree on a band of the second banding: no band key to share
+        for r in range(kept):
+            if kind < 2:
+                value = affixes[kind, chosen[r]]
+            elif kind < 2 + bands + pairs and kind >= 2 + bands:
+                j = kind - 2 - bands
+                value = (np.uint64(out[r, 2 * j]) << np.uint64(32)) | np.uint64(out[r, 2 * j + 1])
+            else:  # as dedup.candidates.band_keys, of the first banding or the second
+                first_banding = kind < 2 + bands
+                band = kind - 2 if first_banding else kind - 2 - bands - pairs
+                width = rows if first_banding else 2
+                value = np.uint64(out[r, band * width]) * band_mix[0]
+                for k in range(1, width):
+                    value ^= value >> shift
+                    value += np.uint64(out[r, band * width + k]) * band_mix[k % spread]
+                value ^= np.uint64(band) * band_mix[spread - 1]
+            at = np.int64((value * np.uint64(GOLDEN)) >> np.uint64(64 - bits))
+            while owner[at] == kind and slots[at] != value:
+                at = (at + 1) & mask
+            if owner[at] != kind:
+                owner[at] = kind
+                slots[at] = value
+                holder[at] = r
+                continue
+            repeated[kind] = True
+            if kind >= 2 + bands + pairs:
+                sharing[r] = True
+                sharing[holder[at]] = True
+    flags = np.zeros(3, dtype=np.bool_)
+    flags[0] = repeated[2 : 2 + bands].any()
+    flags[1] = repeated[0] or repeated[1]
+    flags[2] = repeated[2 + bands : 2 + bands + pairs].any()
+    hashes = np.empty((2, kept), dtype=np.uint64)
+    for r in range(kept):
+        hashes[0, r] = affixes[0, chosen[r]]
+        hashes[1, r] = affixes[1, chosen[r]]
+    return out, chosen.astype(np.int64), flags, hashes, np.flatnonzero(sharing).astype(np.int64)
+
+

@@ -4,7 +4,9 @@
 :class:`dedup.corpus.bands.BandOwners` compute their stage with NumPy (and
 ``str`` methods), a few dozen calls per article. The loops of
 :mod:`dedup.compiled` do the same work in one compiled call per article, with
-the same results bit for bit. Each stage asks this module which to take::
+the same results bit for bit (:func:`dedup.signatures.sign_article` signs an
+article and tells the candidate stages whether they can find anything, in one
+call). Each stage asks this module which to take::
 
     kernel = kernels.compiled(len(text))
     if kernel is not None:
@@ -67,6 +69,7 @@ class Kernels:
     table_find: Callable[..., object]
     table_claim: Callable[..., object]
     table_release: Callable[..., object]
+    sign_article: Callable[..., object]
 
 
 class _State:
@@ -163,7 +166,7 @@ def _build(*, force: bool) -> Kernels | None:
         with kernel_cache.saying_when_slow(_say_compiling, _SAY_AFTER):
             built = Kernels(*(_interruptible(compile_one(f)) for f in (
                 loops.fold_spaces, loops.shingle_sign, loops.band_pairs,
-                loops.table_find, loops.table_claim, loops.table_release,
+                loops.table_find, loops.table_claim, loops.table_release, loops.sign_article,
             )))
             _warm_up(built)
     except OSError:  # a cache that cannot be read after all: the NumPy path
@@ -215,3 +218,5 @@ def _warm_up(kernels: Kernels) -> None:
     kernels.table_claim(slots, used, 62, keys, keys)
     kernels.table_find(slots, used, 62, keys)
     kernels.table_release(slots, used, 62, keys, keys)
+    kernels.sign_article(data[1:-5], 2, np.ones(7, dtype=np.uint64), 2, ones, ones,
+                         np.full(4, 10, dtype=np.uint8), np.array([64, 1, 320, 60, 2, 29, 2]))

@@ -42,8 +42,10 @@ from dedup.shingles import EDGE, below
 
 __all__ = [
     "LETTERS_PER_WORD",
+    "TENTHS",
     "affixes",
     "long_keys",
+    "scripts",
     "text_length",
     "text_lengths",
     "word_count",
@@ -51,7 +53,7 @@ __all__ = [
 ]
 
 LETTERS_PER_WORD = 6  # five letters and a space: an average English word
-_TENTHS = 10  # weights are stored in tenths of a Latin letter
+TENTHS = 10  # weights are stored in tenths of a Latin letter
 _LIGHT = "\u0e00"  # below this code point every character weighs 1 and is spaced
 # (first, last code point, weight in tenths, written without spaces)
 _RANGES = (
@@ -85,12 +87,22 @@ class _Tables(NamedTuple):
 @cache
 def _tables() -> _Tables:
     """Build the tables of :class:`_Tables` from ``_RANGES``."""
-    weight = np.full(_TOP, _TENTHS, dtype=np.uint8)
+    weight = np.full(_TOP, TENTHS, dtype=np.uint8)
     unspaced = np.zeros(_TOP, dtype=np.uint8)
     for first, last, tenths, no_spaces in _RANGES:
         weight[first : last + 1] = tenths
         unspaced[first : last + 1] = no_spaces
     return _Tables(weight, unspaced, weight * unspaced)
+
+
+@cache
+def scripts() -> npt.NDArray[np.uint8]:
+    """Per code point below ``_TOP``: its weight in tenths, plus 128 for an unspaced script.
+
+    What the compiled :func:`dedup.compiled.sign_article` reads (one table for both facts).
+    """
+    tables = _tables()
+    return tables.weight | (tables.unspaced << np.uint8(7))
 
 
 def _light(key: str) -> bool:
@@ -127,7 +139,7 @@ def text_length(key: str) -> int:
     """
     if _light(key):
         return len(key)
-    return int(_tables().weight[_codes(key)].sum(dtype=np.int64)) // _TENTHS
+    return int(_tables().weight[_codes(key)].sum(dtype=np.int64)) // TENTHS
 
 
 def text_lengths(keys: Sequence[str]) -> list[int]:
@@ -142,7 +154,7 @@ def text_lengths(keys: Sequence[str]) -> list[int]:
     if heavy:
         tenths = _per_key(keys, heavy, _tables().weight)
         for i, value in zip(heavy, tenths.tolist(), strict=True):
-            lengths[i] = value // _TENTHS
+            lengths[i] = value // TENTHS
     return lengths
 
 
@@ -188,7 +200,7 @@ def word_counts(keys: Sequence[str], words: npt.NDArray[np.int64]) -> npt.NDArra
     characters = _per_key(keys, heavy, tables.unspaced)
     counted = words.copy()
     rows = np.asarray(heavy, dtype=np.int64)
-    counted[rows] = words[rows] - characters + tenths // (LETTERS_PER_WORD * _TENTHS)
+    counted[rows] = words[rows] - characters + tenths // (LETTERS_PER_WORD * TENTHS)
     return counted
 
 
@@ -206,7 +218,7 @@ def word_count(key: str) -> int:
     chosen = tables.unspaced[codes].astype(np.bool_)
     tenths = int(tables.unspaced_weight[codes].sum(dtype=np.int64))
     plain = "".join(" " if flag else char for char, flag in zip(key, chosen.tolist(), strict=True))
-    return len(plain.split()) + tenths // (LETTERS_PER_WORD * _TENTHS)
+    return len(plain.split()) + tenths // (LETTERS_PER_WORD * TENTHS)
 
 
 def affixes(
@@ -231,7 +243,7 @@ def affixes(
         if max(heads[n]) < _LIGHT and max(tails[n]) < _LIGHT:
             continue
         tenths = weight[_codes(key)]
-        budget = letters * _TENTHS
+        budget = letters * TENTHS
         head = int(np.searchsorted(np.cumsum(tenths, dtype=np.int64), budget)) + 1
         tail = int(np.searchsorted(np.cumsum(tenths[::-1], dtype=np.int64), budget)) + 1
         heads[n], tails[n] = key[:head], key[-tail:]

@@ -34,8 +34,10 @@ often such sentences).
 
 Most articles share no band of the second banding at all: one sort of the
 banded signatures tells, and the stage ends there (about two thirds of the
-pages of the ``main`` view). Otherwise the long paragraphs in no candidate pair
-are banded by the first pass's own code (``pairs_sharing_a_band`` of
+pages of the ``main`` view; with the compiled kernels,
+:func:`dedup.signatures.sign_article` tells while signing, and also which rows
+share a band key of this banding, the only ones looked at). Otherwise the long
+paragraphs in no candidate pair are banded by the first pass's own code (``pairs_sharing_a_band`` of
 :mod:`dedup.candidates`: the compiled kernel, or its NumPy twin with
 ``DEDUP_JIT=0``, same pairs; a bucket of more than ``MAX_BUCKET`` paragraphs
 pairs each with its next ``WINDOW`` only). The cost: ``clean()`` takes about
@@ -72,11 +74,15 @@ def long_copies(
     bands: int,
     min_length: int,
     min_similarity: float,
+    shared: Sequence[int] | None = None,
 ) -> list[Match]:
     """Return the verified near copies among the long signed paragraphs in no ``proposed`` pair.
 
     ``signed`` are the paragraphs of the rows of ``signatures``, in order;
-    ``bands`` the first banding's number of bands.
+    ``bands`` the first banding's number of bands; ``shared``, when known, the
+    rows that share a band key of the second banding with another row, none
+    when no two rows agree on a band of it (:class:`dedup.signatures.Article`):
+    only they can be paired.
 
     Example:
         >>> import numpy as np
@@ -89,18 +95,20 @@ def long_copies(
     """
     if signatures.shape[1] // bands <= ROWS or len(signed) < 2:
         return []
+    if shared is not None and len(shared) < 2:
+        return []
     paired = _row_pairs(signatures)
-    ordered = np.sort(paired, axis=0)
-    if not (ordered[1:] == ordered[:-1]).any():
+    if shared is None and not _any_shared(paired):
         return []  # no two paragraphs share a band of the second banding: most articles
     busy = {i for pair in proposed for i in pair}
-    free = [n for n, i in enumerate(signed) if i not in busy]
+    rows = range(len(signed)) if shared is None else shared
+    free = [n for n in rows if signed[n] not in busy]
     rows = [free[k] for k in long_keys([keys[signed[n]] for n in free], min_length)]
     if len(rows) < 2:
         return []
     owners = np.asarray(signed, dtype=np.int64)[rows]
-    shared = pairs_sharing_a_band(paired[rows].view(np.uint32), paired.shape[1], owners)
-    pairs = sorted((a, b) for a, b in shared if _fits(len(keys[a]), len(keys[b]), min_similarity))
+    banded = pairs_sharing_a_band(paired[rows].view(np.uint32), paired.shape[1], owners)
+    pairs = sorted((a, b) for a, b in banded if _fits(len(keys[a]), len(keys[b]), min_similarity))
     if not pairs:
         return []
     return verify_pairs(keys, _alike(keys, pairs, min_similarity), min_similarity,
@@ -116,6 +124,12 @@ def _row_pairs(signatures: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
     if width != signatures.shape[1] or not signatures.flags.c_contiguous:
         signatures = np.ascontiguousarray(signatures[:, :width])
     return signatures.view(np.uint64)
+
+
+def _any_shared(paired: npt.NDArray[np.uint64]) -> bool:
+    """Whether two rows share a band of the second banding."""
+    ordered = np.sort(paired, axis=0)
+    return bool((ordered[1:] == ordered[:-1]).any())
 
 
 def _fits(one: int, two: int, min_similarity: float) -> bool:

@@ -9,11 +9,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Sequence
-from itertools import compress
 from typing import Any, NamedTuple
 
 from dedup.blocks import find_blocks
-from dedup.candidates import find_candidates
+from dedup.candidates import AFFIX, find_candidates
 from dedup.config import Candidates, Config, Keep, Split
 from dedup.decide import Drop, decide
 from dedup.errors import InputError
@@ -24,7 +23,7 @@ from dedup.lengths import text_lengths
 from dedup.long_copies import long_copies
 from dedup.paragraphs import Paragraph, Paragraphs, render, split_paragraphs
 from dedup.report import Cleaned, Decision, Report
-from dedup.signatures import U32, sign_keys
+from dedup.signatures import U32, Article, sign_article
 from dedup.teasers import teaser_drops
 from dedup.verify import verify_pairs
 
@@ -136,17 +135,21 @@ def analyze(text: str, config: Config) -> Analyzed:
     # each paragraph's first copy; signing drops those with too few words (one compiled pass
     # signs them all faster than Python can count their words first)
     firsts = [i for i in range(len(keys)) if i not in duplicates]
-    signed_paragraphs, signatures = _signatures(keys, firsts, config)
+    article = _signatures(keys, firsts, config)
+    signed_paragraphs, signatures = article.signed, article.signatures
     pairs = find_candidates(
         keys,
         signed_paragraphs,
         signatures,
         bands=config.bands,
         method=config.candidates,
+        banded=article.banded,
+        affixes=article.affixes,
     )
     matches = verify_pairs(keys, pairs, config.min_similarity, min_contained=config.min_length)
     matches += long_copies(keys, signed_paragraphs, signatures, pairs, bands=config.bands,
-                           min_length=config.min_length, min_similarity=config.min_similarity)
+                           min_length=config.min_length, min_similarity=config.min_similarity,
+                           shared=article.shared)
     if not exact and not matches:
         drops = _short_copies(text, paragraphs, keys, None, {}, config)
         return Analyzed(paragraphs, keys, drops, signed_paragraphs, signatures)
@@ -192,17 +195,11 @@ def _short_copies(
             return drops
 
 
-def _signatures(
-    keys: Sequence[str], firsts: Sequence[int], config: Config
-) -> tuple[list[int], U32]:
+def _signatures(keys: Sequence[str], firsts: Sequence[int], config: Config) -> Article:
     """Sign the ``firsts`` that have ``min_words`` words and a shingle: their indices and rows."""
-    chosen = keys if len(firsts) == len(keys) else [keys[i] for i in firsts]
-    signed = sign_keys(chosen, config.shingle_size, config.num_perm, config.seed)
-    usable = signed.usable(config.min_words)
-    rows = usable.nonzero()[0]
-    if len(rows) == len(firsts):
-        return list(firsts), signed.signatures
-    return list(compress(firsts, usable.tolist())), signed.signatures[rows]
+    return sign_article(keys, firsts, shingle_size=config.shingle_size, num_perm=config.num_perm,
+                        seed=config.seed, min_words=config.min_words, affix=AFFIX,
+                        bands=config.bands)
 
 
 def _decision(paragraph: Paragraph, drop: Drop | None) -> Decision:

@@ -24,17 +24,21 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup import kernels
-from dedup.lengths import word_counts
-from dedup.shingles import BASE, MIX, Shingles, encode, shingle
+from dedup.candidates import BAND_MIX, BAND_SHIFT
+from dedup.lengths import LETTERS_PER_WORD, TENTHS, scripts, word_counts
+from dedup.shingles import BASE, EDGE, MIX, Shingles, encode, shingle
 
-__all__ = ["EMPTY", "FMIX", "Signed", "permutations", "sign", "sign_keys"]
+__all__ = ["EMPTY", "FMIX", "Article", "Signed", "permutations", "sign", "sign_article",
+           "sign_keys"]
 
 EMPTY = np.uint32(0xFFFFFFFF)
 FMIX = np.array([0x85EBCA6B, 0xC2B2AE35], dtype=np.uint64)  # the finalizer's two multipliers
 _CHUNK = 1 << 16  # shingles permuted at once: bounds memory to _CHUNK * num_perm * 4 bytes
 
 U32 = npt.NDArray[np.uint32]
+U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
+_NO_AFFIXES = np.empty((2, 0), dtype=np.uint64)
 
 
 class Signed(NamedTuple):
@@ -132,3 +136,76 @@ def sign_keys(keys: Sequence[str], shingle_size: int, num_perm: int, seed: int) 
     shingles = shingle(keys, shingle_size)
     signatures = sign(shingles, num_perm, seed)
     return Signed(signatures, word_counts(keys, shingles.words), np.diff(shingles.offsets))
+
+
+class Article(NamedTuple):
+    """What :func:`sign_article` returns: the signed paragraphs, their rows, what may follow.
+
+    ``banded``, ``affixes`` and ``shared`` are None when not known (the NumPy
+    path). Else ``banded`` tells whether two signed keys share a band key of the
+    first banding; ``shared`` are the rows sharing a band key of the second
+    banding with another row, none when no two rows have the same values there;
+    ``affixes`` are hashes of the head and of the tail affix of each signed key
+    (:func:`dedup.lengths.affixes`), shape ``(2, signed)``, when two may be
+    equal, and empty when none are (equal affixes have equal hashes).
+    """
+
+    signed: list[int]
+    signatures: U32
+    banded: bool | None = None
+    affixes: U64 | None = None
+    shared: list[int] | None = None
+
+
+def sign_article(
+    keys: Sequence[str],
+    firsts: Sequence[int],
+    *,
+    shingle_size: int,
+    num_perm: int,
+    seed: int,
+    min_words: int,
+    affix: int,
+    bands: int,
+) -> Article:
+    """Sign the ``firsts`` that have ``min_words`` words and a shingle: their indices and rows.
+
+    ``affix`` are the Latin letters of an affix (:func:`dedup.lengths.affixes`),
+    ``bands`` those of the first banding (:mod:`dedup.candidates`).
+    The compiled kernel (:func:`dedup.compiled.sign_article`) does it in one call,
+    from the keys' UTF-8 bytes, and also tells whether the affix and second-banding
+    steps can find anything; the NumPy path is :func:`sign_keys`.
+    """
+    chosen = keys if len(firsts) == len(keys) else [keys[i] for i in firsts]
+    encoded = "\n".join(chosen).encode("utf-8", "surrogatepass")
+    kernel = kernels.compiled(len(encoded))
+    if kernel is None:
+        signed = sign_keys(chosen, shingle_size, num_perm, seed)
+        usable = signed.usable(min_words)
+        picked = usable.nonzero()[0]
+        if len(picked) == len(firsts):
+            return Article(list(firsts), signed.signatures)
+        return Article([firsts[i] for i in picked.tolist()], signed.signatures[picked])
+    a, b = permutations(num_perm, seed)
+    data = np.frombuffer(encoded + b"\n" * (-len(encoded) % 8), dtype=np.uint8)
+    result = kernel.sign_article(data, len(chosen), _hashing(), shingle_size, a, b, scripts(),
+                                 _limits(min_words, affix, bands))
+    signatures, picked, flags, hashes, sharing = cast(
+        "tuple[U32, I64, npt.NDArray[np.bool_], U64, I64]", result)
+    banded, affixed, shared = flags.tolist()
+    rows = list(firsts) if len(picked) == len(firsts) else [firsts[i] for i in picked.tolist()]
+    return Article(rows, signatures, banded, hashes if affixed else _NO_AFFIXES,
+                   sharing.tolist() if shared else [])
+
+
+@cache
+def _hashing() -> npt.NDArray[np.uint64]:
+    """The constants of :func:`dedup.compiled.sign_article`: ``MIX``, ``BASE``, ``FMIX``, bands'."""
+    return np.concatenate((MIX, [BASE], FMIX, BAND_MIX)).astype(np.uint64)
+
+
+@cache
+def _limits(min_words: int, affix: int, bands: int) -> npt.NDArray[np.int64]:
+    limits = [EDGE, min_words, affix * TENTHS, LETTERS_PER_WORD * TENTHS, bands, int(BAND_SHIFT),
+              len(MIX)]
+    return np.array(limits, dtype=np.int64)

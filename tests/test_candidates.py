@@ -129,8 +129,8 @@ def test_compiled_band_pairs_equal_numpy(compiled_kernels, count, values, shape,
     rng = np.random.default_rng(seed)
     signatures = rng.integers(0, values, size=(count, bands * rows), dtype=np.uint32)
     owner = np.sort(rng.choice(10 * count, size=count, replace=False)).astype(np.int64)
-    compiled = compiled_kernels.band_pairs(signatures, bands, candidates._BAND_MIX,
-                                           candidates._BAND_SHIFT, owner,
+    compiled = compiled_kernels.band_pairs(signatures, bands, candidates.BAND_MIX,
+                                           candidates.BAND_SHIFT, owner,
                                            candidates.MAX_BUCKET, candidates.WINDOW)
     expected = candidates._sharing_a_band_numpy(signatures, bands, owner)
     assert sorted(map(tuple, compiled.tolist())) == sorted(expected)
@@ -165,8 +165,8 @@ def test_compiled_band_pairs_one_repeated_row_among_distinct(compiled_kernels):
     signatures[17] = signatures[3]
     signatures[30, :3] = signatures[5, :3]  # one band in common
     owner = np.arange(40, dtype=np.int64) * 2
-    compiled = compiled_kernels.band_pairs(signatures, 8, candidates._BAND_MIX,
-                                           candidates._BAND_SHIFT, owner,
+    compiled = compiled_kernels.band_pairs(signatures, 8, candidates.BAND_MIX,
+                                           candidates.BAND_SHIFT, owner,
                                            candidates.MAX_BUCKET, candidates.WINDOW)
     assert sorted(map(tuple, compiled.tolist())) == [(6, 34), (10, 60)]
     assert candidates._sharing_a_band_numpy(signatures, 8, owner) == {(6, 34), (10, 60)}

@@ -224,4 +224,4 @@ def test_loading_compiles_what_clean_calls():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, env={**os.environ, "DEDUP_JIT": "1"})
-    assert result.stdout == "[1, 1, 1, 1, 1, 1]\n"
+    assert result.stdout == "[1, 1, 1, 1, 1, 1, 1]\n"
